@@ -1,0 +1,241 @@
+"""Brand-scoped reads. Every function takes the engine and the signed-in :class:`Viewer`.
+
+The scope is applied here, in SQL, never by the caller: the brand comes from
+``viewer.require_brand()``, not from an argument a page could fill from a URL. Tenant data
+(relationships, orders) is filtered on ``brand_id``; factory-level assessment data is reachable
+only through the brand's own sourcing relationships. Benchmarks across all factories are
+aggregates (counts), never rows of another brand.
+
+Frames are returned with stable column names documented per function; aggregation happens in
+the database (GROUP BY), not in pandas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+from sqlalchemy import Engine, Select, and_, case, func, select
+
+from data_access.errors import NotFound
+from data_access.schema import (
+    Assessment,
+    Brand,
+    Cluster,
+    CompliancePoint,
+    DatasetState,
+    Factory,
+    Finding,
+    Question,
+    SourcingRelationship,
+)
+from data_access.viewer import Viewer
+
+
+def _frame(engine: Engine, stmt: Select, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    with engine.connect() as conn:
+        result = conn.execute(stmt)
+        return pd.DataFrame(result.all(), columns=list(columns or result.keys()))
+
+
+# ---- reference data ------------------------------------------------------------------------
+
+
+def dataset_state(engine: Engine) -> dict:
+    """``{"data_version": int, "updated_at": datetime, "source": str}`` (version 0 if empty)."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(DatasetState.data_version, DatasetState.updated_at, DatasetState.source)
+        ).first()
+    if row is None:
+        return {"data_version": 0, "updated_at": None, "source": "no data loaded"}
+    return dict(row._mapping)
+
+
+def clusters(engine: Engine) -> pd.DataFrame:
+    """The 8 clusters: ``cluster_code, cluster_name, core_labour_standard, sort_order``."""
+    return _frame(
+        engine,
+        select(Cluster.code.label("cluster_code"), Cluster.name.label("cluster_name"),
+               Cluster.core_labour_standard, Cluster.sort_order).order_by(Cluster.sort_order),
+    )
+
+
+def visible_brands(engine: Engine, viewer: Viewer) -> pd.DataFrame:
+    """Brands the viewer may look at: their own, or every brand for an administrator.
+
+    Columns: ``brand_id, code, name``.
+    """
+    stmt = select(Brand.id.label("brand_id"), Brand.code, Brand.name).order_by(Brand.name)
+    if not viewer.is_admin:
+        stmt = stmt.where(Brand.id == viewer.require_brand())
+    return _frame(engine, stmt)
+
+
+def brand_by_code(engine: Engine, viewer: Viewer, code: str) -> dict:
+    """Resolve a brand code (e.g. from a URL). Another brand's code is "not found" for a brand
+    user, exactly like a code that does not exist."""
+    stmt = select(Brand.id, Brand.code, Brand.name).where(Brand.code == code)
+    if not viewer.is_admin:
+        stmt = stmt.where(Brand.id == viewer.require_brand())
+    with engine.connect() as conn:
+        row = conn.execute(stmt).first()
+    if row is None:
+        raise NotFound(f"No brand with code {code[:60]!r} is available to you.")
+    return dict(row._mapping)
+
+
+def current_brand(engine: Engine, viewer: Viewer) -> dict:
+    """The brand whose data is shown: ``{"id", "code", "name", "headquarters_country"}``."""
+    brand_id = viewer.require_brand()
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(Brand.id, Brand.code, Brand.name, Brand.headquarters_country)
+            .where(Brand.id == brand_id)
+        ).first()
+    if row is None:
+        raise NotFound("That brand does not exist.")
+    return dict(row._mapping)
+
+
+# ---- suppliers -----------------------------------------------------------------------------
+
+
+def _latest_assessment_subquery():
+    """Each factory's latest assessment (by date, then cycle): ``factory_id, assessment_id,
+    assessed_on, cycle``."""
+    ranked = select(
+        Assessment.factory_id,
+        Assessment.id.label("assessment_id"),
+        Assessment.assessed_on,
+        Assessment.cycle,
+        func.row_number()
+        .over(partition_by=Assessment.factory_id,
+              order_by=(Assessment.assessed_on.desc(), Assessment.cycle.desc()))
+        .label("rn"),
+    ).subquery("ranked")
+    return (
+        select(ranked.c.factory_id, ranked.c.assessment_id, ranked.c.assessed_on, ranked.c.cycle)
+        .where(ranked.c.rn == 1)
+        .subquery("latest")
+    )
+
+
+SUPPLIER_COLUMNS = [
+    "factory_id", "name", "os_id", "country_code", "city", "address", "lat", "lng",
+    "facility_type", "product_type", "parent_company", "workers", "women_pct", "tier",
+    "start_date", "active", "publicly_disclosed", "latest_assessment_id",
+    "latest_assessed_on", "latest_cycle",
+]
+
+
+def suppliers(engine: Engine, viewer: Viewer, *, include_inactive: bool = False) -> pd.DataFrame:
+    """The brand's suppliers, one row per factory, with its latest assessment (if any).
+
+    Columns: :data:`SUPPLIER_COLUMNS`.
+    """
+    brand_id = viewer.require_brand()
+    latest = _latest_assessment_subquery()
+    rel = SourcingRelationship
+    stmt = (
+        select(
+            Factory.id.label("factory_id"), Factory.name, Factory.os_id, Factory.country_code,
+            Factory.city, Factory.address, Factory.lat, Factory.lng, Factory.facility_type,
+            Factory.product_type, Factory.parent_company, Factory.workers, Factory.women_pct,
+            rel.tier, rel.start_date, rel.active, rel.publicly_disclosed,
+            latest.c.assessment_id.label("latest_assessment_id"),
+            latest.c.assessed_on.label("latest_assessed_on"),
+            latest.c.cycle.label("latest_cycle"),
+        )
+        .join(rel, rel.factory_id == Factory.id)
+        .outerjoin(latest, latest.c.factory_id == Factory.id)
+        .where(rel.brand_id == brand_id)
+        .order_by(Factory.name)
+    )
+    if not include_inactive:
+        stmt = stmt.where(rel.active.is_(True))
+    frame = _frame(engine, stmt, SUPPLIER_COLUMNS)
+    for col in ("start_date", "latest_assessed_on"):
+        frame[col] = pd.to_datetime(frame[col])
+    return frame
+
+
+def _cluster_status_stmt(assessment_ids_select) -> Select:
+    nc = case((Finding.non_compliant.is_(True), 1), else_=0)
+    return (
+        select(
+            Finding.assessment_id,
+            Cluster.code.label("cluster_code"),
+            func.max(nc).label("non_compliant"),
+            func.sum(nc).label("questions_non_compliant"),
+            func.count().label("questions_assessed"),
+        )
+        .join(Question, Question.id == Finding.question_id)
+        .join(CompliancePoint, CompliancePoint.id == Question.compliance_point_id)
+        .join(Cluster, Cluster.id == CompliancePoint.cluster_id)
+        .where(Question.kind == "non_compliance", Finding.assessment_id.in_(assessment_ids_select))
+        .group_by(Finding.assessment_id, Cluster.code)
+    )
+
+
+def latest_cluster_status(engine: Engine, viewer: Viewer) -> pd.DataFrame:
+    """Cluster-level result of each active supplier's latest assessment.
+
+    A factory is non-compliant on a cluster if any non-compliance question under it has a
+    finding of non-compliance (DOMAIN.md §2). Columns: ``factory_id, country_code,
+    assessment_id, cluster_code, non_compliant (0/1), questions_non_compliant,
+    questions_assessed``.
+    """
+    brand_id = viewer.require_brand()
+    latest = _latest_assessment_subquery()
+    rel = SourcingRelationship
+    own_latest = (
+        select(latest.c.assessment_id)
+        .join(rel, and_(rel.factory_id == latest.c.factory_id, rel.brand_id == brand_id,
+                        rel.active.is_(True)))
+    )
+    status = _cluster_status_stmt(own_latest).subquery("status")
+    stmt = (
+        select(Assessment.factory_id, Factory.country_code, status.c.assessment_id,
+               status.c.cluster_code, status.c.non_compliant,
+               status.c.questions_non_compliant, status.c.questions_assessed)
+        .join(Assessment, Assessment.id == status.c.assessment_id)
+        .join(Factory, Factory.id == Assessment.factory_id)
+        .order_by(Assessment.factory_id, status.c.cluster_code)
+    )
+    return _frame(engine, stmt)
+
+
+def country_cluster_benchmark(engine: Engine, country_codes: Sequence[str]) -> pd.DataFrame:
+    """Counts for the country benchmark: every assessed factory in the given countries, whoever
+    it sells to, on its latest assessment. Aggregates only — no factory or brand is named.
+
+    Columns: ``country_code, cluster_code, factories_assessed, factories_non_compliant``.
+    """
+    codes = sorted({c.upper() for c in country_codes})
+    if not codes:
+        return pd.DataFrame(columns=["country_code", "cluster_code", "factories_assessed",
+                                     "factories_non_compliant"])
+    latest = _latest_assessment_subquery()
+    in_countries = (
+        select(latest.c.assessment_id)
+        .join(Factory, Factory.id == latest.c.factory_id)
+        .where(Factory.country_code.in_(codes))
+    )
+    status = _cluster_status_stmt(in_countries).subquery("status")
+    stmt = (
+        select(
+            Factory.country_code,
+            status.c.cluster_code,
+            func.count().label("factories_assessed"),
+            func.sum(status.c.non_compliant).label("factories_non_compliant"),
+        )
+        .join(Assessment, Assessment.id == status.c.assessment_id)
+        .join(Factory, Factory.id == Assessment.factory_id)
+        .group_by(Factory.country_code, status.c.cluster_code)
+        .order_by(Factory.country_code, status.c.cluster_code)
+    )
+    frame = _frame(engine, stmt)
+    for col in ("factories_assessed", "factories_non_compliant"):
+        frame[col] = frame[col].astype(int)
+    return frame

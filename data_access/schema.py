@@ -1,0 +1,275 @@
+"""The database schema (SQLAlchemy 2.x typed declarative models).
+
+One table per concept of DOMAIN.md. Tenant-owned tables carry ``brand_id`` (sourcing
+relationships, purchase orders); factory-level assessment data is shared by every brand that
+sources from the factory. Indexes follow the access paths of ``data_access.queries``:
+brand → relationships → factory → latest assessment → findings.
+
+Changing a model needs an Alembic migration: ``alembic revision --autogenerate -m "..."``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ASSESSMENT_KINDS = ("on-site", "virtual", "hybrid")
+QUESTION_KINDS = ("non_compliance", "information")
+PLAN_STATUSES = ("Pending", "In Progress", "Completed")
+USER_ROLES = ("brand", "admin")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Brand(Base):
+    __tablename__ = "brand"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    headquarters_country: Mapped[str | None] = mapped_column(String(2))
+
+
+class Factory(Base):
+    __tablename__ = "factory"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    os_id: Mapped[str | None] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    country_code: Mapped[str] = mapped_column(String(2), index=True)
+    address: Mapped[str | None] = mapped_column(String(500))
+    city: Mapped[str | None] = mapped_column(String(120))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lng: Mapped[float | None] = mapped_column(Float)
+    sector: Mapped[str | None] = mapped_column(String(120))
+    facility_type: Mapped[str | None] = mapped_column(String(120))
+    processing_type: Mapped[str | None] = mapped_column(String(120))
+    parent_company: Mapped[str | None] = mapped_column(String(300))
+    product_type: Mapped[str | None] = mapped_column(String(300))
+    workers: Mapped[int | None] = mapped_column(Integer)
+    women_pct: Mapped[float | None] = mapped_column(Float)
+    #: total output across all buyers, for "share of capacity" (DOMAIN.md §3)
+    annual_output_units: Mapped[int | None] = mapped_column(Integer)
+    #: the lead time the factory says it needs, for "share below required lead time"
+    required_lead_time_days: Mapped[int | None] = mapped_column(SmallInteger)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (
+        CheckConstraint("women_pct IS NULL OR (women_pct >= 0 AND women_pct <= 100)", "women"),
+        CheckConstraint("workers IS NULL OR workers >= 0", "workers"),
+        CheckConstraint("lat IS NULL OR (lat >= -90 AND lat <= 90)", "lat"),
+        CheckConstraint("lng IS NULL OR (lng >= -180 AND lng <= 180)", "lng"),
+    )
+
+
+class SourcingRelationship(Base):
+    """A brand sources from a factory. The tenant key of the whole product."""
+
+    __tablename__ = "sourcing_relationship"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"))
+    factory_id: Mapped[int] = mapped_column(ForeignKey("factory.id", ondelete="CASCADE"))
+    tier: Mapped[int] = mapped_column(SmallInteger, default=1)
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    publicly_disclosed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (
+        UniqueConstraint("brand_id", "factory_id", name="uq_relationship_brand_factory"),
+        Index("ix_relationship_brand_active", "brand_id", "active", "factory_id"),
+        Index("ix_relationship_factory", "factory_id", "brand_id"),
+        CheckConstraint("tier BETWEEN 1 AND 4", "tier"),
+    )
+
+
+class Cluster(Base):
+    __tablename__ = "cluster"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(10), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    core_labour_standard: Mapped[bool] = mapped_column(Boolean)
+    sort_order: Mapped[int] = mapped_column(SmallInteger)
+
+
+class CompliancePoint(Base):
+    __tablename__ = "compliance_point"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cluster_id: Mapped[int] = mapped_column(ForeignKey("cluster.id"), index=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(160))
+    sort_order: Mapped[int] = mapped_column(SmallInteger)
+
+
+class Question(Base):
+    __tablename__ = "question"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    compliance_point_id: Mapped[int] = mapped_column(ForeignKey("compliance_point.id"), index=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20))
+    public_disclosure: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('non_compliance', 'information')", "kind"),
+    )
+
+
+class Assessment(Base):
+    __tablename__ = "assessment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    factory_id: Mapped[int] = mapped_column(ForeignKey("factory.id", ondelete="CASCADE"))
+    assessed_on: Mapped[dt.date] = mapped_column(Date)
+    cycle: Mapped[int] = mapped_column(SmallInteger)
+    kind: Mapped[str] = mapped_column(String(12), default="on-site")
+
+    __table_args__ = (
+        UniqueConstraint("factory_id", "cycle", name="uq_assessment_factory_cycle"),
+        Index("ix_assessment_factory_date", "factory_id", "assessed_on"),
+        CheckConstraint("kind IN ('on-site', 'virtual', 'hybrid')", "kind"),
+        CheckConstraint("cycle >= 1", "cycle"),
+    )
+
+
+class Finding(Base):
+    """One question's answer in one assessment. Information-only questions are stored too."""
+
+    __tablename__ = "finding"
+
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), primary_key=True
+    )
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), primary_key=True)
+    non_compliant: Mapped[bool] = mapped_column(Boolean)
+
+
+class ImprovementPlanItem(Base):
+    __tablename__ = "improvement_plan_item"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id"))
+    action: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    completed_on: Mapped[dt.date | None] = mapped_column(Date)
+
+    __table_args__ = (
+        # the finding this item remediates
+        ForeignKeyConstraint(
+            ["assessment_id", "question_id"],
+            ["finding.assessment_id", "finding.question_id"],
+            name="fk_plan_item_finding",
+            ondelete="CASCADE",
+        ),
+        UniqueConstraint("assessment_id", "question_id", name="uq_plan_item_finding"),
+        CheckConstraint("status IN ('Pending', 'In Progress', 'Completed')", "status"),
+    )
+
+
+class PurchaseOrder(Base):
+    __tablename__ = "purchase_order"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"))
+    factory_id: Mapped[int] = mapped_column(ForeignKey("factory.id", ondelete="CASCADE"))
+    po_number: Mapped[str] = mapped_column(String(40))
+    season: Mapped[str | None] = mapped_column(String(8))
+    confirmed_on: Mapped[dt.date] = mapped_column(Date)
+    ex_factory_on: Mapped[dt.date | None] = mapped_column(Date)
+    invoiced_on: Mapped[dt.date | None] = mapped_column(Date)
+    paid_on: Mapped[dt.date | None] = mapped_column(Date)
+    payment_terms_days: Mapped[int] = mapped_column(SmallInteger)
+    units_forecast: Mapped[int | None] = mapped_column(Integer)
+    units_ordered: Mapped[int] = mapped_column(Integer)
+    units_changed_after_confirmation: Mapped[int] = mapped_column(Integer, default=0)
+    changed_after_confirmation: Mapped[bool] = mapped_column(Boolean, default=False)
+    fob_price_usd: Mapped[float] = mapped_column(Numeric(10, 2, asdecimal=False))
+    cost_usd: Mapped[float | None] = mapped_column(Numeric(10, 2, asdecimal=False))
+    amount_paid_usd: Mapped[float | None] = mapped_column(Numeric(14, 2, asdecimal=False))
+
+    __table_args__ = (
+        UniqueConstraint("brand_id", "po_number", name="uq_po_brand_number"),
+        Index("ix_po_brand_factory_confirmed", "brand_id", "factory_id", "confirmed_on"),
+        Index("ix_po_brand_confirmed", "brand_id", "confirmed_on"),
+        CheckConstraint("units_ordered >= 0", "units"),
+    )
+
+
+class AppUser(Base):
+    """Account state kept in the database (the YAML users file only provisions accounts)."""
+
+    __tablename__ = "app_user"
+
+    username: Mapped[str] = mapped_column(String(80), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(10))
+    brand_id: Mapped[int | None] = mapped_column(ForeignKey("brand.id"))
+    password_hash: Mapped[str] = mapped_column(String(100))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: sign-ins (and re-login cookies) issued before this instant are no longer valid;
+    #: bumped at logout, password change and disabling.
+    sessions_valid_after: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    provisioned_from: Mapped[str] = mapped_column(String(20), default="users_file")
+
+    __table_args__ = (
+        CheckConstraint("role IN ('brand', 'admin')", "role"),
+        CheckConstraint("role = 'admin' OR brand_id IS NOT NULL", "brand_required"),
+    )
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins per username, known or not (so lockout does not reveal who exists)."""
+
+    __tablename__ = "login_throttle"
+
+    username: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failed_count: Mapped[int] = mapped_column(Integer, default=0)
+    window_started_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class DatasetState(Base):
+    """A single row: the data version (bumped by every import) and when data last changed."""
+
+    __tablename__ = "dataset_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data_version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    source: Mapped[str] = mapped_column(String(200))

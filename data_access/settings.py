@@ -1,0 +1,170 @@
+"""Configuration: where every setting comes from and what is refused.
+
+Settings are read from the process environment first, then from ``.streamlit/secrets.toml``
+(passed in by the Streamlit shell as a plain mapping, so this module never imports Streamlit).
+
+Demo mode is what a new user gets with no configuration at all: an embedded SQLite file under
+``data/``, the bundled demo users and a demo dataset generated on first start. Outside demo mode
+the app refuses to start unless a long random cookie key and a real users file are configured —
+there is never a committed fallback secret.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets as _secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_ROOT / "data"
+DEFAULT_SQLITE_PATH = DATA_DIR / "dashboard.sqlite3"
+DEMO_USERS_FILE = PROJECT_ROOT / "config" / "demo_users.yaml"
+MIN_COOKIE_KEY_LENGTH = 32
+
+#: setting name -> environment variable. Secrets use the setting name itself.
+ENV_NAMES: dict[str, str] = {
+    "database_url": "DASHBOARD_DATABASE_URL",
+    "demo": "DASHBOARD_DEMO",
+    "demo_size": "DASHBOARD_DEMO_SIZE",
+    "users_file": "DASHBOARD_USERS_FILE",
+    "cookie_key": "DASHBOARD_COOKIE_KEY",
+    "cookie_expiry_days": "DASHBOARD_COOKIE_EXPIRY_DAYS",
+    "lockout_attempts": "DASHBOARD_LOCKOUT_ATTEMPTS",
+    "lockout_window_minutes": "DASHBOARD_LOCKOUT_WINDOW_MINUTES",
+    "lockout_minutes": "DASHBOARD_LOCKOUT_MINUTES",
+    "session_idle_minutes": "DASHBOARD_SESSION_IDLE_MINUTES",
+}
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration is unsafe or incomplete; the message says what to set."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings. Build with :func:`load_settings`."""
+
+    database_url: str
+    demo_mode: bool
+    demo_size: str
+    users_file: Path
+    cookie_key: str
+    cookie_key_generated: bool
+    cookie_expiry_days: float
+    lockout_attempts: int
+    lockout_window_minutes: int
+    lockout_minutes: int
+    session_idle_minutes: int
+
+
+def _truthy(value: Any) -> bool:
+    return str(value).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _lookup(name: str, environ: Mapping[str, str], secrets: Mapping[str, Any]) -> Any:
+    env_value = environ.get(ENV_NAMES[name])
+    if env_value not in (None, ""):
+        return env_value
+    value = secrets.get(name)
+    return None if value in (None, "") else value
+
+
+def _positive_int(name: str, raw: Any, default: int) -> int:
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except (TypeError, ValueError) as exc:
+        raise ConfigurationError(f"Setting '{name}' must be a whole number, got {raw!r}.") from exc
+    if value <= 0:
+        raise ConfigurationError(f"Setting '{name}' must be positive, got {value}.")
+    return value
+
+
+def load_settings(
+    secrets: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Resolve the settings from the environment and the secrets mapping.
+
+    Raises:
+        ConfigurationError: outside demo mode when the cookie key or users file is missing or
+            unsafe, or when a numeric setting is malformed.
+    """
+    environ = os.environ if environ is None else environ
+    secrets = {} if secrets is None else secrets
+
+    database_url = _lookup("database_url", environ, secrets)
+    demo_raw = _lookup("demo", environ, secrets)
+    # No database configured at all means "show me the demo"; a configured database is
+    # production unless demo mode is asked for explicitly.
+    demo_mode = _truthy(demo_raw) if demo_raw is not None else database_url is None
+    if database_url is None:
+        database_url = f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+    demo_size = str(_lookup("demo_size", environ, secrets) or "demo")
+
+    users_raw = _lookup("users_file", environ, secrets)
+    cookie_key = _lookup("cookie_key", environ, secrets)
+    generated = False
+    if demo_mode:
+        users_file = Path(users_raw) if users_raw else DEMO_USERS_FILE
+        if cookie_key is None:
+            # A per-process random key: demo sign-ins simply do not survive a restart.
+            cookie_key = _secrets.token_urlsafe(48)
+            generated = True
+    else:
+        problems = []
+        if cookie_key is None:
+            problems.append(
+                f"no cookie key: set {ENV_NAMES['cookie_key']} or cookie_key in "
+                ".streamlit/secrets.toml to a random string of at least "
+                f"{MIN_COOKIE_KEY_LENGTH} characters "
+                "(python -c \"import secrets; print(secrets.token_urlsafe(48))\")"
+            )
+        elif len(str(cookie_key)) < MIN_COOKIE_KEY_LENGTH:
+            problems.append(
+                f"the cookie key is {len(str(cookie_key))} characters long; at least "
+                f"{MIN_COOKIE_KEY_LENGTH} are required"
+            )
+        if not users_raw:
+            problems.append(
+                f"no users file: set {ENV_NAMES['users_file']} or users_file to a YAML file "
+                "provisioning the accounts (see docs/users.md)"
+            )
+        elif Path(users_raw).resolve() == DEMO_USERS_FILE.resolve():
+            problems.append("the bundled demo users file cannot be used outside demo mode")
+        elif not Path(users_raw).is_file():
+            problems.append(f"the users file {users_raw} does not exist")
+        if problems:
+            raise ConfigurationError(
+                "The dashboard is not in demo mode and refuses to start: "
+                + "; ".join(problems)
+                + ". For a local trial, unset the database URL or set "
+                f"{ENV_NAMES['demo']}=true."
+            )
+        users_file = Path(str(users_raw))
+
+    return Settings(
+        database_url=str(database_url),
+        demo_mode=demo_mode,
+        demo_size=demo_size,
+        users_file=users_file,
+        cookie_key=str(cookie_key),
+        cookie_key_generated=generated,
+        cookie_expiry_days=float(_lookup("cookie_expiry_days", environ, secrets) or 1.0),
+        lockout_attempts=_positive_int(
+            "lockout_attempts", _lookup("lockout_attempts", environ, secrets), 5
+        ),
+        lockout_window_minutes=_positive_int(
+            "lockout_window_minutes", _lookup("lockout_window_minutes", environ, secrets), 15
+        ),
+        lockout_minutes=_positive_int(
+            "lockout_minutes", _lookup("lockout_minutes", environ, secrets), 15
+        ),
+        session_idle_minutes=_positive_int(
+            "session_idle_minutes", _lookup("session_idle_minutes", environ, secrets), 30
+        ),
+    )

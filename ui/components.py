@@ -1,0 +1,72 @@
+"""Shared UI pieces: number formatting, KPI rows, empty states and error messages."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import streamlit as st
+
+
+def fmt_int(value: float | int | None) -> str:
+    """1234567 → '1,234,567'; missing → '—'."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{round(value):,}"
+
+
+def fmt_pct(value: float | None, digits: int = 0) -> str:
+    """42.345 → '42 %'; missing → '—'."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{value:.{digits}f} %"
+
+
+def fmt_compact(value: float | int | None) -> str:
+    """2_400_000 → '2.4 M'; 12_300 → '12.3 k'."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    for limit, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= limit:
+            return f"{value / limit:.1f} {suffix}"
+    return f"{value:,.0f}"
+
+
+@dataclass(frozen=True)
+class Kpi:
+    label: str
+    value: str
+    help: str
+    delta: str | None = None
+
+
+def kpi_row(kpis: Sequence[Kpi]) -> None:
+    for column, kpi in zip(st.columns(len(kpis)), kpis, strict=True):
+        column.metric(kpi.label, kpi.value, delta=kpi.delta, help=kpi.help, delta_color="off",
+                      border=True)
+
+
+def empty_state(message: str, hint: str) -> None:
+    """What to show instead of an empty chart: what is missing and what to do."""
+    st.info(f"**{message}**  \n{hint}", icon=":material/info:")
+
+
+def not_found(message: str) -> None:
+    st.error(message, icon=":material/search_off:")
+
+
+def database_down(message: str) -> None:
+    st.error(
+        f"**The database is not available right now.**  \n{message}  \n"
+        "Nothing was lost. The page will work again as soon as the database is back: "
+        "press *Try again* or reload.",
+        icon=":material/cloud_off:",
+    )
+    st.button("Try again", type="primary")
+
+
+def data_source_caption(state: dict) -> None:
+    updated = state.get("updated_at")
+    when = f"{updated:%d %b %Y %H:%M} UTC" if updated else "unknown"
+    st.caption(f"Data as of {when} · source: {state.get('source', 'unknown')}")

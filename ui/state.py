@@ -1,0 +1,117 @@
+"""Session state and shareable URLs: the principal, the chosen brand and persistent filters.
+
+Filters live in ``st.session_state`` (so they survive moving between pages) and are written to
+``st.query_params`` on every page (so a filtered view can be shared). Sidebar navigation clears
+query parameters (streamlit#7982), which is why session state is the source of truth and the URL
+is re-written each run. A value coming from a URL is validated before it is used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+from data_access import queries
+from data_access.errors import NotFound
+from data_access.viewer import Viewer
+
+VIEWER_KEY = "viewer"
+BRAND_KEY = "admin_brand_id"
+FILTER_PREFIX = "filter_"
+MAX_PARAM_LENGTH = 200
+
+
+def set_viewer(viewer: Viewer) -> None:
+    st.session_state[VIEWER_KEY] = viewer
+
+
+def viewer() -> Viewer:
+    """The principal ``app.py`` resolved for this run (pages only run when signed in)."""
+    found = st.session_state.get(VIEWER_KEY)
+    if not isinstance(found, Viewer):
+        st.error("You are not signed in.")
+        st.stop()
+    return found
+
+
+def resolve_brand(engine: Engine, principal: Viewer, brands: pd.DataFrame) -> Viewer:
+    """Apply the brand chosen by an administrator (sidebar or ``?brand=`` link).
+
+    A brand user's own brand is fixed; a ``?brand=`` naming any other brand is ignored with a
+    message and never changes what is shown.
+    """
+    requested = st.query_params.get("brand")
+    if requested is not None:
+        requested = str(requested)[:MAX_PARAM_LENGTH]
+    if not principal.is_admin:
+        if requested is not None:
+            try:
+                queries.brand_by_code(engine, principal, requested)
+            except NotFound:
+                st.warning("The link named a brand you do not have access to; showing your "
+                           "own brand instead.", icon=":material/lock:")
+        return principal
+    if requested is not None and requested != _code_of(brands, st.session_state.get(BRAND_KEY)):
+        match = brands.loc[brands["code"] == requested, "brand_id"]
+        if match.empty:
+            st.warning(f"No brand with code '{requested}'. Choose one in the sidebar.")
+        else:
+            st.session_state[BRAND_KEY] = int(match.iloc[0])
+    return principal.acting_for(st.session_state.get(BRAND_KEY))
+
+
+def _code_of(brands: pd.DataFrame, brand_id: int | None) -> str | None:
+    if brand_id is None:
+        return None
+    match = brands.loc[brands["brand_id"] == brand_id, "code"]
+    return None if match.empty else str(match.iloc[0])
+
+
+def sync_brand_param(brands: pd.DataFrame, principal: Viewer) -> None:
+    """Keep ``?brand=`` in the URL in step with the brand shown (admins only)."""
+    if not principal.is_admin:
+        st.query_params.pop("brand", None)
+        return
+    code = _code_of(brands, principal.brand_id)
+    if code is None:
+        st.query_params.pop("brand", None)
+    elif st.query_params.get("brand") != code:
+        st.query_params["brand"] = code
+
+
+def list_filter(name: str, allowed: Iterable[str]) -> list[str]:
+    """A multi-value filter from session state, else from the URL (``?name=a,b``).
+
+    Values not in ``allowed`` are dropped (a stale or hand-edited link cannot inject values).
+    """
+    allowed_set = set(allowed)
+    key = FILTER_PREFIX + name
+    if key not in st.session_state:
+        raw = str(st.query_params.get(name, ""))[:MAX_PARAM_LENGTH * 10]
+        st.session_state[key] = [v for v in raw.split(",") if v in allowed_set]
+    else:
+        st.session_state[key] = [v for v in st.session_state[key] if v in allowed_set]
+    return list(st.session_state[key])
+
+
+def write_list_param(name: str, values: Sequence[str]) -> None:
+    if values:
+        st.query_params[name] = ",".join(values)
+    else:
+        st.query_params.pop(name, None)
+
+
+def filter_key(name: str) -> str:
+    """The widget key of a persistent filter (pass it to the widget as ``key=``)."""
+    return FILTER_PREFIX + name
+
+
+def keep_filters_alive() -> None:
+    """Streamlit drops a widget's state when its page is not shown; re-assigning the values
+    at the top of each run keeps filters across pages."""
+    for key in list(st.session_state.keys()):
+        if isinstance(key, str) and key.startswith(FILTER_PREFIX):
+            st.session_state[key] = st.session_state[key]
