@@ -6,6 +6,8 @@ Run with ``streamlit run app.py``. Pages live in ``pages/`` and are registered h
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import streamlit as st
 from sqlalchemy.exc import OperationalError
 
@@ -15,6 +17,26 @@ from data_access.settings import ConfigurationError
 from ui import components, data, state
 from ui.auth import AuthGate
 from ui.runtime import get_engine, get_settings
+
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    script: str
+    title: str
+    icon: str
+    url_path: str
+    section: str
+    admin_only: bool = False
+
+
+#: Every page of the product, in menu order; the first one is the landing page.
+PAGES = [
+    PageSpec("pages/brand/overview.py", "Overview", ":material/dashboard:", "overview",
+             "Your supply chain"),
+    PageSpec("pages/admin/data_and_accounts.py", "Data & accounts",
+             ":material/admin_panel_settings:", "admin", "Administration", admin_only=True),
+]
 
 st.set_page_config(
     page_title="Supply-chain conditions dashboard",
@@ -37,9 +59,12 @@ try:
     gate = AuthGate(settings, engine)
     principal = gate.current_viewer()
     if principal is None:
+        # Every page's URL leads to the sign-in form, so a shared link survives signing in.
         st.navigation(
             [st.Page(gate.render_login, title="Sign in", icon=":material/login:",
-                     url_path="login")],
+                     url_path="login", default=True)]
+            + [st.Page(gate.render_login, title=spec.title, url_path=spec.url_path)
+               for spec in PAGES],
             position="hidden",
         ).run()
         st.stop()
@@ -58,10 +83,11 @@ with st.sidebar:
     if viewer.is_admin:
         st.caption("Programme administrator")
         ids = list(brands["brand_id"])
+        if st.session_state.get(state.BRAND_KEY) not in ids:
+            st.session_state[state.BRAND_KEY] = None
         st.selectbox(
             "Brand",
             options=ids,
-            index=ids.index(viewer.brand_id) if viewer.brand_id in ids else None,
             format_func=dict(zip(brands["brand_id"], brands["name"], strict=True)).get,
             placeholder="Choose a brand…",
             key=state.BRAND_KEY,
@@ -75,15 +101,12 @@ with st.sidebar:
               width="stretch")
 state.sync_brand_param(brands, viewer)
 
-pages = {
-    "Your supply chain": [
-        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:",
-                url_path="overview", default=True),
-    ],
-}
-if viewer.is_admin:
-    pages["Administration"] = [
-        st.Page("pages/admin_status.py", title="Data & accounts",
-                icon=":material/admin_panel_settings:", url_path="admin"),
-    ]
-st.navigation(pages).run()
+sections: dict[str, list] = {}
+for spec in PAGES:
+    if spec.admin_only and not viewer.is_admin:
+        continue
+    sections.setdefault(spec.section, []).append(
+        st.Page(spec.script, title=spec.title, icon=spec.icon, url_path=spec.url_path,
+                default=spec.url_path == PAGES[0].url_path)
+    )
+st.navigation(sections).run()

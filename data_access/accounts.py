@@ -182,8 +182,10 @@ def lock_state(engine: Engine, username: str, policy: LockoutPolicy,
     now = now or utcnow()
     with engine.connect() as conn:
         row = conn.execute(
-            select(LoginThrottle).where(LoginThrottle.username == normalise_username(username))
-        ).scalar_one_or_none()
+            select(LoginThrottle.failed_count, LoginThrottle.window_started_at,
+                   LoginThrottle.locked_until)
+            .where(LoginThrottle.username == normalise_username(username))
+        ).first()
     if row is None:
         return LockState(False, 0)
     if row.locked_until and row.locked_until > now:
@@ -201,8 +203,11 @@ def record_failed_login(engine: Engine, username: str, policy: LockoutPolicy,
     window = dt.timedelta(minutes=policy.window_minutes)
     with engine.begin() as conn:
         row = conn.execute(
-            select(LoginThrottle).where(LoginThrottle.username == name).with_for_update()
-        ).scalar_one_or_none()
+            select(LoginThrottle.failed_count, LoginThrottle.window_started_at,
+                   LoginThrottle.locked_until)
+            .where(LoginThrottle.username == name)
+            .with_for_update()
+        ).first()
         if row is None or row.window_started_at < now - window or (
             row.locked_until is not None and row.locked_until <= now
         ):

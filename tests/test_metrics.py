@@ -1,0 +1,131 @@
+"""Metric functions against small hand-computed fixtures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pandas as pd
+import pytest
+
+from metrics.compliance import (
+    compliance_pct,
+    non_compliance_rate,
+    pooled_rate,
+    portfolio_vs_benchmark,
+)
+from metrics.countries import country_name
+from metrics.portfolio import (
+    ASSESSED_LONG_AGO,
+    ASSESSED_RECENTLY,
+    NEVER_ASSESSED,
+    assessment_status,
+    headline_figures,
+    suppliers_by_country_status,
+)
+
+AS_OF = dt.date(2026, 11, 1)
+
+
+def test_non_compliance_rate_counts_factories_not_questions():
+    status = pd.DataFrame({
+        "factory_id": [1, 2, 3, 1, 2, 3],
+        "cluster_code": ["WT", "WT", "WT", "CL", "CL", "CL"],
+        "non_compliant": [1, 1, 0, 0, 0, 1],
+    })
+    out = non_compliance_rate(status, ["cluster_code"]).set_index("cluster_code")
+    assert out.loc["WT", "factories_assessed"] == 3
+    assert out.loc["WT", "factories_non_compliant"] == 2
+    assert out.loc["WT", "non_compliance_rate_pct"] == pytest.approx(200 / 3)
+    assert out.loc["CL", "non_compliance_rate_pct"] == pytest.approx(100 / 3)
+
+
+def test_non_compliance_rate_empty_input_gives_empty_frame():
+    out = non_compliance_rate(pd.DataFrame(columns=["cluster_code", "non_compliant"]),
+                              ["cluster_code"])
+    assert out.empty
+    assert "non_compliance_rate_pct" in out.columns
+
+
+def test_pooled_rate_pools_counts_across_countries():
+    counts = pd.DataFrame({
+        "country_code": ["VN", "KH", "VN"],
+        "cluster_code": ["OSH", "OSH", "WT"],
+        "factories_assessed": [10, 30, 0],
+        "factories_non_compliant": [9, 15, 0],
+    })
+    out = pooled_rate(counts, ["cluster_code"]).set_index("cluster_code")
+    assert out.loc["OSH", "non_compliance_rate_pct"] == pytest.approx(100 * 24 / 40)
+    assert math.isnan(out.loc["WT", "non_compliance_rate_pct"])  # nobody assessed
+
+
+def test_portfolio_vs_benchmark_keeps_all_clusters_in_order():
+    clusters = pd.DataFrame({"cluster_code": ["CL", "WT"], "cluster_name": ["Child", "Time"],
+                             "sort_order": [1, 2]})
+    status = pd.DataFrame({"factory_id": [1, 2], "cluster_code": ["WT", "WT"],
+                           "non_compliant": [1, 0]})
+    bench = pd.DataFrame({"country_code": ["VN"], "cluster_code": ["WT"],
+                          "factories_assessed": [20], "factories_non_compliant": [15]})
+    out = portfolio_vs_benchmark(status, bench, clusters)
+    assert list(out["cluster_code"]) == ["CL", "WT"]
+    wt = out.set_index("cluster_code").loc["WT"]
+    assert wt["portfolio_rate_pct"] == pytest.approx(50.0)
+    assert wt["benchmark_rate_pct"] == pytest.approx(75.0)
+    assert wt["difference_pct_points"] == pytest.approx(-25.0)
+    cl = out.set_index("cluster_code").loc["CL"]
+    assert cl["portfolio_assessed"] == 0 and math.isnan(cl["portfolio_rate_pct"])
+
+
+def test_compliance_pct():
+    assert compliance_pct(250, 25) == pytest.approx(90.0)
+    assert compliance_pct(10, 0) == 100.0
+    assert math.isnan(compliance_pct(0, 0))
+    with pytest.raises(ValueError):
+        compliance_pct(10, 11)
+
+
+def _suppliers() -> pd.DataFrame:
+    return pd.DataFrame({
+        "factory_id": [1, 2, 3, 4],
+        "country_code": ["VN", "VN", "KH", "BD"],
+        "workers": [1000, 3000, None, 500],
+        "women_pct": [80.0, 60.0, 70.0, None],
+        "latest_assessed_on": pd.to_datetime(["2026-06-01", "2025-01-01", None, "2025-11-01"]),
+    })
+
+
+def test_headline_figures_hand_computed():
+    figures = headline_figures(_suppliers(), AS_OF)
+    assert figures.active_suppliers == 4
+    assert figures.countries == 3
+    assert figures.workers == 4500  # the missing count adds nothing
+    # women weighted by workers, only where both are known: (1000*80 + 3000*60) / 4000
+    assert figures.women_pct == pytest.approx(65.0)
+    # 2026-06-01 is recent; 2025-11-01 is exactly 365 days before AS_OF: recent too
+    assert figures.assessed_recently == 2
+    assert figures.assessed_recently_pct == pytest.approx(50.0)
+    assert figures.never_assessed == 1
+
+
+def test_headline_figures_empty_portfolio():
+    empty = _suppliers().iloc[0:0]
+    figures = headline_figures(empty, AS_OF)
+    assert figures.active_suppliers == 0
+    assert math.isnan(figures.assessed_recently_pct)
+
+
+def test_assessment_status_labels_and_country_counts():
+    suppliers = _suppliers()
+    labels = list(assessment_status(suppliers["latest_assessed_on"], AS_OF))
+    assert labels == [ASSESSED_RECENTLY, ASSESSED_LONG_AGO, NEVER_ASSESSED, ASSESSED_RECENTLY]
+    counts = suppliers_by_country_status(suppliers, AS_OF)
+    vn = counts[counts["country_code"] == "VN"].set_index("status")["suppliers"]
+    assert vn[ASSESSED_RECENTLY] == 1 and vn[ASSESSED_LONG_AGO] == 1
+    assert counts["suppliers"].sum() == 4
+
+
+def test_country_name_uses_iso_list():
+    assert country_name("KH") == "Cambodia"
+    assert country_name("vn") == "Vietnam"  # common name, not "Viet Nam"
+    assert country_name("ZZ") == "ZZ"
+    assert country_name(None) == "Unknown"
