@@ -19,7 +19,6 @@ from ui.auth import AuthGate
 from ui.runtime import get_engine, get_settings
 
 
-
 @dataclass(frozen=True)
 class PageSpec:
     script: str

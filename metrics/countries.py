@@ -9,7 +9,7 @@ import pycountry
 
 @lru_cache(maxsize=512)
 def country_name(code: str | None) -> str:
-    """'VN' → 'Vietnam' (ISO's common name where it has one); unknown codes are returned as given."""
+    """'VN' → 'Vietnam' (ISO's common name where it has one); unknown codes come back as given."""
     if not code:
         return "Unknown"
     country = pycountry.countries.get(alpha_2=code.upper())

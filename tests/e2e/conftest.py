@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -27,7 +28,7 @@ class StreamlitServer:
     def __init__(self, database_url: str, env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = Path(os.environ.get("TMPDIR", "/tmp")) / f"streamlit-{self.port}.log"
+        self.log = Path(tempfile.gettempdir()) / f"streamlit-{self.port}.log"
         full_env = {**os.environ, "DASHBOARD_DATABASE_URL": database_url,
                     "DASHBOARD_DEMO": "true", **(env or {})}
         self._log_handle = self.log.open("w")
