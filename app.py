@@ -33,6 +33,12 @@ class PageSpec:
 PAGES = [
     PageSpec("pages/brand/overview.py", "Overview", ":material/dashboard:", "overview",
              "Your supply chain"),
+    PageSpec("pages/brand/suppliers.py", "Suppliers", ":material/factory:", "suppliers",
+             "Your supply chain"),
+    PageSpec("pages/brand/factory.py", "Factory profile", ":material/domain:", "factory",
+             "Your supply chain"),
+    PageSpec("pages/brand/compare.py", "Compare factories", ":material/compare_arrows:",
+             "compare", "Your supply chain"),
     PageSpec("pages/admin/data_and_accounts.py", "Data & accounts",
              ":material/admin_panel_settings:", "admin", "Administration", admin_only=True),
 ]

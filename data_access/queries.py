@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pandas as pd
-from sqlalchemy import Engine, Select, and_, case, func, select
+from sqlalchemy import Engine, Select, and_, func, select
 
 from data_access.errors import NotFound
 from data_access.schema import (
@@ -29,14 +29,8 @@ from data_access.schema import (
     Question,
     SourcingRelationship,
 )
+from data_access.sqlutil import latest_assessment_subquery, non_compliant_int, read_frame
 from data_access.viewer import Viewer
-
-
-def _frame(engine: Engine, stmt: Select, columns: Sequence[str] | None = None) -> pd.DataFrame:
-    with engine.connect() as conn:
-        result = conn.execute(stmt)
-        return pd.DataFrame(result.all(), columns=list(columns or result.keys()))
-
 
 # ---- reference data ------------------------------------------------------------------------
 
@@ -54,7 +48,7 @@ def dataset_state(engine: Engine) -> dict:
 
 def clusters(engine: Engine) -> pd.DataFrame:
     """The 8 clusters: ``cluster_code, cluster_name, core_labour_standard, sort_order``."""
-    return _frame(
+    return read_frame(
         engine,
         select(Cluster.code.label("cluster_code"), Cluster.name.label("cluster_name"),
                Cluster.core_labour_standard, Cluster.sort_order).order_by(Cluster.sort_order),
@@ -69,7 +63,7 @@ def visible_brands(engine: Engine, viewer: Viewer) -> pd.DataFrame:
     stmt = select(Brand.id.label("brand_id"), Brand.code, Brand.name).order_by(Brand.name)
     if not viewer.is_admin:
         stmt = stmt.where(Brand.id == viewer.require_brand())
-    return _frame(engine, stmt)
+    return read_frame(engine, stmt)
 
 
 def brand_by_code(engine: Engine, viewer: Viewer, code: str) -> dict:
@@ -101,26 +95,6 @@ def current_brand(engine: Engine, viewer: Viewer) -> dict:
 # ---- suppliers -----------------------------------------------------------------------------
 
 
-def _latest_assessment_subquery():
-    """Each factory's latest assessment (by date, then cycle): ``factory_id, assessment_id,
-    assessed_on, cycle``."""
-    ranked = select(
-        Assessment.factory_id,
-        Assessment.id.label("assessment_id"),
-        Assessment.assessed_on,
-        Assessment.cycle,
-        func.row_number()
-        .over(partition_by=Assessment.factory_id,
-              order_by=(Assessment.assessed_on.desc(), Assessment.cycle.desc()))
-        .label("rn"),
-    ).subquery("ranked")
-    return (
-        select(ranked.c.factory_id, ranked.c.assessment_id, ranked.c.assessed_on, ranked.c.cycle)
-        .where(ranked.c.rn == 1)
-        .subquery("latest")
-    )
-
-
 SUPPLIER_COLUMNS = [
     "factory_id", "name", "os_id", "country_code", "city", "address", "lat", "lng",
     "facility_type", "product_type", "parent_company", "workers", "women_pct", "tier",
@@ -135,7 +109,7 @@ def suppliers(engine: Engine, viewer: Viewer, *, include_inactive: bool = False)
     Columns: :data:`SUPPLIER_COLUMNS`.
     """
     brand_id = viewer.require_brand()
-    latest = _latest_assessment_subquery()
+    latest = latest_assessment_subquery()
     rel = SourcingRelationship
     stmt = (
         select(
@@ -154,14 +128,14 @@ def suppliers(engine: Engine, viewer: Viewer, *, include_inactive: bool = False)
     )
     if not include_inactive:
         stmt = stmt.where(rel.active.is_(True))
-    frame = _frame(engine, stmt, SUPPLIER_COLUMNS)
+    frame = read_frame(engine, stmt, SUPPLIER_COLUMNS)
     for col in ("start_date", "latest_assessed_on"):
         frame[col] = pd.to_datetime(frame[col])
     return frame
 
 
 def _cluster_status_stmt(assessment_ids_select) -> Select:
-    nc = case((Finding.non_compliant.is_(True), 1), else_=0)
+    nc = non_compliant_int()
     return (
         select(
             Finding.assessment_id,
@@ -187,7 +161,7 @@ def latest_cluster_status(engine: Engine, viewer: Viewer) -> pd.DataFrame:
     questions_assessed``.
     """
     brand_id = viewer.require_brand()
-    latest = _latest_assessment_subquery()
+    latest = latest_assessment_subquery()
     rel = SourcingRelationship
     own_latest = (
         select(latest.c.assessment_id)
@@ -203,7 +177,7 @@ def latest_cluster_status(engine: Engine, viewer: Viewer) -> pd.DataFrame:
         .join(Factory, Factory.id == Assessment.factory_id)
         .order_by(Assessment.factory_id, status.c.cluster_code)
     )
-    return _frame(engine, stmt)
+    return read_frame(engine, stmt)
 
 
 def country_cluster_benchmark(engine: Engine, country_codes: Sequence[str]) -> pd.DataFrame:
@@ -216,7 +190,7 @@ def country_cluster_benchmark(engine: Engine, country_codes: Sequence[str]) -> p
     if not codes:
         return pd.DataFrame(columns=["country_code", "cluster_code", "factories_assessed",
                                      "factories_non_compliant"])
-    latest = _latest_assessment_subquery()
+    latest = latest_assessment_subquery()
     in_countries = (
         select(latest.c.assessment_id)
         .join(Factory, Factory.id == latest.c.factory_id)
@@ -235,7 +209,7 @@ def country_cluster_benchmark(engine: Engine, country_codes: Sequence[str]) -> p
         .group_by(Factory.country_code, status.c.cluster_code)
         .order_by(Factory.country_code, status.c.cluster_code)
     )
-    frame = _frame(engine, stmt)
+    frame = read_frame(engine, stmt)
     for col in ("factories_assessed", "factories_non_compliant"):
         frame[col] = frame[col].astype(int)
     return frame

@@ -116,3 +116,71 @@ def compliance_pct(questions: int, violations: int) -> float:
     if not 0 <= violations <= questions:
         raise ValueError("violations must be between 0 and the number of questions")
     return 100.0 * (questions - violations) / questions
+
+
+def cluster_results(cp_results: pd.DataFrame) -> pd.DataFrame:
+    """Roll compliance-point results up to clusters, per assessment.
+
+    Args:
+        cp_results: :func:`data_access.factories.compliance_point_results` output.
+
+    Returns:
+        ``assessment_id, factory_id, cluster_code, cluster_name, cluster_order,
+        questions_assessed, questions_non_compliant, non_compliant (0/1), compliance_pct``
+        where the cluster is non-compliant if any of its compliance points is, and
+        compliance % = 100 × (questions − violations) ÷ questions.
+    """
+    columns = ["assessment_id", "factory_id", "cluster_code", "cluster_name", "cluster_order",
+               "questions_assessed", "questions_non_compliant", "non_compliant",
+               "compliance_pct"]
+    if cp_results.empty:
+        return pd.DataFrame(columns=columns)
+    out = (
+        cp_results.groupby(["assessment_id", "factory_id", "cluster_code", "cluster_name",
+                            "cluster_order"], as_index=False)
+        .agg(questions_assessed=("questions_assessed", "sum"),
+             questions_non_compliant=("questions_non_compliant", "sum"),
+             non_compliant=("non_compliant", "max"))
+    )
+    out["compliance_pct"] = (
+        100.0 * (out["questions_assessed"] - out["questions_non_compliant"])
+        / out["questions_assessed"].where(out["questions_assessed"] > 0)
+    )
+    return out.sort_values(["assessment_id", "cluster_order"]).reset_index(drop=True)[columns]
+
+
+CHANGE_NEW = "Newly non-compliant"
+CHANGE_REMEDIATED = "Remediated"
+CHANGE_PERSISTENT = "Still non-compliant"
+
+
+def changes_between(previous: pd.DataFrame, latest: pd.DataFrame) -> pd.DataFrame:
+    """What changed between two assessments of one factory, question by question.
+
+    Args:
+        previous, latest: question findings (``question_code`` and ``non_compliant`` plus any
+            descriptive columns) of the earlier and the later assessment; all questions
+            assessed, not only the non-compliant ones.
+
+    Returns:
+        Questions whose status is non-compliant in either assessment, with ``change`` one of
+        :data:`CHANGE_NEW` (compliant before, non-compliant now), :data:`CHANGE_REMEDIATED`
+        (non-compliant before, compliant now — or not assessed now) and
+        :data:`CHANGE_PERSISTENT`. Descriptive columns come from the latest assessment where
+        present. A question absent from the previous assessment counts as compliant then.
+    """
+    key = "question_code"
+    before = previous.set_index(key)["non_compliant"].astype(bool) if not previous.empty \
+        else pd.Series(dtype=bool)
+    now = latest.set_index(key)["non_compliant"].astype(bool) if not latest.empty \
+        else pd.Series(dtype=bool)
+    codes = sorted(set(before[before].index) | set(now[now].index))
+    rows = []
+    for code in codes:
+        was, is_ = bool(before.get(code, False)), bool(now.get(code, False))
+        change = CHANGE_PERSISTENT if was and is_ else (CHANGE_NEW if is_ else CHANGE_REMEDIATED)
+        rows.append({key: code, "change": change})
+    changes = pd.DataFrame(rows, columns=[key, "change"])
+    descriptive = pd.concat([latest, previous]).drop_duplicates(key).drop(
+        columns=["non_compliant", "assessment_id"], errors="ignore")
+    return changes.merge(descriptive, on=key, how="left")

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from sqlalchemy import Engine, text
 
 from data_access.db import create_db_engine, prepare_database, upgrade_schema
@@ -171,6 +172,25 @@ def writable_engine(request, tmp_path) -> Iterator[Engine]:
     generate_demo_data(engine, size="tiny", as_of=DEMO_AS_OF)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def app_env(sqlite_demo_path, tmp_path, monkeypatch):
+    """Point the app at a private copy of the demo database, in demo mode."""
+    db = tmp_path / "app.sqlite3"
+    shutil.copy(sqlite_demo_path, db)
+    url = f"sqlite:///{db}"
+    monkeypatch.setenv("DASHBOARD_DATABASE_URL", url)
+    monkeypatch.setenv("DASHBOARD_DEMO", "true")
+    monkeypatch.setenv("DASHBOARD_LOCKOUT_ATTEMPTS", "3")
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    engine = create_db_engine(url)
+    yield engine
+    engine.dispose()
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:

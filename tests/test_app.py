@@ -7,67 +7,24 @@ against a copy of the SQLite demo database.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-from pathlib import Path
 
 import pytest
-import streamlit as st
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
 from data_access import queries
-from data_access.db import create_db_engine
 from data_access.viewer import Viewer
 from metrics.portfolio import headline_figures
+from tests.apphelpers import (
+    ADMIN_PAGE,
+    APP,
+    TIMEOUT,
+    brand_id,
+    metric_values,
+    registered_pages,
+    sign_in,
+)
 from ui.components import fmt_int
-
-TIMEOUT = 60
-ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
-ADMIN_PAGE = str(ROOT / "pages" / "admin" / "data_and_accounts.py")
-
-
-@pytest.fixture
-def app_env(sqlite_demo_path, tmp_path, monkeypatch):
-    """Point the app at a private copy of the demo database, in demo mode."""
-    db = tmp_path / "app.sqlite3"
-    shutil.copy(sqlite_demo_path, db)
-    url = f"sqlite:///{db}"
-    monkeypatch.setenv("DASHBOARD_DATABASE_URL", url)
-    monkeypatch.setenv("DASHBOARD_DEMO", "true")
-    monkeypatch.setenv("DASHBOARD_LOCKOUT_ATTEMPTS", "3")
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    engine = create_db_engine(url)
-    yield engine
-    engine.dispose()
-    st.cache_resource.clear()
-    st.cache_data.clear()
-
-
-def sign_in(username: str, password: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
-    assert not at.exception
-    at.text_input(key="login_username").input(username)
-    at.text_input(key="login_password").input(password)
-    at.button[0].click().run()
-    assert not at.exception, at.exception
-    return at
-
-
-def registered_pages(at: AppTest) -> set[str]:
-    """Script paths of the pages st.navigation registered in the last run."""
-    return {str(info.get("script_path", "")).rsplit("/", 1)[-1]
-            for info in at._registered_pages.values()}
-
-
-def metric_values(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def brand_id(engine, code: str) -> int:
-    with engine.connect() as conn:
-        return conn.execute(text("SELECT id FROM brand WHERE code = :c"), {"c": code}).scalar_one()
 
 
 def test_signed_out_visitor_sees_only_the_form(app_env):

@@ -129,3 +129,54 @@ def test_country_name_uses_iso_list():
     assert country_name("vn") == "Vietnam"  # common name, not "Viet Nam"
     assert country_name("ZZ") == "ZZ"
     assert country_name(None) == "Unknown"
+
+
+def _cp_results() -> pd.DataFrame:
+    # one assessment (10), factory 7: two CPs in WT, one in CL
+    return pd.DataFrame({
+        "assessment_id": [10, 10, 10],
+        "factory_id": [7, 7, 7],
+        "cluster_code": ["WT", "WT", "CL"],
+        "cluster_name": ["Working Time", "Working Time", "Child Labour"],
+        "cluster_order": [8, 8, 1],
+        "cp_code": ["WT.1", "WT.2", "CL.1"],
+        "questions_assessed": [6, 4, 5],
+        "questions_non_compliant": [2, 0, 0],
+        "non_compliant": [1, 0, 0],
+    })
+
+
+def test_cluster_results_roll_up_compliance_points():
+    from metrics.compliance import cluster_results
+
+    out = cluster_results(_cp_results()).set_index("cluster_code")
+    assert list(out.index) == ["CL", "WT"]  # framework order
+    assert out.loc["WT", "questions_assessed"] == 10
+    assert out.loc["WT", "questions_non_compliant"] == 2
+    assert out.loc["WT", "non_compliant"] == 1  # any CP non-compliant
+    assert out.loc["WT", "compliance_pct"] == pytest.approx(80.0)  # 100 × (10 − 2) / 10
+    assert out.loc["CL", "non_compliant"] == 0
+    assert out.loc["CL", "compliance_pct"] == pytest.approx(100.0)
+    assert cluster_results(_cp_results().iloc[0:0]).empty
+
+
+def test_changes_between_assessments():
+    from metrics.compliance import (
+        CHANGE_NEW,
+        CHANGE_PERSISTENT,
+        CHANGE_REMEDIATED,
+        changes_between,
+    )
+
+    previous = pd.DataFrame({"question_code": ["A", "B", "C", "D"],
+                             "non_compliant": [True, True, False, False],
+                             "question_text": ["a", "b", "c", "d"]})
+    latest = pd.DataFrame({"question_code": ["A", "B", "C", "D", "E"],
+                           "non_compliant": [True, False, True, False, True],
+                           "question_text": ["a", "b", "c", "d", "e"]})
+    out = changes_between(previous, latest).set_index("question_code")["change"].to_dict()
+    assert out == {"A": CHANGE_PERSISTENT, "B": CHANGE_REMEDIATED, "C": CHANGE_NEW,
+                   "E": CHANGE_NEW}  # E was not asked before: counts as compliant then
+    first = changes_between(previous.iloc[0:0], latest)
+    assert set(first["change"]) == {CHANGE_NEW}
+    assert set(first["question_code"]) == {"A", "C", "E"}

@@ -7,10 +7,12 @@ invalidates everything at once. Entries are bounded by ``ttl`` and ``max_entries
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
-from data_access import queries
+from data_access import factories, orders, queries
 from data_access.viewer import Viewer
 from ui.runtime import get_engine
 
@@ -64,3 +66,74 @@ def country_cluster_benchmark(countries: tuple[str, ...], version: int) -> pd.Da
     """Aggregates over all factories in the countries: not brand data, so no viewer in the key."""
     _ = version
     return queries.country_cluster_benchmark(get_engine(), countries)
+
+
+# ---- supplier review (data_access.factories) -----------------------------------------------
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+def supplier_directory(viewer: Viewer, filters: factories.DirectoryFilters, as_of: dt.date,
+                       version: int) -> pd.DataFrame:
+    _ = version
+    return factories.supplier_directory(get_engine(), viewer, filters, as_of)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+def factory_profile(viewer: Viewer, factory_id: int, version: int) -> dict:
+    _ = version
+    return factories.factory_profile(get_engine(), viewer, factory_id)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+def other_buyers_count(viewer: Viewer, factory_id: int, version: int) -> int:
+    _ = version
+    return factories.other_buyers_count(get_engine(), viewer, factory_id)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+def factories_brief(viewer: Viewer, factory_ids: tuple[int, ...], version: int) -> pd.DataFrame:
+    _ = version
+    return factories.factories_brief(get_engine(), viewer, factory_ids)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+def assessments_of(viewer: Viewer, factory_ids: tuple[int, ...], version: int) -> pd.DataFrame:
+    _ = version
+    return factories.assessments_of(get_engine(), viewer, factory_ids)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+def compliance_point_results(viewer: Viewer, factory_ids: tuple[int, ...],
+                             version: int) -> pd.DataFrame:
+    _ = version
+    return factories.compliance_point_results(get_engine(), viewer, factory_ids)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+def question_findings(viewer: Viewer, assessment_ids: tuple[int, ...], non_compliant_only: bool,
+                      version: int) -> pd.DataFrame:
+    _ = version
+    return factories.question_findings(get_engine(), viewer, assessment_ids,
+                                       non_compliant_only=non_compliant_only)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+def improvement_plans(viewer: Viewer, factory_ids: tuple[int, ...], version: int) -> pd.DataFrame:
+    _ = version
+    return factories.improvement_plans(get_engine(), viewer, factory_ids)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+def country_compliance_point_benchmark(countries: tuple[str, ...], version: int) -> pd.DataFrame:
+    """Aggregates over all factories in the countries: not brand data, so no viewer in the key."""
+    _ = version
+    return factories.country_compliance_point_benchmark(get_engine(), countries)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+def purchase_orders(viewer: Viewer, factory_ids: tuple[int, ...] | None,
+                    countries: tuple[str, ...] | None, since: dt.date | None,
+                    until: dt.date | None, version: int) -> pd.DataFrame:
+    _ = version
+    return orders.purchase_orders(get_engine(), viewer, factory_ids=factory_ids,
+                                  countries=countries, since=since, until=until)

@@ -115,3 +115,43 @@ def keep_filters_alive() -> None:
     for key in list(st.session_state.keys()):
         if isinstance(key, str) and key.startswith(FILTER_PREFIX):
             st.session_state[key] = st.session_state[key]
+
+
+def text_filter(name: str, max_length: int = 100) -> str:
+    """A free-text filter from session state, else from the URL (truncated)."""
+    key = FILTER_PREFIX + name
+    if key not in st.session_state:
+        st.session_state[key] = str(st.query_params.get(name, ""))[:max_length]
+    return str(st.session_state[key])[:max_length]
+
+
+def choice_filter(name: str, allowed: Sequence[str], default: str) -> str:
+    """A single-choice filter from session state, else the URL; unknown values → default."""
+    key = FILTER_PREFIX + name
+    if key not in st.session_state or st.session_state[key] not in allowed:
+        raw = str(st.query_params.get(name, default))
+        st.session_state[key] = raw if raw in allowed else default
+    return str(st.session_state[key])
+
+
+def write_param(name: str, value: str, default: str = "") -> None:
+    if value and value != default:
+        st.query_params[name] = value
+    else:
+        st.query_params.pop(name, None)
+
+
+def id_list_param(name: str, max_items: int) -> list[int]:
+    """Positive integer ids from ``?name=1,2,3`` (malformed entries dropped, at most
+    ``max_items``)."""
+    raw = str(st.query_params.get(name, ""))[:MAX_PARAM_LENGTH]
+    ids = [int(part) for part in raw.split(",") if part.strip().isdigit()]
+    return list(dict.fromkeys(ids))[:max_items]
+
+
+def keep_only_params(*names: str) -> None:
+    """Drop query parameters that belong to other pages (the brand choice always stays)."""
+    allowed = {"brand", *names}
+    for key in list(st.query_params.keys()):
+        if key not in allowed:
+            del st.query_params[key]

@@ -22,6 +22,7 @@ from ui.components import (
 )
 
 viewer = state.viewer()
+state.keep_only_params("countries")
 version = data.data_version()
 today = dt.date.today()
 

@@ -88,6 +88,10 @@ def app_server(sqlite_demo_path, tmp_path_factory) -> Iterator[StreamlitServer]:
 
 @pytest.fixture
 def page(browser):
+    from playwright.sync_api import expect
+
+    # a cold server computes and caches each page once: allow for it on a 2-core machine
+    expect.set_options(timeout=20_000)
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(30_000)

@@ -1,0 +1,476 @@
+"""Supplier review reads: the directory, one factory's profile, several factories compared.
+
+Every function takes the signed-in :class:`Viewer`. A factory is reachable only through one of
+the viewer's brand's sourcing relationships (active or former); any other id — unknown, or
+another brand's — raises :class:`NotFound` with the same message, so an id in a URL is never a
+key to another brand's data. Assessment results are factory-level and shared with every brand
+that sources from the factory; other buyers are only ever *counted*, never named.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Engine, Select, and_, case, exists, func, or_, select
+
+from data_access.errors import NotFound
+from data_access.schema import (
+    Assessment,
+    Cluster,
+    CompliancePoint,
+    Factory,
+    Finding,
+    ImprovementPlanItem,
+    Question,
+    SourcingRelationship,
+)
+from data_access.sqlutil import latest_assessment_subquery, non_compliant_int, read_frame
+from data_access.viewer import Viewer
+
+NOT_FOUND_MESSAGE = (
+    "Factory not found. It may not exist, or your brand does not source from it."
+)
+ASSESSMENT_AGE_CHOICES = ("recent", "older", "never")
+PLAN_STATUS_CHOICES = ("open", "overdue", "none_open")
+#: data gaps a directory can be narrowed to (the visibility page links here)
+GAP_CHOICES = ("no_os_id", "no_geolocation", "not_disclosed", "incomplete_pledge")
+MAX_SEARCH_LENGTH = 100
+
+
+@dataclass(frozen=True)
+class DirectoryFilters:
+    """Filters of the supplier directory. Every field is validated by the caller's UI and again
+    here (values outside the allowed sets are ignored)."""
+
+    search: str = ""
+    countries: tuple[str, ...] = ()
+    tiers: tuple[int, ...] = ()
+    assessment_age: tuple[str, ...] = ()  # subset of ASSESSMENT_AGE_CHOICES
+    clusters_non_compliant: tuple[str, ...] = ()  # cluster codes
+    plan_status: str = ""  # one of PLAN_STATUS_CHOICES or ""
+    gaps: tuple[str, ...] = ()  # subset of GAP_CHOICES
+    include_inactive: bool = False
+
+
+def parse_factory_id(raw: object) -> int:
+    """A factory id from a URL or widget: a positive integer, else :class:`NotFound`."""
+    text = str(raw).strip()
+    if not text.isdigit() or len(text) > 12:
+        raise NotFound(NOT_FOUND_MESSAGE)
+    value = int(text)
+    if value <= 0:
+        raise NotFound(NOT_FOUND_MESSAGE)
+    return value
+
+
+def _own_factory_ids(viewer: Viewer, *, include_inactive: bool = True) -> Select:
+    rel = SourcingRelationship
+    stmt = select(rel.factory_id).where(rel.brand_id == viewer.require_brand())
+    if not include_inactive:
+        stmt = stmt.where(rel.active.is_(True))
+    return stmt
+
+
+def supplier_directory(
+    engine: Engine, viewer: Viewer, filters: DirectoryFilters, as_of: dt.date
+) -> pd.DataFrame:
+    """The brand's suppliers with their latest assessment figures, filtered in SQL.
+
+    Columns: ``factory_id, name, os_id, country_code, city, tier, facility_type, workers,
+    women_pct, active, publicly_disclosed, lat, lng, latest_assessment_id, latest_assessed_on,
+    latest_cycle, questions_assessed, questions_non_compliant, compliance_pct,
+    non_compliant_cps, open_plan_items, overdue_plan_items``.
+    """
+    brand_id = viewer.require_brand()
+    rel = SourcingRelationship
+    latest = latest_assessment_subquery()
+    nc = non_compliant_int()
+    question_stats = (
+        select(
+            Finding.assessment_id,
+            func.count().label("questions_assessed"),
+            func.sum(nc).label("questions_non_compliant"),
+            func.count(func.distinct(case((Finding.non_compliant.is_(True),
+                                           Question.compliance_point_id)))).label("nc_cps"),
+        )
+        .join(Question, Question.id == Finding.question_id)
+        .where(Question.kind == "non_compliance")
+        .where(Finding.assessment_id.in_(
+            select(latest.c.assessment_id).where(latest.c.factory_id.in_(_own_factory_ids(viewer)))
+        ))
+        .group_by(Finding.assessment_id)
+        .subquery("qstats")
+    )
+    open_status = ImprovementPlanItem.status != "Completed"
+    plans = (
+        select(
+            Assessment.factory_id,
+            func.sum(case((open_status, 1), else_=0)).label("open_items"),
+            func.sum(case((and_(open_status, ImprovementPlanItem.due_date < as_of), 1),
+                          else_=0)).label("overdue_items"),
+        )
+        .join(Assessment, Assessment.id == ImprovementPlanItem.assessment_id)
+        .where(Assessment.factory_id.in_(_own_factory_ids(viewer)))
+        .group_by(Assessment.factory_id)
+        .subquery("plans")
+    )
+    stmt = (
+        select(
+            Factory.id.label("factory_id"), Factory.name, Factory.os_id, Factory.country_code,
+            Factory.city, rel.tier, Factory.facility_type, Factory.workers, Factory.women_pct,
+            rel.active, rel.publicly_disclosed, Factory.lat, Factory.lng,
+            latest.c.assessment_id.label("latest_assessment_id"),
+            latest.c.assessed_on.label("latest_assessed_on"),
+            latest.c.cycle.label("latest_cycle"),
+            question_stats.c.questions_assessed,
+            question_stats.c.questions_non_compliant,
+            question_stats.c.nc_cps.label("non_compliant_cps"),
+            func.coalesce(plans.c.open_items, 0).label("open_plan_items"),
+            func.coalesce(plans.c.overdue_items, 0).label("overdue_plan_items"),
+        )
+        .join(rel, and_(rel.factory_id == Factory.id, rel.brand_id == brand_id))
+        .outerjoin(latest, latest.c.factory_id == Factory.id)
+        .outerjoin(question_stats, question_stats.c.assessment_id == latest.c.assessment_id)
+        .outerjoin(plans, plans.c.factory_id == Factory.id)
+        .order_by(Factory.name)
+    )
+    stmt = _apply_filters(stmt, filters, latest, plans, as_of)
+    frame = read_frame(engine, stmt)
+    frame["latest_assessed_on"] = pd.to_datetime(frame["latest_assessed_on"])
+    for col in ("questions_assessed", "questions_non_compliant", "non_compliant_cps"):
+        frame[col] = pd.to_numeric(frame[col]).astype("Int64")
+    for col in ("open_plan_items", "overdue_plan_items"):
+        frame[col] = pd.to_numeric(frame[col]).astype(int)
+    frame["compliance_pct"] = (
+        100.0 * (frame["questions_assessed"] - frame["questions_non_compliant"])
+        / frame["questions_assessed"]
+    ).astype("Float64")
+    return frame
+
+
+def _apply_filters(stmt: Select, filters: DirectoryFilters, latest, plans, as_of: dt.date):
+    rel = SourcingRelationship
+    if not filters.include_inactive:
+        stmt = stmt.where(rel.active.is_(True))
+    search = filters.search.strip()[:MAX_SEARCH_LENGTH]
+    if search:
+        pattern = "%" + search.lower().replace("\\", "\\\\").replace("%", "\\%")\
+            .replace("_", "\\_") + "%"
+        stmt = stmt.where(or_(func.lower(Factory.name).like(pattern, escape="\\"),
+                              func.lower(Factory.os_id).like(pattern, escape="\\")))
+    if filters.countries:
+        stmt = stmt.where(Factory.country_code.in_([c.upper() for c in filters.countries]))
+    if filters.tiers:
+        stmt = stmt.where(rel.tier.in_([int(t) for t in filters.tiers]))
+    ages = [a for a in filters.assessment_age if a in ASSESSMENT_AGE_CHOICES]
+    if ages and len(ages) < len(ASSESSMENT_AGE_CHOICES):
+        cutoff = as_of - dt.timedelta(days=365)
+        conditions = []
+        if "never" in ages:
+            conditions.append(latest.c.assessment_id.is_(None))
+        if "older" in ages:
+            conditions.append(latest.c.assessed_on < cutoff)
+        if "recent" in ages:
+            conditions.append(latest.c.assessed_on >= cutoff)
+        stmt = stmt.where(or_(*conditions))
+    for code in filters.clusters_non_compliant:
+        stmt = stmt.where(
+            exists(
+                select(Finding.assessment_id)
+                .join(Question, Question.id == Finding.question_id)
+                .join(CompliancePoint, CompliancePoint.id == Question.compliance_point_id)
+                .join(Cluster, Cluster.id == CompliancePoint.cluster_id)
+                .where(Finding.assessment_id == latest.c.assessment_id,
+                       Finding.non_compliant.is_(True), Question.kind == "non_compliance",
+                       Cluster.code == code)
+            )
+        )
+    gap_conditions = {
+        "no_os_id": Factory.os_id.is_(None),
+        "no_geolocation": or_(Factory.lat.is_(None), Factory.lng.is_(None)),
+        "not_disclosed": rel.publicly_disclosed.is_(False),
+        "incomplete_pledge": or_(Factory.address.is_(None), Factory.parent_company.is_(None),
+                                 Factory.product_type.is_(None), Factory.workers.is_(None)),
+    }
+    for gap in filters.gaps:
+        if gap in gap_conditions:
+            stmt = stmt.where(gap_conditions[gap])
+    if filters.plan_status == "open":
+        stmt = stmt.where(func.coalesce(plans.c.open_items, 0) > 0)
+    elif filters.plan_status == "overdue":
+        stmt = stmt.where(func.coalesce(plans.c.overdue_items, 0) > 0)
+    elif filters.plan_status == "none_open":
+        stmt = stmt.where(func.coalesce(plans.c.open_items, 0) == 0)
+    return stmt
+
+
+# ---- one factory ---------------------------------------------------------------------------
+
+
+def factory_profile(engine: Engine, viewer: Viewer, factory_id: int) -> dict:
+    """Header facts and the brand's relationship with the factory.
+
+    Raises:
+        NotFound: the factory does not exist or the brand has no relationship with it.
+    """
+    rel = SourcingRelationship
+    stmt = (
+        select(
+            Factory.id.label("factory_id"), Factory.name, Factory.os_id, Factory.country_code,
+            Factory.address, Factory.city, Factory.lat, Factory.lng, Factory.sector,
+            Factory.facility_type, Factory.processing_type, Factory.parent_company,
+            Factory.product_type, Factory.workers, Factory.women_pct,
+            Factory.annual_output_units, Factory.required_lead_time_days,
+            rel.tier, rel.start_date, rel.end_date, rel.active, rel.publicly_disclosed,
+        )
+        .join(rel, and_(rel.factory_id == Factory.id, rel.brand_id == viewer.require_brand()))
+        .where(Factory.id == factory_id)
+    )
+    with engine.connect() as conn:
+        row = conn.execute(stmt).first()
+    if row is None:
+        raise NotFound(NOT_FOUND_MESSAGE)
+    return dict(row._mapping)
+
+
+def other_buyers_count(engine: Engine, viewer: Viewer, factory_id: int) -> int:
+    """How many OTHER brands actively source from this factory (a count, never names)."""
+    factory_profile(engine, viewer, factory_id)  # access check
+    rel = SourcingRelationship
+    with engine.connect() as conn:
+        return int(conn.execute(
+            select(func.count()).select_from(rel).where(
+                rel.factory_id == factory_id, rel.active.is_(True),
+                rel.brand_id != viewer.require_brand())
+        ).scalar_one())
+
+
+def _check_factories(engine: Engine, viewer: Viewer, factory_ids: Sequence[int]) -> list[int]:
+    ids = sorted({int(i) for i in factory_ids})
+    if not ids:
+        return []
+    with engine.connect() as conn:
+        own = set(conn.execute(
+            _own_factory_ids(viewer).where(SourcingRelationship.factory_id.in_(ids))
+        ).scalars())
+    if own != set(ids):
+        raise NotFound(NOT_FOUND_MESSAGE)
+    return ids
+
+
+def factories_brief(engine: Engine, viewer: Viewer, factory_ids: Sequence[int]) -> pd.DataFrame:
+    """Name, country, workers and relationship of several factories (all must be the brand's)."""
+    ids = _check_factories(engine, viewer, factory_ids)
+    rel = SourcingRelationship
+    stmt = (
+        select(Factory.id.label("factory_id"), Factory.name, Factory.country_code, Factory.city,
+               Factory.os_id, Factory.workers, Factory.women_pct, rel.tier, rel.active)
+        .join(rel, and_(rel.factory_id == Factory.id, rel.brand_id == viewer.require_brand()))
+        .where(Factory.id.in_(ids))
+        .order_by(Factory.name)
+    )
+    return read_frame(engine, stmt)
+
+
+def assessments_of(engine: Engine, viewer: Viewer, factory_ids: Sequence[int]) -> pd.DataFrame:
+    """Every assessment of the given factories: ``assessment_id, factory_id, assessed_on,
+    cycle, kind`` (newest last)."""
+    ids = _check_factories(engine, viewer, factory_ids)
+    stmt = (
+        select(Assessment.id.label("assessment_id"), Assessment.factory_id,
+               Assessment.assessed_on, Assessment.cycle, Assessment.kind)
+        .where(Assessment.factory_id.in_(ids))
+        .order_by(Assessment.factory_id, Assessment.assessed_on, Assessment.cycle)
+    )
+    frame = read_frame(engine, stmt)
+    frame["assessed_on"] = pd.to_datetime(frame["assessed_on"])
+    return frame
+
+
+def compliance_point_results(
+    engine: Engine, viewer: Viewer, factory_ids: Sequence[int]
+) -> pd.DataFrame:
+    """Per assessment and compliance point of the given factories: ``assessment_id,
+    factory_id, cluster_code, cluster_name, cluster_order, cp_code, cp_name, cp_order,
+    questions_assessed, questions_non_compliant, non_compliant (0/1)``."""
+    ids = _check_factories(engine, viewer, factory_ids)
+    nc = non_compliant_int()
+    stmt = (
+        select(
+            Finding.assessment_id, Assessment.factory_id,
+            Cluster.code.label("cluster_code"), Cluster.name.label("cluster_name"),
+            Cluster.sort_order.label("cluster_order"),
+            CompliancePoint.code.label("cp_code"), CompliancePoint.name.label("cp_name"),
+            CompliancePoint.sort_order.label("cp_order"),
+            func.count().label("questions_assessed"),
+            func.sum(nc).label("questions_non_compliant"),
+            func.max(nc).label("non_compliant"),
+        )
+        .join(Assessment, Assessment.id == Finding.assessment_id)
+        .join(Question, Question.id == Finding.question_id)
+        .join(CompliancePoint, CompliancePoint.id == Question.compliance_point_id)
+        .join(Cluster, Cluster.id == CompliancePoint.cluster_id)
+        .where(Assessment.factory_id.in_(ids), Question.kind == "non_compliance")
+        .group_by(Finding.assessment_id, Assessment.factory_id, Cluster.code, Cluster.name,
+                  Cluster.sort_order, CompliancePoint.code, CompliancePoint.name,
+                  CompliancePoint.sort_order)
+        .order_by(Finding.assessment_id, Cluster.sort_order, CompliancePoint.sort_order)
+    )
+    frame = read_frame(engine, stmt)
+    for col in ("questions_assessed", "questions_non_compliant", "non_compliant"):
+        frame[col] = pd.to_numeric(frame[col]).astype(int)
+    return frame
+
+
+def question_findings(
+    engine: Engine, viewer: Viewer, assessment_ids: Sequence[int], *, non_compliant_only: bool
+) -> pd.DataFrame:
+    """Question-level findings of assessments of the brand's factories: ``assessment_id,
+    question_code, question_text, public_disclosure, cp_code, cp_name, cluster_code,
+    non_compliant``. Assessments of other factories raise :class:`NotFound`."""
+    ids = sorted({int(i) for i in assessment_ids})
+    if not ids:
+        return pd.DataFrame(columns=["assessment_id", "question_code", "question_text",
+                                     "public_disclosure", "cp_code", "cp_name",
+                                     "cluster_code", "non_compliant"])
+    with engine.connect() as conn:
+        allowed = set(conn.execute(
+            select(Assessment.id).where(Assessment.id.in_(ids),
+                                        Assessment.factory_id.in_(_own_factory_ids(viewer)))
+        ).scalars())
+    if allowed != set(ids):
+        raise NotFound("Assessment not found for your brand's factories.")
+    stmt = (
+        select(
+            Finding.assessment_id, Question.code.label("question_code"),
+            Question.text.label("question_text"), Question.public_disclosure,
+            CompliancePoint.code.label("cp_code"), CompliancePoint.name.label("cp_name"),
+            Cluster.code.label("cluster_code"), Finding.non_compliant,
+        )
+        .join(Question, Question.id == Finding.question_id)
+        .join(CompliancePoint, CompliancePoint.id == Question.compliance_point_id)
+        .join(Cluster, Cluster.id == CompliancePoint.cluster_id)
+        .where(Finding.assessment_id.in_(ids), Question.kind == "non_compliance")
+        .order_by(Finding.assessment_id, Cluster.sort_order, CompliancePoint.sort_order,
+                  Question.code)
+    )
+    if non_compliant_only:
+        stmt = stmt.where(Finding.non_compliant.is_(True))
+    frame = read_frame(engine, stmt)
+    frame["non_compliant"] = frame["non_compliant"].astype(bool)
+    frame["public_disclosure"] = frame["public_disclosure"].astype(bool)
+    return frame
+
+
+def improvement_plans(engine: Engine, viewer: Viewer, factory_ids: Sequence[int]) -> pd.DataFrame:
+    """Improvement-plan items of the given factories: ``item_id, factory_id, assessment_id,
+    assessed_on, cycle, question_code, question_text, cp_name, action, status, due_date,
+    completed_on``."""
+    ids = _check_factories(engine, viewer, factory_ids)
+    item = ImprovementPlanItem
+    stmt = (
+        select(
+            item.id.label("item_id"), Assessment.factory_id, item.assessment_id,
+            Assessment.assessed_on, Assessment.cycle, Question.code.label("question_code"),
+            Question.text.label("question_text"), CompliancePoint.name.label("cp_name"),
+            item.action, item.status, item.due_date, item.completed_on,
+        )
+        .join(Assessment, Assessment.id == item.assessment_id)
+        .join(Question, Question.id == item.question_id)
+        .join(CompliancePoint, CompliancePoint.id == Question.compliance_point_id)
+        .where(Assessment.factory_id.in_(ids))
+        .order_by(Assessment.factory_id, Assessment.assessed_on.desc(), item.due_date)
+    )
+    frame = read_frame(engine, stmt)
+    for col in ("assessed_on", "due_date", "completed_on"):
+        frame[col] = pd.to_datetime(frame[col])
+    return frame
+
+
+def country_compliance_point_benchmark(
+    engine: Engine, country_codes: Sequence[str]
+) -> pd.DataFrame:
+    """Counts for the compliance-point country benchmark (aggregates over every assessed
+    factory's latest assessment): ``country_code, cp_code, factories_assessed,
+    factories_non_compliant``."""
+    codes = sorted({c.upper() for c in country_codes})
+    columns = ["country_code", "cp_code", "factories_assessed", "factories_non_compliant"]
+    if not codes:
+        return pd.DataFrame(columns=columns)
+    latest = latest_assessment_subquery()
+    nc = non_compliant_int()
+    per_cp = (
+        select(latest.c.factory_id, CompliancePoint.code.label("cp_code"),
+               func.max(nc).label("nc"))
+        .join(Finding, Finding.assessment_id == latest.c.assessment_id)
+        .join(Question, Question.id == Finding.question_id)
+        .join(CompliancePoint, CompliancePoint.id == Question.compliance_point_id)
+        .join(Factory, Factory.id == latest.c.factory_id)
+        .where(Factory.country_code.in_(codes), Question.kind == "non_compliance")
+        .group_by(latest.c.factory_id, CompliancePoint.code)
+        .subquery("per_cp")
+    )
+    stmt = (
+        select(Factory.country_code, per_cp.c.cp_code,
+               func.count().label("factories_assessed"),
+               func.sum(per_cp.c.nc).label("factories_non_compliant"))
+        .join(Factory, Factory.id == per_cp.c.factory_id)
+        .group_by(Factory.country_code, per_cp.c.cp_code)
+    )
+    frame = read_frame(engine, stmt, columns)
+    for col in ("factories_assessed", "factories_non_compliant"):
+        frame[col] = pd.to_numeric(frame[col]).astype(int)
+    return frame
+
+
+def open_non_compliance(engine: Engine, viewer: Viewer) -> pd.DataFrame:
+    """Open non-compliance of each active supplier's latest assessment, split by whether the
+    cluster is a core labour standard: ``factory_id, open_nc_core, open_nc_other``.
+
+    "Open" = found non-compliant in the latest assessment and its improvement-plan item (if
+    any) is not Completed. Factories never assessed are absent.
+    """
+    latest = latest_assessment_subquery()
+    item = ImprovementPlanItem
+    own_latest = select(latest.c.factory_id, latest.c.assessment_id).where(
+        latest.c.factory_id.in_(_own_factory_ids(viewer, include_inactive=False))
+    ).subquery("own_latest")
+    is_open = or_(item.id.is_(None), item.status != "Completed")
+    core = Cluster.core_labour_standard.is_(True)
+    stmt = (
+        select(
+            own_latest.c.factory_id,
+            func.sum(case((and_(Finding.non_compliant.is_(True), is_open, core), 1),
+                          else_=0)).label("open_nc_core"),
+            func.sum(case((and_(Finding.non_compliant.is_(True), is_open, ~core), 1),
+                          else_=0)).label("open_nc_other"),
+        )
+        .join(Finding, Finding.assessment_id == own_latest.c.assessment_id)
+        .join(Question, Question.id == Finding.question_id)
+        .join(CompliancePoint, CompliancePoint.id == Question.compliance_point_id)
+        .join(Cluster, Cluster.id == CompliancePoint.cluster_id)
+        .outerjoin(item, and_(item.assessment_id == Finding.assessment_id,
+                              item.question_id == Finding.question_id))
+        .where(Question.kind == "non_compliance")
+        .group_by(own_latest.c.factory_id)
+    )
+    frame = read_frame(engine, stmt, ["factory_id", "open_nc_core", "open_nc_other"])
+    for col in ("open_nc_core", "open_nc_other"):
+        frame[col] = pd.to_numeric(frame[col]).astype(int)
+    return frame
+
+
+def assessment_history(engine: Engine, viewer: Viewer) -> pd.DataFrame:
+    """Dates of every assessment of the brand's active suppliers: ``factory_id, assessed_on``
+    (for coverage over time)."""
+    stmt = (
+        select(Assessment.factory_id, Assessment.assessed_on)
+        .where(Assessment.factory_id.in_(_own_factory_ids(viewer, include_inactive=False)))
+        .order_by(Assessment.assessed_on)
+    )
+    frame = read_frame(engine, stmt, ["factory_id", "assessed_on"])
+    frame["assessed_on"] = pd.to_datetime(frame["assessed_on"])
+    return frame

@@ -1,0 +1,122 @@
+"""The brand's purchase orders, for the purchasing-practice indicators (DOMAIN.md §3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import pandas as pd
+from sqlalchemy import Engine, func, select
+
+from data_access.schema import Factory, PurchaseOrder
+from data_access.sqlutil import read_frame
+from data_access.viewer import Viewer
+
+ORDER_COLUMNS = [
+    "po_id", "factory_id", "country_code", "po_number", "season", "confirmed_on",
+    "ex_factory_on", "invoiced_on", "paid_on", "payment_terms_days", "units_forecast",
+    "units_ordered", "units_changed_after_confirmation", "changed_after_confirmation",
+    "fob_price_usd", "cost_usd", "amount_paid_usd", "required_lead_time_days",
+    "annual_output_units",
+]
+DATE_COLUMNS = ("confirmed_on", "ex_factory_on", "invoiced_on", "paid_on")
+
+
+def purchase_orders(
+    engine: Engine,
+    viewer: Viewer,
+    *,
+    factory_ids: Sequence[int] | None = None,
+    countries: Sequence[str] | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> pd.DataFrame:
+    """The viewer's brand's orders (confirmed between ``since`` and ``until`` inclusive),
+    optionally for some factories or countries. Columns: :data:`ORDER_COLUMNS`."""
+    po = PurchaseOrder
+    stmt = (
+        select(
+            po.id.label("po_id"), po.factory_id, Factory.country_code, po.po_number, po.season,
+            po.confirmed_on, po.ex_factory_on, po.invoiced_on, po.paid_on,
+            po.payment_terms_days, po.units_forecast, po.units_ordered,
+            po.units_changed_after_confirmation, po.changed_after_confirmation,
+            po.fob_price_usd, po.cost_usd, po.amount_paid_usd,
+            Factory.required_lead_time_days, Factory.annual_output_units,
+        )
+        .join(Factory, Factory.id == po.factory_id)
+        .where(po.brand_id == viewer.require_brand())
+        .order_by(po.confirmed_on, po.id)
+    )
+    if factory_ids is not None:
+        stmt = stmt.where(po.factory_id.in_([int(i) for i in factory_ids]))
+    if countries:
+        stmt = stmt.where(Factory.country_code.in_([c.upper() for c in countries]))
+    if since is not None:
+        stmt = stmt.where(po.confirmed_on >= since)
+    if until is not None:
+        stmt = stmt.where(po.confirmed_on <= until)
+    frame = read_frame(engine, stmt, ORDER_COLUMNS)
+    for col in DATE_COLUMNS:
+        frame[col] = pd.to_datetime(frame[col])
+    frame["changed_after_confirmation"] = frame["changed_after_confirmation"].astype(bool)
+    for col in ("fob_price_usd", "cost_usd", "amount_paid_usd", "units_forecast",
+                "required_lead_time_days", "annual_output_units"):
+        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
+    return frame
+
+
+def order_date_range(engine: Engine, viewer: Viewer) -> tuple[dt.date | None, dt.date | None]:
+    """First and last confirmation date of the brand's orders (for the period filter)."""
+    po = PurchaseOrder
+    with engine.connect() as conn:
+        first, last = conn.execute(
+            select(func.min(po.confirmed_on), func.max(po.confirmed_on))
+            .where(po.brand_id == viewer.require_brand())
+        ).one()
+    return first, last
+
+
+MIN_BRANDS_FOR_BENCHMARK = 5
+
+
+def orders_for_benchmark(
+    engine: Engine, *, since: dt.date | None = None, until: dt.date | None = None
+) -> pd.DataFrame:
+    """Every brand's orders, **anonymised**, for computing cross-brand medians only.
+
+    Not a viewer read: it must never be shown or cached as rows. The caller reduces it to one
+    median per indicator at once (``ui/data.py``). Brand ids are replaced by an arbitrary
+    ``brand_key`` (a dense rank in random order), and PO numbers and seasons are dropped.
+    Returns an empty frame when fewer than :data:`MIN_BRANDS_FOR_BENCHMARK` brands have orders
+    in the period, so a median cannot single out a brand.
+    """
+    po = PurchaseOrder
+    columns = [c for c in ORDER_COLUMNS if c not in ("po_number", "season")]
+    stmt = (
+        select(
+            po.brand_id, po.id.label("po_id"), po.factory_id, Factory.country_code,
+            po.confirmed_on, po.ex_factory_on, po.invoiced_on, po.paid_on,
+            po.payment_terms_days, po.units_forecast, po.units_ordered,
+            po.units_changed_after_confirmation, po.changed_after_confirmation,
+            po.fob_price_usd, po.cost_usd, po.amount_paid_usd,
+            Factory.required_lead_time_days, Factory.annual_output_units,
+        )
+        .join(Factory, Factory.id == po.factory_id)
+    )
+    if since is not None:
+        stmt = stmt.where(po.confirmed_on >= since)
+    if until is not None:
+        stmt = stmt.where(po.confirmed_on <= until)
+    frame = read_frame(engine, stmt, ["brand_id", *columns])
+    if frame["brand_id"].nunique() < MIN_BRANDS_FOR_BENCHMARK:
+        return pd.DataFrame(columns=["brand_key", *columns])
+    shuffled = pd.Series(frame["brand_id"].unique()).sample(frac=1).reset_index(drop=True)
+    keys = {brand: key for key, brand in enumerate(shuffled)}
+    frame.insert(0, "brand_key", frame.pop("brand_id").map(keys))
+    for col in DATE_COLUMNS:
+        frame[col] = pd.to_datetime(frame[col])
+    frame["changed_after_confirmation"] = frame["changed_after_confirmation"].astype(bool)
+    for col in ("fob_price_usd", "cost_usd", "amount_paid_usd", "units_forecast",
+                "required_lead_time_days", "annual_output_units"):
+        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
+    return frame

@@ -1,0 +1,731 @@
+"""Purchasing-practice indicators: what the brand's own orders do to its suppliers (DOMAIN.md §3).
+
+Input is an *orders frame*, one row per purchase order, with the columns in
+:data:`ORDER_COLUMNS` (dates as datetime64 or ``datetime.date``, missing as NaT/None; numbers may
+be NaN). ``season`` and ``country_code`` are optional (only the season trend and grouping by
+country need them); a missing required column raises ``ValueError`` naming it. Factory
+attributes (``required_lead_time_days``, ``annual_output_units``) are repeated on each of the
+factory's order rows.
+
+How the module is built, so that one number has one definition:
+
+* every indicator is first defined **per order** in :func:`order_measures` — a number (lead time,
+  days late, price ÷ cost) or a 0/1 flag (changed late, below cost, on time and in full), NaN
+  when that order cannot tell (not shipped, no costing, not yet due …);
+* every aggregate — the brand's headline, a factory's profile, a month of the trend — is the same
+  reduction of those per-order values: the **median** of a number or the **share** (%) of flags
+  equal to 1 among the orders that can tell (:data:`REDUCTIONS`). An order that cannot tell is
+  left out of both numerator and denominator, never counted as good or bad.
+
+Indicators that are not order-level (order volatility, share of capacity, relationship length)
+are defined per factory; the brand's figure is their median across its factories.
+:data:`INDICATORS` describes each indicator (label, unit, formula, better direction, Better Buying
+category, CFRPP principle, source) for pages, tooltips, extract headers and docs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from pandas.api.typing import SeriesGroupBy
+
+ORDER_COLUMNS = [
+    "po_id", "factory_id", "country_code", "season", "confirmed_on", "ex_factory_on",
+    "invoiced_on", "paid_on", "payment_terms_days", "units_forecast", "units_ordered",
+    "units_changed_after_confirmation", "changed_after_confirmation", "fob_price_usd",
+    "cost_usd", "amount_paid_usd", "required_lead_time_days", "annual_output_units",
+]
+
+#: An order is paid "in full" when at least this share of units × FOB price was paid (rounding,
+#: bank charges).
+FULL_PAYMENT_TOLERANCE = 0.995
+#: Share of capacity looks at orders confirmed in this many days up to and including ``as_of``.
+CAPACITY_WINDOW_DAYS = 365
+#: Order volatility needs at least this many months between a factory's first and last order.
+MIN_MONTHS_FOR_VOLATILITY = 3
+DAYS_PER_YEAR = 365.25
+
+DateLike = dt.date | dt.datetime | pd.Timestamp | str
+
+
+# ---- the indicator registry ------------------------------------------------------------------
+
+BETTER_BUYING_CATEGORIES = (
+    "Planning & Forecasting",
+    "Design & Development",
+    "Cost & Cost Negotiation",
+    "Sourcing & Order Placement",
+    "Payment & Terms",
+    "Management of the Purchasing Process",
+    "Win-Win Sustainable Partnership",
+)
+CFRPP_PRINCIPLES = (
+    "integration & reporting",
+    "equal partnership",
+    "collaborative production planning",
+    "fair payment & contract terms",
+    "sustainable costing",
+)
+Better = Literal["lower", "higher", "target", "neutral"]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """Description of one indicator, read by pages, tooltips, extracts and docs.
+
+    Attributes:
+        key: column / dict key under which the value appears (e.g. in :func:`brand_summary`).
+        label: short name in the users' words.
+        unit: ``"days"``, ``"%"``, ``"ratio"``, ``"CV"`` or ``"years"``.
+        formula: the definition in plain text.
+        better: ``"lower"`` or ``"higher"`` is better; ``"target"``: closer to :attr:`target` is
+            better (forecast accuracy: both under- and over-booking hurt the factory);
+            ``"neutral"``: no direction is better (share of capacity is leverage and dependence
+            at once) — pages should not colour it green or red.
+        category: one of :data:`BETTER_BUYING_CATEGORIES`.
+        cfrpp_principle: one of :data:`CFRPP_PRINCIPLES`.
+        source: where the definition comes from.
+        target: the ideal value when ``better == "target"``.
+    """
+
+    key: str
+    label: str
+    unit: str
+    formula: str
+    better: Better
+    category: str
+    cfrpp_principle: str
+    source: str
+    target: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.category not in BETTER_BUYING_CATEGORIES:
+            raise ValueError(f"{self.key}: unknown Better Buying category {self.category!r}")
+        if self.cfrpp_principle not in CFRPP_PRINCIPLES:
+            raise ValueError(f"{self.key}: unknown CFRPP principle {self.cfrpp_principle!r}")
+        if (self.better == "target") != (self.target is not None):
+            raise ValueError(f"{self.key}: a target is required exactly when better='target'")
+
+
+_PLANNING = "collaborative production planning"
+_INDICATOR_LIST = [
+    Indicator(
+        "median_lead_time_days", "Median lead time", "days",
+        "ex-factory date − order confirmation date, median over shipped orders",
+        "higher", "Sourcing & Order Placement", _PLANNING,
+        "Better Buying; ILO 2017 supplier survey (only 17 % found lead times sufficient)",
+    ),
+    Indicator(
+        "lead_time_below_required_pct", "Orders with too short a lead time", "%",
+        "shipped orders whose lead time < the factory's required lead time ÷ shipped orders "
+        "whose factory states a required lead time × 100",
+        "lower", "Sourcing & Order Placement", _PLANNING,
+        "Better Buying; ILO 2017 supplier survey",
+    ),
+    Indicator(
+        "late_change_share_pct", "Orders changed after confirmation", "%",
+        "confirmed orders changed (quantity, style or date) after confirmation ÷ confirmed "
+        "orders × 100",
+        "lower", "Management of the Purchasing Process", _PLANNING, "Better Buying; CFRPP",
+    ),
+    Indicator(
+        "forecast_accuracy_pct", "Forecast accuracy", "%",
+        "Σ units ordered ÷ Σ units forecast × 100, over orders with a forecast "
+        "(100 % = booked what was reserved)",
+        "target", "Planning & Forecasting", _PLANNING, "Better Buying; CFRPP", target=100.0,
+    ),
+    Indicator(
+        "order_volatility_cv", "Order volatility", "CV",
+        "standard deviation ÷ mean of a factory's monthly units ordered, months without orders "
+        "between its first and last order counted as 0 (≥ 3 months); brand figure = median "
+        "over its factories",
+        "lower", "Planning & Forecasting", _PLANNING, "Better Buying; CFRPP",
+    ),
+    Indicator(
+        "below_cost_share_pct", "Orders priced below cost", "%",
+        "orders with FOB price < costed production cost (incl. legal minimum wage) ÷ orders "
+        "with a costing × 100",
+        "lower", "Cost & Cost Negotiation", "sustainable costing",
+        "CFRPP; ILO 2017 supplier survey (52 % of suppliers accepted orders below cost)",
+    ),
+    Indicator(
+        "median_price_to_cost_ratio", "Price ÷ cost (median)", "ratio",
+        "FOB price ÷ costed production cost, median over orders with a costing "
+        "(below 1 = below cost)",
+        "higher", "Cost & Cost Negotiation", "sustainable costing", "CFRPP; Better Buying",
+    ),
+    Indicator(
+        "median_days_late", "Median days paid late", "days",
+        "payment date − invoice date − agreed payment terms, median over paid orders "
+        "(negative = paid early)",
+        "lower", "Payment & Terms", "fair payment & contract terms",
+        "Better Buying (days to payment)",
+    ),
+    Indicator(
+        "on_time_in_full_pct", "Paid on time and in full", "%",
+        "paid orders paid within terms and with amount ≥ 99.5 % of units × FOB, plus unpaid "
+        "invoices past their due date (counted as not on time), ÷ those orders × 100",
+        "higher", "Payment & Terms", "fair payment & contract terms",
+        "Better Buying 2018 (~65 % of buyers paid on time); CFRPP",
+    ),
+    Indicator(
+        "share_of_capacity_pct", "Share of factory capacity", "%",
+        "units ordered by the brand in the 365 days up to the reference date ÷ the factory's "
+        "annual output × 100; brand figure = median over its factories",
+        "neutral", "Sourcing & Order Placement", "equal partnership",
+        "Better Buying; CFRPP (leverage and dependence)",
+    ),
+    Indicator(
+        "relationship_years", "Relationship length", "years",
+        "years from the relationship start (or the first order) to the reference date; brand "
+        "figure = median over its factories",
+        "higher", "Win-Win Sustainable Partnership", "equal partnership", "Better Buying; CFRPP",
+    ),
+]
+INDICATORS: dict[str, Indicator] = {ind.key: ind for ind in _INDICATOR_LIST}
+
+
+# ---- reading the input -----------------------------------------------------------------------
+
+
+def _require(frame: pd.DataFrame, columns: list[str]) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"orders frame lacks column(s): {', '.join(missing)}")
+
+
+def _dates(frame: pd.DataFrame, column: str) -> pd.Series:
+    return pd.to_datetime(frame[column], errors="coerce")
+
+
+def _numbers(frame: pd.DataFrame, column: str) -> pd.Series:
+    return pd.to_numeric(frame[column], errors="coerce").astype("float64")
+
+
+def _days_between(later: pd.Series, earlier: pd.Series) -> pd.Series:
+    """Whole days from ``earlier`` to ``later`` as float; NaN when either date is missing."""
+    return (later - earlier).dt.days.astype("float64")
+
+
+def _flag(condition: pd.Series, known: pd.Series) -> pd.Series:
+    """1.0 / 0.0 where ``known``, else NaN: the per-order form of a share indicator."""
+    values = np.where(known.to_numpy(dtype=bool), condition.to_numpy(dtype=bool), np.nan)
+    return pd.Series(values, index=condition.index, dtype="float64")
+
+
+def _timestamp(value: DateLike) -> pd.Timestamp:
+    return pd.Timestamp(value).normalize()
+
+
+# ---- per-order definitions -------------------------------------------------------------------
+
+
+def lead_time_days(orders: pd.DataFrame) -> pd.Series:
+    """Lead time per order: ex-factory date − confirmation date, in days.
+
+    Missing data: NaN when the order has not shipped (``ex_factory_on`` NaT) or has no
+    confirmation date; a negative value (shipped before confirmation) is a data error and is
+    NaN too.
+
+    Returns:
+        float Series aligned with ``orders``, named ``lead_time_days``.
+    """
+    _require(orders, ["confirmed_on", "ex_factory_on"])
+    days = _days_between(_dates(orders, "ex_factory_on"), _dates(orders, "confirmed_on"))
+    return days.where(days >= 0).rename("lead_time_days")
+
+
+def lead_time_below_required(orders: pd.DataFrame) -> pd.Series:
+    """Flag per order: 1 if lead time < the factory's ``required_lead_time_days``, else 0.
+
+    Missing data: NaN when the lead time is unknown (not shipped) or the factory states no
+    required lead time.
+    """
+    _require(orders, ["required_lead_time_days"])
+    lead = lead_time_days(orders)
+    required = _numbers(orders, "required_lead_time_days")
+    return _flag(lead < required, lead.notna() & required.notna()).rename(
+        "lead_time_below_required")
+
+
+def changed_late(orders: pd.DataFrame) -> pd.Series:
+    """Flag per order: 1 if the order was changed after confirmation, 0 if not.
+
+    Missing data: NaN for an order without a confirmation date (not a confirmed order) or with
+    an unknown ``changed_after_confirmation`` flag.
+    """
+    _require(orders, ["confirmed_on", "changed_after_confirmation"])
+    raw = orders["changed_after_confirmation"]
+    known = raw.notna() & _dates(orders, "confirmed_on").notna()
+    return _flag(raw.where(raw.notna(), False).astype(bool), known).rename("changed_late")
+
+
+def price_to_cost_ratio(orders: pd.DataFrame) -> pd.Series:
+    """FOB price ÷ costed production cost per order (unitless; < 1 means below cost).
+
+    Missing data: NaN when the cost is missing or not positive, or the price is missing.
+    """
+    _require(orders, ["fob_price_usd", "cost_usd"])
+    cost = _numbers(orders, "cost_usd")
+    return (_numbers(orders, "fob_price_usd") / cost.where(cost > 0)).rename(
+        "price_to_cost_ratio")
+
+
+def below_cost(orders: pd.DataFrame) -> pd.Series:
+    """Flag per order: 1 if FOB price < costed production cost (incl. legal minimum wage).
+
+    Missing data: NaN when the order has no usable costing (see :func:`price_to_cost_ratio`).
+    """
+    ratio = price_to_cost_ratio(orders)
+    return _flag(ratio < 1.0, ratio.notna()).rename("below_cost")
+
+
+def days_late(orders: pd.DataFrame) -> pd.Series:
+    """Days paid late per order: paid_on − invoiced_on − payment_terms_days.
+
+    Negative means paid before the due date. Missing data: NaN when the order is not invoiced,
+    not (yet) paid, or has no payment terms — unpaid invoices are *not* in this measure (see
+    :func:`on_time_in_full` for how overdue unpaid invoices count).
+    """
+    _require(orders, ["invoiced_on", "paid_on", "payment_terms_days"])
+    elapsed = _days_between(_dates(orders, "paid_on"), _dates(orders, "invoiced_on"))
+    return (elapsed - _numbers(orders, "payment_terms_days")).rename("days_late")
+
+
+def on_time_in_full(orders: pd.DataFrame, as_of: DateLike | None = None) -> pd.Series:
+    """Flag per order: 1 if paid on time *and* in full, 0 if not.
+
+    * paid within terms (days late ≤ 0) and amount paid ≥ units ordered × FOB ×
+      :data:`FULL_PAYMENT_TOLERANCE` → 1;
+    * paid after the due date → 0 (whatever the amount);
+    * invoiced, unpaid, and ``as_of`` is after the due date (invoice date + terms) → 0;
+    * otherwise NaN: not invoiced, unpaid but not yet due (or no ``as_of`` given), or paid on
+      time with an unknown amount.
+    """
+    _require(orders, ["invoiced_on", "paid_on", "payment_terms_days", "units_ordered",
+                      "fob_price_usd", "amount_paid_usd"])
+    late = days_late(orders)
+    expected = _numbers(orders, "units_ordered") * _numbers(orders, "fob_price_usd")
+    amount = _numbers(orders, "amount_paid_usd")
+    in_full = amount >= expected * FULL_PAYMENT_TOLERANCE
+    paid_on_time_known = (late <= 0) & amount.notna() & expected.notna()
+    result = _flag(in_full, paid_on_time_known)
+    result = result.mask(late > 0, 0.0)
+    if as_of is not None:
+        invoiced = _dates(orders, "invoiced_on")
+        due = invoiced + pd.to_timedelta(_numbers(orders, "payment_terms_days"), unit="D")
+        overdue_unpaid = invoiced.notna() & _dates(orders, "paid_on").isna() & (
+            due < _timestamp(as_of))
+        result = result.mask(overdue_unpaid, 0.0)
+    return result.rename("on_time_in_full")
+
+
+def units_booked_vs_forecast(orders: pd.DataFrame) -> pd.DataFrame:
+    """Per order: ``units_forecast`` and ``units_booked`` (units ordered), both NaN for an order
+    without a forecast — so forecast accuracy compares like with like."""
+    _require(orders, ["units_forecast", "units_ordered"])
+    forecast = _numbers(orders, "units_forecast")
+    booked = _numbers(orders, "units_ordered").where(forecast.notna())
+    return pd.DataFrame({"units_forecast": forecast, "units_booked": booked}, index=orders.index)
+
+
+def order_measures(orders: pd.DataFrame, as_of: DateLike | None = None) -> pd.DataFrame:
+    """All per-order measures in one frame (the rows every aggregate in this module reduces).
+
+    Returns:
+        ``po_id, factory_id, season`` (NA when ``orders`` has no season column),
+        ``confirmed_on, units_ordered, units_forecast, units_booked`` (see
+        :func:`units_booked_vs_forecast`), and the measures ``lead_time_days,
+        lead_time_below_required, changed_late, below_cost, price_to_cost_ratio, days_late,
+        on_time_in_full`` (see their functions). Same index as ``orders``. Useful as a
+        drill-down extract.
+    """
+    _require(orders, ["po_id", "factory_id", "confirmed_on"])
+    forecast = units_booked_vs_forecast(orders)
+    season = orders["season"] if "season" in orders.columns else pd.NA
+    return pd.DataFrame({
+        "po_id": orders["po_id"],
+        "factory_id": orders["factory_id"],
+        "season": season,
+        "confirmed_on": _dates(orders, "confirmed_on"),
+        "units_ordered": _numbers(orders, "units_ordered"),
+        "units_forecast": forecast["units_forecast"],
+        "units_booked": forecast["units_booked"],
+        "lead_time_days": lead_time_days(orders),
+        "lead_time_below_required": lead_time_below_required(orders),
+        "changed_late": changed_late(orders),
+        "below_cost": below_cost(orders),
+        "price_to_cost_ratio": price_to_cost_ratio(orders),
+        "days_late": days_late(orders),
+        "on_time_in_full": on_time_in_full(orders, as_of),
+    }, index=orders.index)
+
+
+# ---- reductions: the one rule that turns per-order values into a figure ----------------------
+
+
+def _share_pct(values: pd.Series | SeriesGroupBy) -> float | pd.Series:
+    """Share of flags equal to 1 among known flags, × 100 (NaN flags are skipped)."""
+    return values.mean() * 100.0
+
+
+def _median(values: pd.Series | SeriesGroupBy) -> float | pd.Series:
+    return values.median()
+
+
+#: indicator key → (per-order measure, reduction). Works on a Series or a grouped Series alike.
+REDUCTIONS: dict[str, tuple[str, Callable]] = {
+    "median_lead_time_days": ("lead_time_days", _median),
+    "lead_time_below_required_pct": ("lead_time_below_required", _share_pct),
+    "late_change_share_pct": ("changed_late", _share_pct),
+    "below_cost_share_pct": ("below_cost", _share_pct),
+    "median_price_to_cost_ratio": ("price_to_cost_ratio", _median),
+    "median_days_late": ("days_late", _median),
+    "on_time_in_full_pct": ("on_time_in_full", _share_pct),
+}
+
+
+def _forecast_accuracy(booked: pd.Series | float, forecast: pd.Series | float):
+    """Σ booked ÷ Σ forecast × 100; NaN where nothing was forecast."""
+    if isinstance(forecast, pd.Series):
+        return 100.0 * booked / forecast.where(forecast > 0)
+    return 100.0 * booked / forecast if forecast > 0 else float("nan")
+
+
+def _aggregate(measures: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Reduce per-order measures per group: orders, units, every :data:`REDUCTIONS` indicator
+    with its ``n_<key>`` (orders that could tell) and forecast accuracy."""
+    grouped = measures.groupby(keys, sort=True)
+    out = pd.DataFrame({
+        "orders": grouped.size(),
+        "units": grouped["units_ordered"].sum(),
+    })
+    for key, (measure, reduce) in REDUCTIONS.items():
+        out[key] = reduce(grouped[measure])
+        out[f"n_{key}"] = grouped[measure].count()
+    out["forecast_accuracy_pct"] = _forecast_accuracy(
+        grouped["units_booked"].sum(), grouped["units_forecast"].sum())
+    out["n_forecast_accuracy_pct"] = grouped["units_forecast"].count()
+    return out
+
+
+# ---- order-level indicators as single figures ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LeadTimeSummary:
+    """Lead-time figures of a set of orders. Days; percentages 0–100; NaN when undefined."""
+
+    median_days: float
+    p25_days: float
+    p75_days: float
+    n: int
+    share_below_required_pct: float
+    n_with_required: int
+
+
+def lead_time_summary(orders: pd.DataFrame) -> LeadTimeSummary:
+    """Median and quartiles of lead time, and the share of orders below the required lead time.
+
+    Formula (DOMAIN.md §3): lead time = ex-factory − confirmation (days). Quartiles use linear
+    interpolation (pandas' default). ``share_below_required_pct`` = shipped orders with lead time
+    < the factory's ``required_lead_time_days`` ÷ shipped orders whose factory states one × 100.
+
+    Missing data: orders not yet shipped are excluded (``n`` counts shipped orders); factories
+    without a required lead time are excluded from the share only. Empty input → ``n = 0`` and
+    NaN figures.
+    """
+    lead = lead_time_days(orders).dropna()
+    below = lead_time_below_required(orders)
+    return LeadTimeSummary(
+        median_days=float(lead.median()) if len(lead) else float("nan"),
+        p25_days=float(lead.quantile(0.25)) if len(lead) else float("nan"),
+        p75_days=float(lead.quantile(0.75)) if len(lead) else float("nan"),
+        n=len(lead),
+        share_below_required_pct=float(_share_pct(below)),
+        n_with_required=int(below.count()),
+    )
+
+
+def late_change_share_pct(orders: pd.DataFrame) -> float:
+    """Share of confirmed orders changed after confirmation, % (0–100).
+
+    Formula (DOMAIN.md §3): orders with ``changed_after_confirmation`` ÷ confirmed orders × 100.
+    Missing data: orders without a confirmation date or with an unknown flag are left out.
+    Empty input → NaN.
+    """
+    return float(_share_pct(changed_late(orders)))
+
+
+def forecast_accuracy_pct(orders: pd.DataFrame) -> float:
+    """Forecast accuracy, %: Σ units ordered ÷ Σ units forecast × 100.
+
+    Only orders with a forecast count, in both sums. 100 % = the brand booked what it had
+    reserved; below 100 the factory kept capacity free for nothing, above 100 it had to find
+    capacity it was not told about. Missing data: no order with a positive forecast → NaN.
+    """
+    units = units_booked_vs_forecast(orders)
+    return float(_forecast_accuracy(units["units_booked"].sum(), units["units_forecast"].sum()))
+
+
+def share_below_cost_pct(orders: pd.DataFrame) -> float:
+    """Share of orders priced below cost, %: orders with FOB < costed cost ÷ orders with a
+    costing × 100 (DOMAIN.md §3). Orders without a cost are left out; none → NaN."""
+    return float(_share_pct(below_cost(orders)))
+
+
+def median_days_late(orders: pd.DataFrame) -> float:
+    """Median of :func:`days_late` over paid orders (days; negative = paid early). Unpaid
+    invoices are left out; no paid order → NaN."""
+    return float(days_late(orders).median())
+
+
+def on_time_in_full_pct(orders: pd.DataFrame, as_of: DateLike | None = None) -> float:
+    """Share of orders paid on time and in full, % (0–100), over the orders that can tell.
+
+    See :func:`on_time_in_full` for the per-order rule: overdue unpaid invoices (due date before
+    ``as_of``) count as not on time; unpaid invoices not yet due are left out. No order that can
+    tell → NaN.
+    """
+    return float(_share_pct(on_time_in_full(orders, as_of)))
+
+
+# ---- factory-level indicators ----------------------------------------------------------------
+
+
+def order_volatility_cv(orders: pd.DataFrame, by: str = "factory_id") -> pd.Series:
+    """Coefficient of variation of monthly units ordered, per ``by`` group (unitless).
+
+    Formula (DOMAIN.md §3): CV = standard deviation ÷ mean of units ordered per calendar month of
+    ``confirmed_on``, over every month from the group's first to its last order month — months
+    without orders count as 0. The standard deviation is the sample one (ddof = 1, as pandas'
+    ``Series.std``). 0 = perfectly even; 1 = swings as large as the average month.
+
+    Missing data: orders without a confirmation date or a unit count are left out. A group whose
+    orders span fewer than :data:`MIN_MONTHS_FOR_VOLATILITY` months (e.g. a single order) → NaN.
+
+    Returns:
+        float Series indexed by the ``by`` values, named ``order_volatility_cv``.
+    """
+    _require(orders, [by, "confirmed_on", "units_ordered"])
+    confirmed = _dates(orders, "confirmed_on")
+    frame = pd.DataFrame({
+        "group": orders[by],
+        "month": confirmed.dt.year * 12 + confirmed.dt.month,
+        "units": _numbers(orders, "units_ordered"),
+    }).dropna()
+    if frame.empty:
+        return pd.Series(dtype="float64", name="order_volatility_cv").rename_axis(by)
+    monthly = frame.groupby(["group", "month"])["units"].sum().reset_index()
+    monthly["units_sq"] = monthly["units"] ** 2
+    per_group = monthly.groupby("group").agg(
+        first=("month", "min"), last=("month", "max"),
+        total=("units", "sum"), total_sq=("units_sq", "sum"),
+    )
+    # Empty months add nothing to Σx and Σx² but count in n: the mean and variance over the full
+    # month grid follow without building it.
+    n = per_group["last"] - per_group["first"] + 1
+    mean = per_group["total"] / n
+    variance = ((per_group["total_sq"] - n * mean * mean) / (n - 1)).clip(lower=0.0)
+    cv = np.sqrt(variance) / mean.where(mean > 0)
+    cv = cv.where(n >= MIN_MONTHS_FOR_VOLATILITY)
+    return cv.astype("float64").rename("order_volatility_cv").rename_axis(by)
+
+
+def _per_factory_first(orders: pd.DataFrame, column: str) -> pd.Series:
+    """A factory attribute repeated on each order row: its first non-missing value."""
+    return _numbers(orders, column).groupby(orders["factory_id"]).first()
+
+
+def share_of_capacity_pct(orders: pd.DataFrame, as_of: DateLike) -> pd.Series:
+    """Brand's share of each factory's capacity, % (leverage and dependence; DOMAIN.md §3).
+
+    Formula: units ordered with ``confirmed_on`` in the :data:`CAPACITY_WINDOW_DAYS` days up to
+    and including ``as_of`` (as_of − 365 days < confirmed_on ≤ as_of) ÷ the factory's
+    ``annual_output_units`` × 100. May exceed 100 if the stated output is out of date.
+
+    Missing data: NaN when the factory's annual output is missing or not positive; a factory
+    with output but no order in the window → 0.
+
+    Returns:
+        float Series indexed by ``factory_id`` (every factory in ``orders``).
+    """
+    _require(orders, ["factory_id", "confirmed_on", "units_ordered", "annual_output_units"])
+    end = _timestamp(as_of)
+    confirmed = _dates(orders, "confirmed_on")
+    in_window = (confirmed > end - pd.Timedelta(days=CAPACITY_WINDOW_DAYS)) & (confirmed <= end)
+    units = _numbers(orders, "units_ordered").where(in_window, 0.0).fillna(0.0)
+    recent_units = units.groupby(orders["factory_id"]).sum()
+    output = _per_factory_first(orders, "annual_output_units")
+    share = 100.0 * recent_units / output.where(output > 0)
+    return share.astype("float64").rename("share_of_capacity_pct").rename_axis("factory_id")
+
+
+def relationship_years(
+    orders: pd.DataFrame, as_of: DateLike, start_column: str = "start_date"
+) -> pd.Series:
+    """Length of the relationship with each factory, in years (days ÷ 365.25).
+
+    Formula (DOMAIN.md §3): ``as_of`` − start, where start is the factory's earliest
+    ``start_column`` value when that column exists and is filled, otherwise its first
+    ``confirmed_on``. Never negative (a start after ``as_of`` gives 0).
+
+    Missing data: no start date and no confirmation date → NaN.
+
+    Returns:
+        float Series indexed by ``factory_id``.
+    """
+    _require(orders, ["factory_id", "confirmed_on"])
+    first_order = _dates(orders, "confirmed_on").groupby(orders["factory_id"]).min()
+    start = first_order
+    if start_column in orders.columns:
+        stated = _dates(orders, start_column).groupby(orders["factory_id"]).min()
+        start = stated.fillna(first_order)
+    years = _days_between(pd.Series(_timestamp(as_of), index=start.index), start) / DAYS_PER_YEAR
+    return years.clip(lower=0.0).rename("relationship_years").rename_axis("factory_id")
+
+
+# ---- frames for pages -------------------------------------------------------------------------
+
+TREND_INDICATORS = (*REDUCTIONS, "forecast_accuracy_pct")
+PER_FACTORY_COLUMNS = [
+    "factory_id", "orders", "units", "median_lead_time_days", "late_change_share_pct",
+    "below_cost_share_pct", "median_days_late", "on_time_in_full_pct", "share_of_capacity_pct",
+    "relationship_years",
+    # extras, same definitions as the brand headline
+    "lead_time_below_required_pct", "forecast_accuracy_pct", "order_volatility_cv",
+    "median_price_to_cost_ratio",
+]
+
+
+def monthly_trend(
+    orders: pd.DataFrame,
+    indicator: str,
+    as_of: DateLike | None = None,
+    *,
+    period: Literal["month", "season"] = "month",
+    date_column: str = "confirmed_on",
+) -> pd.DataFrame:
+    """One indicator per month (or season), for the trend charts.
+
+    The value for a month is the indicator computed over the orders whose ``date_column``
+    (default: confirmation date) falls in that month — the same per-order rule and reduction as
+    the brand headline. ``n`` is the number of orders that could tell (e.g. shipped orders for
+    lead time). Note that for payment indicators by confirmation month, recent months have few
+    paid orders yet.
+
+    Args:
+        orders: the orders frame.
+        indicator: one of :data:`TREND_INDICATORS`.
+        as_of: reference date for overdue unpaid invoices (``on_time_in_full_pct`` only).
+        period: ``"month"`` — every calendar month from the first to the last one with orders
+            (``month`` = first day of month; months without orders have value NaN, n 0);
+            ``"season"`` — one row per ``season`` value, ordered by its earliest order date.
+        date_column: the date that places an order in a month (e.g. ``"invoiced_on"``).
+
+    Returns:
+        ``month`` (or ``season``), ``value``, ``n``. Empty input → empty frame.
+    """
+    if indicator not in TREND_INDICATORS:
+        raise ValueError(f"unknown trend indicator {indicator!r}; one of {TREND_INDICATORS}")
+    if period not in ("month", "season"):
+        raise ValueError(f"period must be 'month' or 'season', not {period!r}")
+    _require(orders, [date_column] + (["season"] if period == "season" else []))
+    label = period
+    orders = orders.reset_index(drop=True)
+    measures = order_measures(orders, as_of)
+    dates = _dates(orders, date_column)
+    if period == "month":
+        measures["_period"] = dates.dt.to_period("M").dt.to_timestamp()
+    else:
+        measures["_period"] = orders["season"]
+    measures = measures.dropna(subset=["_period"])
+    if measures.empty:
+        return pd.DataFrame({label: [], "value": [], "n": []}).astype({"n": "int64"})
+    reduced = _aggregate(measures, ["_period"])
+    trend = reduced[[indicator, f"n_{indicator}"]].set_axis(["value", "n"], axis=1)
+    if period == "month":
+        grid = pd.date_range(trend.index.min(), trend.index.max(), freq="MS")
+        trend = trend.reindex(grid.astype(trend.index.dtype))
+    else:
+        first_seen = dates.loc[measures.index].groupby(measures["_period"]).min()
+        trend = trend.loc[first_seen.sort_values(kind="stable").index]
+    trend["n"] = trend["n"].fillna(0).astype("int64")
+    return trend.rename_axis(label).reset_index()
+
+
+def per_factory_practices(orders: pd.DataFrame, as_of: DateLike) -> pd.DataFrame:
+    """The brand's purchasing practices towards each factory: one row per ``factory_id``.
+
+    Columns: :data:`PER_FACTORY_COLUMNS` — ``orders`` (count), ``units`` (Σ units ordered), then
+    the indicators of :data:`INDICATORS` computed over that factory's orders (see each for its
+    formula and missing-data rule). Used by the factory profile and the risk ranking.
+    Empty input → empty frame with those columns.
+    """
+    measures = order_measures(orders, as_of)
+    if measures.empty:
+        return pd.DataFrame({c: pd.Series(dtype="float64") for c in PER_FACTORY_COLUMNS})
+    out = _aggregate(measures, ["factory_id"]).join([
+        order_volatility_cv(orders),
+        share_of_capacity_pct(orders, as_of),
+        relationship_years(orders, as_of),
+    ])
+    return out.rename_axis("factory_id").reset_index()[PER_FACTORY_COLUMNS]
+
+
+def brand_summary(orders: pd.DataFrame, as_of: DateLike) -> dict[str, float]:
+    """The brand's headline values, one flat dict (call it per brand for a benchmark).
+
+    Keys: ``orders``, ``factories``, ``units``, every key of :data:`INDICATORS`, and
+    ``lead_time_p25_days`` / ``lead_time_p75_days``. Order-level indicators are computed over
+    all the brand's orders; ``order_volatility_cv``, ``share_of_capacity_pct`` and
+    ``relationship_years`` are the median over its factories. Empty input → counts 0, NaN
+    elsewhere.
+    """
+    measures = order_measures(orders, as_of)
+    summary: dict[str, float] = {"orders": len(measures),
+                                 "factories": int(measures["factory_id"].nunique()),
+                                 "units": float(measures["units_ordered"].sum())}
+    for key, (measure, reduce) in REDUCTIONS.items():
+        summary[key] = float(reduce(measures[measure]))
+    summary["forecast_accuracy_pct"] = forecast_accuracy_pct(orders)
+    lead = measures["lead_time_days"].dropna()
+    summary["lead_time_p25_days"] = float(lead.quantile(0.25)) if len(lead) else float("nan")
+    summary["lead_time_p75_days"] = float(lead.quantile(0.75)) if len(lead) else float("nan")
+    summary["order_volatility_cv"] = float(order_volatility_cv(orders).median())
+    summary["share_of_capacity_pct"] = float(share_of_capacity_pct(orders, as_of).median())
+    summary["relationship_years"] = float(relationship_years(orders, as_of).median())
+    return summary
+
+
+#: Fewer brands than this with a value → no benchmark: a median over two or three brands would
+#: let a brand work out another brand's figure (DOMAIN.md §1: never show another brand's data).
+MIN_BRANDS_FOR_BENCHMARK = 5
+
+
+def benchmark_median(
+    per_brand: pd.DataFrame, min_brands: int = MIN_BRANDS_FOR_BENCHMARK
+) -> dict[str, float]:
+    """Median across brands of each indicator: the "typical brand" to compare against.
+
+    Args:
+        per_brand: one row per brand, e.g. ``pd.DataFrame([brand_summary(o, as_of) for o in
+            orders_by_brand])``. Columns other than :data:`INDICATORS` keys are ignored.
+        min_brands: an indicator known for fewer brands gives NaN (privacy floor).
+
+    Returns:
+        ``{indicator key: median}`` for every :data:`INDICATORS` key in ``per_brand``; brands
+        with NaN for an indicator are left out of that indicator's median.
+    """
+    result: dict[str, float] = {}
+    for key in INDICATORS:
+        if key not in per_brand.columns:
+            continue
+        values = pd.to_numeric(per_brand[key], errors="coerce").dropna()
+        result[key] = float(values.median()) if len(values) >= min_brands else float("nan")
+    return result

@@ -1,0 +1,173 @@
+"""Compare two to six factories side by side, each against its own country benchmark."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from data_access.errors import NoBrandSelected, NotFound
+from data_access.factories import DirectoryFilters
+from metrics.compliance import cluster_results, pooled_rate
+from metrics.countries import country_name
+from ui import charts, data, state
+from ui.components import empty_state, fmt_int, not_found
+
+MIN_FACTORIES, MAX_FACTORIES = 2, 6
+KEY = "compare_ids"
+
+viewer = state.viewer()
+state.keep_only_params("ids")
+version = data.data_version()
+today = dt.date.today()
+
+st.title("Compare factories")
+try:
+    data.current_brand(viewer, version)
+except NoBrandSelected as exc:
+    empty_state("No brand chosen.", str(exc))
+    st.stop()
+
+suppliers = data.supplier_directory(viewer, DirectoryFilters(include_inactive=True), today,
+                                    version)
+names = dict(zip(suppliers["factory_id"], suppliers["name"] + " · "
+                 + suppliers["country_code"].map(country_name), strict=True))
+
+if KEY not in st.session_state:
+    requested = state.id_list_param("ids", MAX_FACTORIES + 1)
+    unknown = [i for i in requested if i not in names]
+    if unknown:
+        not_found("Some factories in this link were not found among your suppliers; they "
+                  "are left out.")
+    st.session_state[KEY] = [i for i in requested if i in names][:MAX_FACTORIES]
+st.session_state[KEY] = [i for i in st.session_state[KEY] if i in names]
+
+st.multiselect(
+    "Factories", list(names), key=KEY, format_func=names.get, max_selections=MAX_FACTORIES,
+    placeholder="Choose two to six of your suppliers…",
+    help="Choose factories here, or select rows in the Suppliers table and press Compare.",
+)
+chosen: list[int] = list(st.session_state[KEY])
+state.write_param("ids", ",".join(map(str, chosen)))
+if len(chosen) < MIN_FACTORIES:
+    empty_state("Choose at least two factories.",
+                "Comparing is most useful for factories making similar products, e.g. when "
+                "deciding where to place a style.")
+    st.stop()
+
+try:
+    brief = data.factories_brief(viewer, tuple(chosen), version)
+    assessments = data.assessments_of(viewer, tuple(chosen), version)
+    cp = data.compliance_point_results(viewer, tuple(chosen), version)
+    plans = data.improvement_plans(viewer, tuple(chosen), version)
+except NotFound as exc:
+    not_found(str(exc))
+    st.stop()
+
+# label factories by name; disambiguate equal names with the city
+labels = dict(zip(brief["factory_id"], brief["name"], strict=True))
+if brief["name"].duplicated().any():
+    labels = dict(zip(brief["factory_id"], brief["name"] + " (" + brief["city"].fillna("")
+                      + ")", strict=True))
+latest = assessments.sort_values(["assessed_on", "cycle"]).groupby("factory_id").tail(1)
+latest_ids = set(latest["assessment_id"])
+latest_cp = cp[cp["assessment_id"].isin(latest_ids)]
+clusters = cluster_results(latest_cp)
+countries = tuple(sorted(brief["country_code"].unique()))
+bench = data.country_cluster_benchmark(countries, version)
+country_rate = pooled_rate(bench, ["country_code", "cluster_code"])
+cluster_ref = data.clusters(version)
+
+# ---- summary table -------------------------------------------------------------------------
+open_items = plans[plans["status"] != "Completed"].groupby("factory_id").size()
+overdue = plans[(plans["status"] != "Completed")
+                & (plans["due_date"] < pd.Timestamp(today))].groupby("factory_id").size()
+done = plans[plans["status"] == "Completed"].groupby("factory_id").size()
+total = plans.groupby("factory_id").size()
+per_factory = clusters.groupby("factory_id").agg(
+    questions=("questions_assessed", "sum"), violations=("questions_non_compliant", "sum"),
+    clusters_nc=("non_compliant", "sum"))
+summary = brief.set_index("factory_id").join(
+    latest.set_index("factory_id")[["assessed_on", "cycle"]]).join(per_factory)
+summary["compliance_pct"] = 100 * (summary["questions"] - summary["violations"]) \
+    / summary["questions"]
+summary["non_compliant_cps"] = latest_cp.groupby("factory_id")["non_compliant"].sum()
+summary["open_items"] = open_items
+summary["overdue_items"] = overdue
+summary["plan_done_pct"] = 100 * done.reindex(summary.index).fillna(0) / total
+summary = summary.reset_index()
+summary["factory"] = summary["factory_id"].map(labels)
+summary["country"] = summary["country_code"].map(country_name)
+st.dataframe(
+    summary, hide_index=True, width="stretch",
+    column_order=["factory", "country", "tier", "workers", "women_pct", "assessed_on", "cycle",
+                  "compliance_pct", "clusters_nc", "non_compliant_cps", "open_items",
+                  "overdue_items", "plan_done_pct"],
+    column_config={
+        "factory": st.column_config.TextColumn("Factory", pinned=True),
+        "country": "Country",
+        "tier": st.column_config.NumberColumn("Tier", format="%d"),
+        "workers": st.column_config.NumberColumn("Workers", format="localized"),
+        "women_pct": st.column_config.NumberColumn("Women", format="%.0f %%"),
+        "assessed_on": st.column_config.DateColumn("Last assessed", format="D MMM YYYY"),
+        "cycle": st.column_config.NumberColumn("Cycle", format="%d"),
+        "compliance_pct": st.column_config.ProgressColumn("Compliance", format="%.0f %%",
+                                                          min_value=0, max_value=100),
+        "clusters_nc": st.column_config.NumberColumn("Clusters non-compliant", format="%d"),
+        "non_compliant_cps": st.column_config.NumberColumn("Points non-compliant", format="%d"),
+        "open_items": st.column_config.NumberColumn("Open plan items", format="%d"),
+        "overdue_items": st.column_config.NumberColumn("Overdue", format="%d"),
+        "plan_done_pct": st.column_config.ProgressColumn(
+            "Plan completed", format="%.0f %%", min_value=0, max_value=100,
+            help="Share of all improvement-plan items completed."),
+    },
+)
+never = [labels[i] for i in chosen if i not in set(latest["factory_id"])]
+if never:
+    st.warning("Never assessed: " + ", ".join(never) + ". Their cells show as not assessed.")
+
+# ---- clusters: heat map + country benchmark ------------------------------------------------
+st.subheader("Clusters in the latest assessment")
+st.caption("Red: non-compliant on at least one question of the cluster (the number is how "
+           "many questions). Hover a cell for the country benchmark.")
+grid = pd.MultiIndex.from_product([chosen, list(cluster_ref["cluster_code"])],
+                                  names=["factory_id", "cluster_code"]).to_frame(index=False)
+grid = grid.merge(cluster_ref, on="cluster_code").merge(
+    clusters[["factory_id", "cluster_code", "non_compliant", "questions_non_compliant",
+              "questions_assessed"]], on=["factory_id", "cluster_code"], how="left")
+grid = grid.merge(brief[["factory_id", "country_code"]], on="factory_id").merge(
+    country_rate[["country_code", "cluster_code", "non_compliance_rate_pct"]],
+    on=["country_code", "cluster_code"], how="left")
+grid["status"] = grid["non_compliant"].map({1: "Non-compliant", 0: "Compliant"}).fillna(
+    "Not assessed")
+grid["factory"] = grid["factory_id"].map(labels)
+grid = grid.rename(columns={"sort_order": "cluster_order",
+                            "non_compliance_rate_pct": "country_rate_pct"})
+st.altair_chart(charts.comparison_heatmap(grid), width="stretch")
+with st.expander("Country benchmarks"):
+    bench_table = grid.pivot_table(index="cluster_name", columns="factory",
+                                   values="country_rate_pct", sort=False)
+    st.caption("Share of all assessed factories in each factory's country that are "
+               "non-compliant on the cluster (%).")
+    st.dataframe(bench_table.round(0), width="stretch")
+
+# ---- where they differ, by compliance point -----------------------------------------------
+st.subheader("Compliance points where they differ")
+if latest_cp.empty:
+    empty_state("None of these factories has been assessed.", "Nothing to compare yet.")
+else:
+    wide = latest_cp.pivot_table(index=["cluster_name", "cp_name"], columns="factory_id",
+                                 values="non_compliant", aggfunc="max", sort=False)
+    differing = wide[wide.nunique(axis=1) > 1]
+    if differing.empty:
+        st.success("Their latest assessments agree on every compliance point.")
+    else:
+        shown = differing.map(lambda v: "✗ non-compliant" if v == 1 else
+                              ("✓" if v == 0 else "—"))
+        shown.columns = [labels[c] for c in shown.columns]
+        st.caption(f"{fmt_int(len(differing))} of {fmt_int(len(wide))} compliance points "
+                   "differ between these factories.")
+        st.dataframe(shown.reset_index().rename(columns={"cluster_name": "Cluster",
+                                                         "cp_name": "Compliance point"}),
+                     hide_index=True, width="stretch")

@@ -1,0 +1,179 @@
+"""Supplier directory: every factory the brand sources from, filterable, on a table and a map."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from data_access.errors import NoBrandSelected
+from data_access.factories import (
+    ASSESSMENT_AGE_CHOICES,
+    GAP_CHOICES,
+    PLAN_STATUS_CHOICES,
+    DirectoryFilters,
+)
+from metrics.countries import country_name
+from ui import charts, data, state
+from ui.components import empty_state, fmt_int
+
+ASSESSMENT_LABELS = {"recent": "Assessed in the last 12 months",
+                     "older": "Assessment older than 12 months", "never": "Never assessed"}
+PLAN_LABELS = {"": "Any", "open": "Has open items", "overdue": "Has overdue items",
+               "none_open": "No open items"}
+GAP_LABELS = {"no_os_id": "No OS ID", "no_geolocation": "No geolocation",
+              "not_disclosed": "Not publicly disclosed",
+              "incomplete_pledge": "Transparency Pledge fields incomplete"}
+MAX_COMPARE = 6
+
+viewer = state.viewer()
+state.keep_only_params("q", "countries", "tiers", "assessment", "clusters", "gaps", "plan",
+                       "former")
+version = data.data_version()
+today = dt.date.today()
+
+try:
+    brand = data.current_brand(viewer, version)
+except NoBrandSelected as exc:
+    st.title("Suppliers")
+    empty_state("No brand chosen.", str(exc))
+    st.stop()
+
+st.title("Suppliers")
+st.caption(f"Every factory {brand['name']} sources from, with its latest Better Work "
+           "assessment. Select one row to open its profile, or two to six to compare them.")
+
+everything = data.supplier_directory(viewer, DirectoryFilters(include_inactive=True), today,
+                                     version)
+if everything.empty:
+    empty_state("No suppliers yet.", "An administrator can import your facility list to link "
+                "factories to your brand.")
+    st.stop()
+countries = sorted(everything["country_code"].dropna().unique())
+tiers = sorted(str(t) for t in everything["tier"].dropna().unique())
+cluster_ref = data.clusters(version)
+cluster_names = dict(zip(cluster_ref["cluster_code"], cluster_ref["cluster_name"], strict=True))
+
+# ---- filters (session state ↔ URL) --------------------------------------------------------
+state.text_filter("q")
+state.list_filter("countries", countries)
+state.list_filter("tiers", tiers)
+state.list_filter("assessment", ASSESSMENT_AGE_CHOICES)
+state.list_filter("clusters", cluster_names)
+state.list_filter("gaps", GAP_CHOICES)
+state.choice_filter("plan", ["", *PLAN_STATUS_CHOICES], "")
+
+with st.container(border=True):
+    top = st.columns([2, 2, 1, 2])
+    top[0].text_input("Search", key=state.filter_key("q"), placeholder="Factory name or OS ID",
+                      help="Part of the factory's name or its Open Supply Hub id.")
+    top[1].multiselect("Countries", countries, key=state.filter_key("countries"),
+                       format_func=lambda c: f"{country_name(c)} ({c})",
+                       placeholder="All countries")
+    top[2].multiselect("Tier", tiers, key=state.filter_key("tiers"), placeholder="All tiers")
+    top[3].multiselect("Assessment", ASSESSMENT_AGE_CHOICES,
+                       key=state.filter_key("assessment"), format_func=ASSESSMENT_LABELS.get,
+                       placeholder="Any age")
+    bottom = st.columns([3, 2, 2, 1])
+    bottom[0].multiselect(
+        "Non-compliant on", list(cluster_names), key=state.filter_key("clusters"),
+        format_func=cluster_names.get, placeholder="Any cluster",
+        help="Only factories non-compliant on every chosen cluster in their latest assessment.")
+    bottom[1].selectbox("Improvement plan", list(PLAN_LABELS), key=state.filter_key("plan"),
+                        format_func=PLAN_LABELS.get)
+    bottom[2].multiselect("Data gaps", GAP_CHOICES, key=state.filter_key("gaps"),
+                          format_func=GAP_LABELS.get, placeholder="None")
+    bottom[3].toggle("Former", key=state.filter_key("former"),
+                     help="Include factories you no longer source from.")
+
+filters = DirectoryFilters(
+    search=st.session_state[state.filter_key("q")],
+    countries=tuple(st.session_state[state.filter_key("countries")]),
+    tiers=tuple(int(t) for t in st.session_state[state.filter_key("tiers")]),
+    assessment_age=tuple(st.session_state[state.filter_key("assessment")]),
+    clusters_non_compliant=tuple(st.session_state[state.filter_key("clusters")]),
+    plan_status=st.session_state[state.filter_key("plan")],
+    gaps=tuple(st.session_state[state.filter_key("gaps")]),
+    include_inactive=bool(st.session_state.get(state.filter_key("former"), False)),
+)
+state.write_param("q", filters.search)
+for name in ("countries", "tiers", "assessment", "clusters", "gaps"):
+    state.write_list_param(name, st.session_state[state.filter_key(name)])
+state.write_param("plan", filters.plan_status)
+state.write_param("former", "1" if filters.include_inactive else "")
+
+directory = data.supplier_directory(viewer, filters, today, version)
+st.markdown(f"**{fmt_int(len(directory))}** of {fmt_int(int(everything['active'].sum()))} "
+            "active suppliers match." if not filters.include_inactive else
+            f"**{fmt_int(len(directory))}** suppliers (including former ones) match.")
+if directory.empty:
+    empty_state("No supplier matches these filters.",
+                "Remove a filter above, or clear the search.")
+    st.stop()
+
+table_tab, map_tab = st.tabs([":material/table: Table", ":material/map: Map"])
+with table_tab:
+    shown = directory.assign(
+        country=directory["country_code"].map(country_name),
+        profile="/factory?id=" + directory["factory_id"].astype(str),
+    )
+    selection = st.dataframe(
+        shown,
+        key="directory_table",
+        on_select="rerun",
+        selection_mode="multi-row",
+        hide_index=True,
+        width="stretch",
+        height=min(640, 38 + 35 * len(shown)),
+        column_order=["name", "country", "city", "os_id", "tier", "facility_type", "workers",
+                      "women_pct", "latest_assessed_on", "latest_cycle", "compliance_pct",
+                      "non_compliant_cps", "open_plan_items", "overdue_plan_items", "profile"],
+        column_config={
+            "name": st.column_config.TextColumn("Factory", pinned=True),
+            "country": "Country",
+            "city": "City",
+            "os_id": st.column_config.TextColumn("OS ID", help="Open Supply Hub facility id"),
+            "tier": st.column_config.NumberColumn("Tier", format="%d"),
+            "facility_type": "Facility type",
+            "workers": st.column_config.NumberColumn("Workers", format="localized"),
+            "women_pct": st.column_config.NumberColumn("Women", format="%.0f %%"),
+            "latest_assessed_on": st.column_config.DateColumn("Last assessed",
+                                                              format="D MMM YYYY"),
+            "latest_cycle": st.column_config.NumberColumn("Cycle", format="%d"),
+            "compliance_pct": st.column_config.ProgressColumn(
+                "Compliance", format="%.0f %%", min_value=0, max_value=100,
+                help="Share of non-compliance questions found compliant in the latest "
+                     "assessment: 100 × (questions − violations) ÷ questions."),
+            "non_compliant_cps": st.column_config.NumberColumn(
+                "Non-compliant points", format="%d",
+                help="Compliance points with at least one non-compliant question."),
+            "open_plan_items": st.column_config.NumberColumn("Open plan items", format="%d"),
+            "overdue_plan_items": st.column_config.NumberColumn("Overdue", format="%d"),
+            "profile": st.column_config.LinkColumn("Profile", display_text="Open"),
+        },
+    )
+    chosen = [int(directory.iloc[i]["factory_id"]) for i in selection.selection.rows]
+    left, right, _ = st.columns([1, 1, 3])
+    if left.button("Open profile", icon=":material/factory:", disabled=len(chosen) != 1,
+                   help="Select exactly one row."):
+        st.switch_page("pages/brand/factory.py", query_params={"id": str(chosen[0])})
+    if right.button(f"Compare ({len(chosen)})", icon=":material/compare_arrows:",
+                    disabled=not 2 <= len(chosen) <= MAX_COMPARE,
+                    help=f"Select two to {MAX_COMPARE} rows."):
+        st.session_state["compare_ids"] = chosen
+        st.switch_page("pages/brand/compare.py",
+                       query_params={"ids": ",".join(map(str, chosen))})
+    if len(chosen) > MAX_COMPARE:
+        st.warning(f"Select at most {MAX_COMPARE} factories to compare.")
+
+with map_tab:
+    located = directory.dropna(subset=["lat", "lng"])
+    if located.empty:
+        empty_state("None of these suppliers has coordinates.",
+                    "Add lat/lng to your facility list (Open Supply Hub columns) and re-import.")
+    else:
+        st.pydeck_chart(charts.supplier_map(located.assign(
+            country=located["country_code"].map(country_name))), height=520)
+        st.caption(f"{fmt_int(len(located))} of {fmt_int(len(directory))} suppliers have "
+                   "coordinates. Circle size: workers; colour: compliance in the latest "
+                   "assessment (grey: never assessed).")

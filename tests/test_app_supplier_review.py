@@ -1,0 +1,141 @@
+"""Supplier review pages through AppTest: directory filters, profile, comparison, not found."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import text
+from streamlit.testing.v1 import AppTest
+
+from data_access import factories
+from data_access.factories import DirectoryFilters
+from data_access.viewer import Viewer
+from tests.apphelpers import PAGES, sign_in
+
+SUPPLIERS = str(PAGES / "brand" / "suppliers.py")
+FACTORY = str(PAGES / "brand" / "factory.py")
+COMPARE = str(PAGES / "brand" / "compare.py")
+
+
+def brand_viewer(engine, code: str) -> Viewer:
+    with engine.connect() as conn:
+        bid = conn.execute(text("SELECT id FROM brand WHERE code = :c"), {"c": code}).scalar_one()
+    return Viewer(code, "brand", bid)
+
+
+def own_directory(engine, code: str):
+    return factories.supplier_directory(engine, brand_viewer(engine, code), DirectoryFilters(),
+                                        dt.date.today())
+
+
+def open_page(at: AppTest, page: str, **params: str) -> AppTest:
+    at.switch_page(page)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_directory_lists_own_suppliers_and_filters_change_the_table(app_env):
+    at = open_page(sign_in("nordwind", "nordwind-demo-2026"), SUPPLIERS)
+    expected = own_directory(app_env, "nordwind")
+    table = at.dataframe[0].value
+    assert set(table["factory_id"]) == set(expected["factory_id"])
+
+    at.multiselect(key="filter_assessment").set_value(["never"]).run()
+    never = at.dataframe[0].value
+    assert set(never["factory_id"]) == set(
+        expected[expected["latest_assessment_id"].isna()]["factory_id"])
+    assert at.query_params["assessment"] == "never"
+
+    at.multiselect(key="filter_assessment").set_value([]).run()
+    at.text_input(key="filter_q").input(expected.iloc[0]["name"][:10]).run()
+    searched = at.dataframe[0].value
+    assert expected.iloc[0]["factory_id"] in set(searched["factory_id"])
+    assert len(searched) < len(expected)
+
+
+def test_filters_persist_across_pages(app_env):
+    at = open_page(sign_in("nordwind", "nordwind-demo-2026"), SUPPLIERS)
+    at.multiselect(key="filter_countries").set_value(["VN"]).run()
+    vn = at.dataframe[0].value
+    assert set(vn["country_code"]) == {"VN"}
+    open_page(at, str(PAGES / "brand" / "overview.py"))
+    assert at.multiselect(key="filter_countries").value == ["VN"]
+    open_page(at, SUPPLIERS)
+    assert set(at.dataframe[0].value["country_code"]) == {"VN"}
+
+
+def test_filters_come_from_a_shared_link(app_env):
+    at = AppTest.from_file(str(PAGES.parent / "app.py"), default_timeout=60)
+    at = sign_in("nordwind", "nordwind-demo-2026")
+    open_page(at, SUPPLIERS, plan="overdue", gaps="no_os_id,bogus")
+    table = at.dataframe[0].value
+    assert (table["overdue_plan_items"] > 0).all()
+    assert table["os_id"].isna().all()
+    assert at.session_state["filter_gaps"] == ["no_os_id"]  # unknown value dropped
+
+
+def test_profile_shows_the_latest_assessment(app_env):
+    directory = own_directory(app_env, "nordwind")
+    row = directory.dropna(subset=["latest_assessment_id"]).iloc[0]
+    at = open_page(sign_in("nordwind", "nordwind-demo-2026"), FACTORY, id=str(row["factory_id"]))
+    assert at.title[0].value == row["name"]
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Last assessed"] == f"{row['latest_assessed_on']:%d %b %Y}"
+    assert shown["Compliance"] == f"{row['compliance_pct']:.0f} %"
+    assert shown["Open plan items"] == f"{row['open_plan_items']:,}"
+    cluster_table = at.dataframe[0].value
+    assert len(cluster_table) == 8
+    assert (cluster_table["country_rate_pct"].between(0, 100)).all()
+
+
+def test_foreign_or_malformed_factory_id_is_not_found(app_env):
+    maple = brand_viewer(app_env, "maple-thread")
+    with app_env.connect() as conn:
+        foreign = conn.execute(text(
+            "SELECT id FROM factory WHERE id NOT IN (SELECT factory_id FROM "
+            "sourcing_relationship WHERE brand_id = :b) LIMIT 1"), {"b": maple.brand_id}
+        ).scalar_one()
+        foreign_name = conn.execute(text("SELECT name FROM factory WHERE id = :f"),
+                                    {"f": foreign}).scalar_one()
+    at = sign_in("maple", "maple-demo-2026")
+    for bad in [str(foreign), "999999999", "1 OR 1=1", "'; DROP TABLE factory; --", "x" * 3000]:
+        open_page(at, FACTORY, id=bad)
+        assert any("Factory not found" in e.value for e in at.error), bad
+        assert not at.metric
+        assert all(foreign_name not in (t.value or "") for t in at.title)
+
+
+def test_compare_two_and_six_factories_and_the_link(app_env):
+    directory = own_directory(app_env, "nordwind")
+    ids = [int(i) for i in directory.dropna(subset=["latest_assessment_id"])["factory_id"][:6]]
+    at = sign_in("nordwind", "nordwind-demo-2026")
+    open_page(at, COMPARE, ids=",".join(map(str, ids[:2])))
+    summary = at.dataframe[0].value
+    assert list(summary["factory_id"]) == sorted(ids[:2], key=lambda i: directory.set_index(
+        "factory_id").loc[i, "name"])
+    at.multiselect(key="compare_ids").set_value(ids).run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) == 6
+    assert at.query_params["ids"] == ",".join(map(str, ids))
+
+
+def test_compare_drops_foreign_ids_from_a_link(app_env):
+    maple = own_directory(app_env, "maple-thread")
+    nordwind_only = set(own_directory(app_env, "nordwind")["factory_id"]) - set(
+        maple["factory_id"])
+    foreign = sorted(nordwind_only)[0]
+    own = [int(i) for i in maple["factory_id"][:2]]
+    at = sign_in("maple", "maple-demo-2026")
+    open_page(at, COMPARE, ids=f"{own[0]},{foreign},{own[1]}")
+    assert any("not found" in e.value for e in at.error)
+    assert set(at.dataframe[0].value["factory_id"]) == set(own)
+
+
+@pytest.mark.parametrize("page", [SUPPLIERS, FACTORY, COMPARE])
+def test_pages_ask_an_admin_to_choose_a_brand(app_env, page):
+    at = open_page(sign_in("admin", "admin-demo-2026"), page)
+    assert any("Choose a brand" in i.value for i in at.info)

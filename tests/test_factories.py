@@ -1,0 +1,161 @@
+"""Supplier-review reads (directory, profile, comparison) on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from sqlalchemy import text
+
+from data_access import factories
+from data_access.errors import NotFound
+from data_access.factories import DirectoryFilters
+from data_access.viewer import Viewer
+from tests.conftest import DEMO_AS_OF
+
+
+def viewer_for(engine, code: str) -> Viewer:
+    with engine.connect() as conn:
+        bid = conn.execute(text("SELECT id FROM brand WHERE code = :c"), {"c": code}).scalar_one()
+    return Viewer(code, "brand", bid)
+
+
+def foreign_factory(engine, viewer: Viewer) -> int:
+    """A factory the viewer's brand has no relationship with."""
+    with engine.connect() as conn:
+        return conn.execute(text(
+            "SELECT id FROM factory WHERE id NOT IN (SELECT factory_id FROM "
+            "sourcing_relationship WHERE brand_id = :b) ORDER BY id LIMIT 1"
+        ), {"b": viewer.brand_id}).scalar_one()
+
+
+def test_directory_lists_active_suppliers_with_latest_figures(engine):
+    viewer = viewer_for(engine, "nordwind")
+    directory = factories.supplier_directory(engine, viewer, DirectoryFilters(), DEMO_AS_OF)
+    with engine.connect() as conn:
+        own = set(conn.execute(text(
+            "SELECT factory_id FROM sourcing_relationship WHERE brand_id = :b AND active"),
+            {"b": viewer.brand_id}).scalars())
+    assert set(directory["factory_id"]) == own
+    assessed = directory.dropna(subset=["latest_assessment_id"])
+    row = assessed.iloc[0]
+    with engine.connect() as conn:
+        questions, violations = conn.execute(text(
+            "SELECT COUNT(*), SUM(CASE WHEN f.non_compliant THEN 1 ELSE 0 END) FROM finding f "
+            "JOIN question q ON q.id = f.question_id WHERE q.kind = 'non_compliance' "
+            "AND f.assessment_id = :a"), {"a": int(row["latest_assessment_id"])}).one()
+        open_items = conn.execute(text(
+            "SELECT COUNT(*) FROM improvement_plan_item i JOIN assessment a "
+            "ON a.id = i.assessment_id WHERE a.factory_id = :f AND i.status <> 'Completed'"),
+            {"f": int(row["factory_id"])}).scalar_one()
+    assert row["questions_assessed"] == questions
+    assert row["compliance_pct"] == pytest.approx(100 * (questions - violations) / questions)
+    assert row["open_plan_items"] == open_items
+    never = directory[directory["latest_assessment_id"].isna()]
+    assert never["compliance_pct"].isna().all()
+
+
+def test_directory_filters_narrow_in_sql(engine):
+    viewer = viewer_for(engine, "nordwind")
+    everything = factories.supplier_directory(engine, viewer, DirectoryFilters(), DEMO_AS_OF)
+    vn = factories.supplier_directory(engine, viewer, DirectoryFilters(countries=("VN",)),
+                                      DEMO_AS_OF)
+    assert len(vn) == (everything["country_code"] == "VN").sum() > 0
+    never = factories.supplier_directory(
+        engine, viewer, DirectoryFilters(assessment_age=("never",)), DEMO_AS_OF)
+    assert len(never) == everything["latest_assessment_id"].isna().sum() > 0
+    older = factories.supplier_directory(
+        engine, viewer, DirectoryFilters(assessment_age=("older",)), DEMO_AS_OF)
+    cutoff = pd.Timestamp(DEMO_AS_OF - dt.timedelta(days=365))
+    assert (older["latest_assessed_on"] < cutoff).all() and len(older) > 0
+    name = everything.iloc[3]["name"]
+    found = factories.supplier_directory(
+        engine, viewer, DirectoryFilters(search=name.upper()[:12]), DEMO_AS_OF)
+    assert name in set(found["name"])
+    assert all(name.upper()[:12] in n.upper() for n in found["name"])
+    fl = factories.supplier_directory(
+        engine, viewer, DirectoryFilters(clusters_non_compliant=("FL",)), DEMO_AS_OF)
+    assert 0 < len(fl) < len(everything)
+    overdue = factories.supplier_directory(
+        engine, viewer, DirectoryFilters(plan_status="overdue"), DEMO_AS_OF)
+    assert (overdue["overdue_plan_items"] > 0).all()
+    no_os = factories.supplier_directory(
+        engine, viewer, DirectoryFilters(gaps=("no_os_id",)), DEMO_AS_OF)
+    assert no_os["os_id"].isna().all() and len(no_os) == everything["os_id"].isna().sum()
+
+
+def test_search_treats_wildcards_and_quotes_as_text(engine):
+    viewer = viewer_for(engine, "nordwind")
+    for term in ["%", "_", "' OR 1=1 --", "\\", "x" * 500]:
+        found = factories.supplier_directory(engine, viewer, DirectoryFilters(search=term),
+                                             DEMO_AS_OF)
+        assert found.empty, term
+
+
+def test_profile_of_own_factory_and_not_found_for_others(engine):
+    viewer = viewer_for(engine, "maple-thread")
+    own = factories.supplier_directory(engine, viewer, DirectoryFilters(), DEMO_AS_OF)
+    profile = factories.factory_profile(engine, viewer, int(own.iloc[0]["factory_id"]))
+    assert profile["name"] == own.iloc[0]["name"]
+    for bad in [foreign_factory(engine, viewer), 10**9]:
+        with pytest.raises(NotFound, match="Factory not found"):
+            factories.factory_profile(engine, viewer, bad)
+        for call in (factories.assessments_of, factories.compliance_point_results,
+                     factories.improvement_plans, factories.factories_brief):
+            with pytest.raises(NotFound):
+                call(engine, viewer, [bad])
+        with pytest.raises(NotFound):
+            factories.other_buyers_count(engine, viewer, bad)
+
+
+def test_parse_factory_id_rejects_junk():
+    assert factories.parse_factory_id(" 42 ") == 42
+    for junk in ["", "abc", "-1", "0", "1; DROP TABLE factory", "9" * 40, "1e3", None]:
+        with pytest.raises(NotFound):
+            factories.parse_factory_id(junk)
+
+
+def test_question_findings_refuse_foreign_assessments(engine):
+    viewer = viewer_for(engine, "maple-thread")
+    foreign = foreign_factory(engine, viewer)
+    with engine.connect() as conn:
+        assessment = conn.execute(text(
+            "SELECT id FROM assessment WHERE factory_id NOT IN (SELECT factory_id FROM "
+            "sourcing_relationship WHERE brand_id = :b) LIMIT 1"), {"b": viewer.brand_id}
+        ).scalar_one()
+    with pytest.raises(NotFound):
+        factories.question_findings(engine, viewer, [assessment], non_compliant_only=True)
+    assert foreign > 0
+
+
+def test_compliance_point_results_match_raw_findings(engine):
+    viewer = viewer_for(engine, "nordwind")
+    directory = factories.supplier_directory(engine, viewer, DirectoryFilters(), DEMO_AS_OF)
+    fid = int(directory.dropna(subset=["latest_assessment_id"]).iloc[0]["factory_id"])
+    cp = factories.compliance_point_results(engine, viewer, [fid])
+    assessments = factories.assessments_of(engine, viewer, [fid])
+    assert set(cp["assessment_id"]) == set(assessments["assessment_id"])
+    latest_id = int(assessments.iloc[-1]["assessment_id"])
+    findings = factories.question_findings(engine, viewer, [latest_id], non_compliant_only=False)
+    per_cp = findings.groupby("cp_code")["non_compliant"].any().astype(int)
+    got = cp[cp["assessment_id"] == latest_id].set_index("cp_code")["non_compliant"]
+    assert got.sort_index().tolist() == per_cp.sort_index().tolist()
+    assert cp[cp["assessment_id"] == latest_id]["questions_assessed"].sum() == len(findings)
+
+
+def test_other_buyers_are_counted_not_named(engine):
+    with engine.connect() as conn:
+        brand_id, factory_id, n_brands = conn.execute(text(
+            "SELECT MIN(brand_id), factory_id, COUNT(*) FROM sourcing_relationship "
+            "WHERE active GROUP BY factory_id HAVING COUNT(*) > 2 ORDER BY factory_id LIMIT 1"
+        )).one()
+    viewer = Viewer("u", "brand", brand_id)
+    assert factories.other_buyers_count(engine, viewer, factory_id) == n_brands - 1
+
+
+def test_country_cp_benchmark_counts(engine):
+    bench = factories.country_compliance_point_benchmark(engine, ["KH"])
+    assert set(bench["country_code"]) == {"KH"}
+    assert bench["cp_code"].is_unique
+    assert (bench["factories_non_compliant"] <= bench["factories_assessed"]).all()

@@ -1,0 +1,210 @@
+"""Risk score and association measure against hand-computed values."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from metrics.association import (
+    MIN_FACTORIES,
+    NOT_CAUSATION,
+    rank_correlation,
+    t_test_p_value,
+)
+from metrics.risk import (
+    COMPONENTS,
+    HIGH_RISK_MIN_SCORE,
+    MEDIUM_RISK_MIN_SCORE,
+    RISK_CAPS,
+    RISK_INPUT_COLUMNS,
+    RISK_WEIGHTS,
+    RiskWeights,
+    risk_components,
+    risk_level,
+    risk_scores,
+)
+
+
+def _factories() -> pd.DataFrame:
+    return pd.DataFrame({
+        "factory_id": [1, 2, 3, 4],
+        "open_nc_core": [3, 0, np.nan, 12],
+        "open_nc_other": [12, 40, np.nan, 30],
+        "assessment_age_days": [578, 100, np.nan, 800],
+        "country_benchmark_rate_pct": [30.0, np.nan, 20.0, 50.0],
+        "late_change_share_pct": [42.0, np.nan, np.nan, 50.0],
+        "below_cost_share_pct": [10.0, np.nan, np.nan, np.nan],
+        "median_days_late": [-2.0, np.nan, np.nan, 12.0],
+        "share_of_capacity_pct": [45.0, np.nan, np.nan, 3.0],
+    })
+
+
+def test_weights_sum_to_100_and_core_weighs_most():
+    weights = [getattr(RISK_WEIGHTS, c) for c in COMPONENTS]
+    assert sum(weights) == pytest.approx(100.0)
+    assert RISK_WEIGHTS.core_nc == max(weights)
+    # per open issue, a core issue weighs more than another issue
+    assert RISK_WEIGHTS.core_nc / RISK_CAPS.core_nc > RISK_WEIGHTS.other_nc / RISK_CAPS.other_nc
+    assert RISK_WEIGHTS.leverage <= min(RISK_WEIGHTS.core_nc, RISK_WEIGHTS.late_change)
+    with pytest.raises(ValueError, match="sum to 100"):
+        RiskWeights(core_nc=40.0)
+
+
+def test_components_normalised_with_caps_and_missing_rules():
+    comp = risk_components(_factories())
+    f1, f2, f3, f4 = (comp.loc[i] for i in range(4))
+    assert f1["core_nc"] == pytest.approx(0.3)  # 3 / 10
+    assert f1["other_nc"] == pytest.approx(0.4)  # 12 / 30
+    assert f1["assessment_age"] == pytest.approx(578 / 730)
+    assert f1["country"] == pytest.approx(0.6)  # 30 / 50
+    assert f1["days_late"] == 0.0  # paid early is not late
+    assert f1["leverage"] == 1.0  # 45 % is above the 30 % cap
+    assert f2["other_nc"] == 1.0  # 40 capped at 30
+    assert f2["late_change"] == 0.0 and f2["country"] == 0.0  # missing → 0
+    assert f3["assessment_age"] == 1.0  # never assessed: maximum uncertainty
+    assert f3["core_nc"] == 0.0
+    assert f4["core_nc"] == 1.0 and f4["days_late"] == pytest.approx(0.4)  # 12 / 30
+    assert ((comp >= 0) & (comp <= 1)).all().all()
+
+
+def test_risk_scores_hand_computed():
+    out = risk_scores(_factories())
+    # factory 1: 9 + 6 + 15×578/730 + 6 + 8.4 + 2 + 0 + 5 = 48.28
+    assert out.loc[0, "risk_score"] == pytest.approx(48.3)
+    assert out.loc[0, "risk_level"] == "Medium"
+    # factory 2: 15 (40 other issues, capped) + 15×100/730 = 17.05
+    assert out.loc[1, "risk_score"] == pytest.approx(17.1)
+    assert out.loc[1, "risk_level"] == "Low"
+    # factory 3: never assessed 15 + country 20/50 × 10 = 19
+    assert out.loc[2, "risk_score"] == pytest.approx(19.0)
+    # factory 4: 30 + 15 + 15 + 10 + 10 + 0 + 5×12/30 + 5×3/30 = 82.5
+    assert out.loc[3, "risk_score"] == pytest.approx(82.5)
+    assert out.loc[3, "risk_level"] == "High"
+    points = out[[f"{c}_points" for c in COMPONENTS]].sum(axis=1)
+    assert np.allclose(points.round(1), out["risk_score"], atol=0.051)
+    # input columns and order are kept
+    assert list(out.columns[: len(RISK_INPUT_COLUMNS)]) == RISK_INPUT_COLUMNS
+    assert out["factory_id"].tolist() == [1, 2, 3, 4]
+
+
+def test_reasons_name_top_components_and_data_gaps():
+    reasons = risk_scores(_factories())["reasons"].tolist()
+    assert reasons[0] == ("last assessed 19 months ago; 3 open core-labour issues; "
+                          "42 % of orders changed late")
+    assert reasons[1] == "40 other open issues; last assessed 3 months ago; no orders"
+    assert reasons[2] == "never assessed; country non-compliance 20 %; no orders"
+    assert reasons[3].startswith("12 open core-labour issues")
+    assert reasons[3].endswith("; no costing")
+
+
+def test_reasons_singular_and_nothing_found():
+    factories = _factories().iloc[[0]].assign(
+        open_nc_core=1, open_nc_other=0, assessment_age_days=0,
+        country_benchmark_rate_pct=0.0, late_change_share_pct=0.0, below_cost_share_pct=0.0,
+        median_days_late=1.0, share_of_capacity_pct=0.0)
+    reasons = risk_scores(factories)["reasons"].iloc[0]
+    assert reasons == "1 open core-labour issue; paid a median 1 day late"
+    clean = factories.assign(open_nc_core=0, median_days_late=0.0)
+    assert risk_scores(clean)["reasons"].iloc[0] == "no risk factor found"
+    assert risk_scores(clean)["risk_score"].iloc[0] == 0.0
+
+
+def test_missing_payments_only_is_named():
+    factories = _factories().iloc[[0]].assign(median_days_late=np.nan)
+    assert risk_scores(factories)["reasons"].iloc[0].endswith("; no paid invoices")
+
+
+def test_risk_level_boundaries():
+    scores = pd.Series([HIGH_RISK_MIN_SCORE, 59.9, MEDIUM_RISK_MIN_SCORE, 34.9, 0.0])
+    assert risk_level(scores).tolist() == ["High", "Medium", "Medium", "Low", "Low"]
+
+
+def test_custom_weights_change_the_score():
+    only_core = RiskWeights(core_nc=100.0, other_nc=0.0, assessment_age=0.0, country=0.0,
+                            late_change=0.0, below_cost=0.0, days_late=0.0, leverage=0.0)
+    out = risk_scores(_factories(), weights=only_core)
+    assert out["risk_score"].tolist() == [30.0, 0.0, 0.0, 100.0]
+
+
+def test_risk_scores_empty_and_missing_column():
+    empty = risk_scores(_factories().iloc[0:0])
+    assert empty.empty and {"risk_score", "risk_level", "reasons"} <= set(empty.columns)
+    with pytest.raises(ValueError, match="open_nc_core"):
+        risk_scores(_factories().drop(columns=["open_nc_core"]))
+
+
+def test_risk_scores_keeps_a_custom_index():
+    factories = _factories().set_axis([10, 20, 30, 40])
+    out = risk_scores(factories)
+    assert out.index.tolist() == [10, 20, 30, 40]
+    assert out.loc[40, "risk_level"] == "High"
+
+
+# ---- association ---------------------------------------------------------------------------------
+
+
+def test_rank_correlation_hand_computed():
+    # ranks differ by d = 1, −1, 1, −1, 0 → ρ = 1 − 6·Σd² / (n(n²−1)) = 1 − 24/120 = 0.8
+    result = rank_correlation([1, 2, 3, 4, 5], [2, 1, 4, 3, 5],
+                              x_label="late-change share", y_label="overtime non-compliance")
+    assert result.rho == pytest.approx(0.8)
+    assert result.n == 5
+    # t = 0.8 √(3 / 0.36) = 2.309, 3 df → two-sided p = 0.1041
+    assert result.p_value == pytest.approx(0.1041, abs=1e-4)
+    assert result.strength == "strong" and result.direction == "positive"
+    assert result.interpretation.startswith("Strong positive association (ρ = 0.80, n = 5")
+    assert "higher late-change share tend to have higher overtime" in result.interpretation
+    assert "may be chance" in result.interpretation  # p ≥ 0.05
+    assert result.interpretation.endswith(NOT_CAUSATION)
+
+
+def test_rank_correlation_uses_ranks_not_values_and_averages_ties():
+    # a monotone but non-linear relation is a perfect rank correlation
+    perfect = rank_correlation([1, 2, 3, 4, 5, 6], [1, 8, 27, 64, 125, 1000])
+    assert perfect.rho == pytest.approx(1.0) and perfect.p_value == 0.0
+    # ties: x ranks 1.5, 1.5, 3, 4, 5; Pearson of ranks with y ranks 1..5
+    tied = rank_correlation([1, 1, 2, 3, 4], [1, 2, 3, 4, 5])
+    rx, ry = np.array([1.5, 1.5, 3, 4, 5]), np.arange(1, 6)
+    assert tied.rho == pytest.approx(np.corrcoef(rx, ry)[0, 1])
+
+
+def test_rank_correlation_negative_and_weak_wording():
+    negative = rank_correlation(range(8), [8, 7, 6, 5, 4, 3, 2, 1])
+    assert negative.rho == pytest.approx(-1.0) and negative.direction == "negative"
+    assert "tend to have lower" in negative.interpretation
+    weak = rank_correlation([1, 2, 3, 4, 5, 6], [3, 1, 6, 5, 2, 4])
+    # ranks d = −2, 1, −3, −1, 3, 2 → Σd² = 28 → ρ = 1 − 168/210 = 0.2
+    assert weak.rho == pytest.approx(0.2)
+    assert weak.strength == "weak"
+
+
+def test_rank_correlation_too_few_factories_and_missing_pairs():
+    result = rank_correlation(pd.Series([1, 2, None, 4, 5]), [1, 2, 3, np.nan, 5])
+    assert result.n == 3  # pairs with a missing value are dropped
+    assert math.isnan(result.rho) and result.p_value is None
+    assert "Too few factories" in result.interpretation
+    assert f"at least {MIN_FACTORIES}" in result.interpretation
+    empty = rank_correlation([], [])
+    assert empty.n == 0 and math.isnan(empty.rho)
+
+
+def test_rank_correlation_constant_variable_and_length_mismatch():
+    flat = rank_correlation([2, 2, 2, 2, 2], [1, 2, 3, 4, 5], x_label="share of capacity")
+    assert math.isnan(flat.rho)
+    assert "share of capacity is the same for all 5 factories" in flat.interpretation
+    with pytest.raises(ValueError, match="length"):
+        rank_correlation([1, 2, 3], [1, 2])
+
+
+def test_p_value_against_known_t_table_values():
+    # two-sided 5 % critical value of t with 10 df is 2.228 → ρ = t / √(t² + df)
+    rho = 2.228 / math.sqrt(2.228**2 + 10)
+    assert t_test_p_value(rho, 12) == pytest.approx(0.05, abs=2e-4)
+    # 1 % critical value with 30 df is 2.750
+    rho = 2.750 / math.sqrt(2.750**2 + 30)
+    assert t_test_p_value(rho, 32) == pytest.approx(0.01, abs=1e-4)
+    assert t_test_p_value(0.0, 20) == pytest.approx(1.0)
+    assert math.isnan(t_test_p_value(0.5, 2))

@@ -1,0 +1,42 @@
+"""The brand's purchasing relationship with one factory (used on the factory profile).
+
+The numbers come from the same metric functions as the purchasing-practices page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from data_access.viewer import Viewer
+from metrics.purchasing import per_factory_practices
+from ui import data
+from ui.components import Kpi, empty_state, fmt_int, fmt_pct, kpi_row
+
+
+def purchasing_relationship(viewer: Viewer, factory_id: int, profile: dict, today: dt.date,
+                            version: int) -> None:
+    orders = data.purchase_orders(viewer, (factory_id,), None, None, None, version)
+    if orders.empty:
+        empty_state("No purchase orders with this factory.",
+                    "Order figures appear once your purchase orders are imported.")
+        return
+    row = per_factory_practices(orders, today).iloc[0]
+    required = profile.get("required_lead_time_days")
+    kpi_row([
+        Kpi("Orders", fmt_int(row["orders"]), f"{fmt_int(row['units'])} units ordered in all."),
+        Kpi("Median lead time", f"{fmt_int(row['median_lead_time_days'])} days",
+            "Ex-factory date minus order confirmation, median over shipped orders."
+            + (f" The factory asks for {required} days." if required else "")),
+        Kpi("Changed late", fmt_pct(row["late_change_share_pct"]),
+            "Share of orders changed (quantity, style or date) after confirmation."),
+        Kpi("Below cost", fmt_pct(row["below_cost_share_pct"]),
+            "Share of orders whose FOB price is below the costed production cost."),
+        Kpi("Payment delay", f"{fmt_int(row['median_days_late'])} days",
+            "Median days paid after the agreed terms (negative: early)."),
+        Kpi("Share of capacity", fmt_pct(row["share_of_capacity_pct"]),
+            "Your units in the last 12 months ÷ the factory's annual output: your leverage, "
+            "and its dependence on you."),
+    ])
+    st.caption("Definitions: see the Purchasing practices page and docs/indicators.md.")
