@@ -39,6 +39,12 @@ PAGES = [
              "Your supply chain"),
     PageSpec("pages/brand/compare.py", "Compare factories", ":material/compare_arrows:",
              "compare", "Your supply chain"),
+    PageSpec("pages/brand/visibility.py", "Visibility", ":material/visibility:", "visibility",
+             "Your supply chain"),
+    PageSpec("pages/brand/purchasing.py", "Purchasing practices", ":material/shopping_cart:",
+             "purchasing", "Your practices"),
+    PageSpec("pages/brand/risk.py", "Risk ranking", ":material/warning:", "risk",
+             "Your practices"),
     PageSpec("pages/admin/data_and_accounts.py", "Data & accounts",
              ":material/admin_panel_settings:", "admin", "Administration", admin_only=True),
 ]

@@ -190,7 +190,9 @@ def _apply_filters(stmt: Select, filters: DirectoryFilters, latest, plans, as_of
         )
     gap_conditions = {
         "no_os_id": Factory.os_id.is_(None),
-        "no_geolocation": or_(Factory.lat.is_(None), Factory.lng.is_(None)),
+        # (0, 0) is a placeholder, not a place (as metrics.visibility.has_geolocation)
+        "no_geolocation": or_(Factory.lat.is_(None), Factory.lng.is_(None),
+                              and_(Factory.lat == 0, Factory.lng == 0)),
         "not_disclosed": rel.publicly_disclosed.is_(False),
         "incomplete_pledge": or_(Factory.address.is_(None), Factory.parent_company.is_(None),
                                  Factory.product_type.is_(None), Factory.workers.is_(None)),

@@ -99,7 +99,7 @@ SUPPLIER_COLUMNS = [
     "factory_id", "name", "os_id", "country_code", "city", "address", "lat", "lng",
     "facility_type", "product_type", "parent_company", "workers", "women_pct", "tier",
     "start_date", "active", "publicly_disclosed", "latest_assessment_id",
-    "latest_assessed_on", "latest_cycle",
+    "latest_assessed_on", "latest_cycle", "updated_at",
 ]
 
 
@@ -120,6 +120,7 @@ def suppliers(engine: Engine, viewer: Viewer, *, include_inactive: bool = False)
             latest.c.assessment_id.label("latest_assessment_id"),
             latest.c.assessed_on.label("latest_assessed_on"),
             latest.c.cycle.label("latest_cycle"),
+            Factory.updated_at,
         )
         .join(rel, rel.factory_id == Factory.id)
         .outerjoin(latest, latest.c.factory_id == Factory.id)
@@ -129,7 +130,7 @@ def suppliers(engine: Engine, viewer: Viewer, *, include_inactive: bool = False)
     if not include_inactive:
         stmt = stmt.where(rel.active.is_(True))
     frame = read_frame(engine, stmt, SUPPLIER_COLUMNS)
-    for col in ("start_date", "latest_assessed_on"):
+    for col in ("start_date", "latest_assessed_on", "updated_at"):
         frame[col] = pd.to_datetime(frame[col])
     return frame
 

@@ -343,23 +343,24 @@ def _older_than_12_months(s: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
 
 
 #: The gaps a sourcing team can close, in the order pages show them. ``filter`` is what a page
-#: puts in its filter state to list those suppliers; :func:`suppliers_with_gap` applies it.
+#: puts in its filter state (the supplier directory's filter names and values) to list those
+#: suppliers; :func:`suppliers_with_gap` applies the same test to a frame.
 GAPS: tuple[_Gap, ...] = (
     _Gap("never_assessed", lambda s, _: s["latest_assessed_on"].isna(),
-         "{count} {suppliers} never assessed", {"assessment": "never"}),
+         "{count} {suppliers} never assessed", {"assessment": ["never"]}),
     _Gap("assessment_outdated", _older_than_12_months,
          "{count} {suppliers} last assessed more than 12 months ago",
-         {"assessment": "older_than_12_months"}),
+         {"assessment": ["older"]}),
     _Gap("no_os_id", lambda s, _: ~has_os_id(s),
-         "{count} {suppliers} without an Open Supply Hub ID", {"os_id": "missing"}),
+         "{count} {suppliers} without an Open Supply Hub ID", {"gaps": ["no_os_id"]}),
     _Gap("no_geolocation", lambda s, _: ~has_geolocation(s),
-         "{count} {suppliers} without geolocation", {"geolocation": "missing"}),
+         "{count} {suppliers} without geolocation", {"gaps": ["no_geolocation"]}),
     _Gap("not_disclosed", lambda s, _: ~is_publicly_disclosed(s),
-         "{count} {suppliers} not publicly disclosed", {"publicly_disclosed": False}),
+         "{count} {suppliers} not publicly disclosed", {"gaps": ["not_disclosed"]}),
     _Gap("pledge_incomplete", lambda s, _: ~pledge_completeness(s).per_factory["complete"]
          .set_axis(s.index),
          "{count} {suppliers} with incomplete Transparency Pledge fields",
-         {"pledge": "incomplete"}),
+         {"gaps": ["incomplete_pledge"]}),
 )
 _GAPS_BY_KEY = {gap.key: gap for gap in GAPS}
 
@@ -384,7 +385,7 @@ def gaps(suppliers: pd.DataFrame, as_of: DateLike, *,
     Returns:
         ``[{"key", "count", "message", "filter"}, …]`` in :data:`GAPS` order, e.g.
         ``{"key": "never_assessed", "count": 41, "message": "41 suppliers never assessed",
-        "filter": {"assessment": "never"}}`` ("1 supplier never assessed" for one). Gaps with
+        "filter": {"assessment": ["never"]}}`` ("1 supplier never assessed" for one). Gaps with
         a count of 0 are left out unless ``include_empty``.
     """
     result = []

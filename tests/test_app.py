@@ -116,6 +116,23 @@ def test_admin_chooses_a_brand_in_the_sidebar(app_env):
         brand_id(app_env, "maple-thread")).run()
     assert at.title[0].value == "Maple & Thread — overview"
     assert at.query_params["brand"] == "maple-thread"
+    # a second choice wins over the link written for the first one
+    at.sidebar.selectbox(key="admin_brand_id").set_value(brand_id(app_env, "atlas-outdoor")).run()
+    assert at.title[0].value == "Atlas Outdoor — overview"
+    assert at.query_params["brand"] == "atlas-outdoor"
+
+
+def test_admin_link_with_a_brand_opens_that_brand(app_env):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["brand"] = "riverstone"
+    at.run()
+    at.text_input(key="login_username").input("admin")
+    at.text_input(key="login_password").input("admin-demo-2026")
+    at.button[0].click().run()
+    assert at.title[0].value == "Riverstone Denim — overview"
+    at.query_params["brand"] = "no-such-brand"
+    at.run()
+    assert any("No brand with code" in w.value for w in at.warning)
 
 
 def test_brand_link_to_another_brand_is_ignored_for_brand_users(app_env):

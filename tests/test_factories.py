@@ -159,3 +159,21 @@ def test_country_cp_benchmark_counts(engine):
     assert set(bench["country_code"]) == {"KH"}
     assert bench["cp_code"].is_unique
     assert (bench["factories_non_compliant"] <= bench["factories_assessed"]).all()
+
+
+def test_directory_gap_filters_agree_with_the_visibility_metrics(engine):
+    """The visibility page counts gaps with metrics.visibility and links to the directory,
+    which filters in SQL: both must select the same factories."""
+    from data_access import queries
+    from metrics.visibility import GAPS, gap_mask
+
+    viewer = viewer_for(engine, "nordwind")
+    suppliers = queries.suppliers(engine, viewer)
+    for gap in GAPS:
+        expected = set(suppliers[gap_mask(suppliers, gap.key, DEMO_AS_OF)]["factory_id"])
+        filters = DirectoryFilters(
+            assessment_age=tuple(gap.filter.get("assessment", ())),
+            gaps=tuple(gap.filter.get("gaps", ())),
+        )
+        listed = factories.supplier_directory(engine, viewer, filters, DEMO_AS_OF)
+        assert set(listed["factory_id"]) == expected, gap.key

@@ -227,12 +227,12 @@ def test_gaps_messages_counts_and_filters():
     found = {g["key"]: g for g in gaps(_suppliers(), AS_OF)}
     assert found["never_assessed"] == {"key": "never_assessed", "count": 1,
                                        "message": "1 supplier never assessed",
-                                       "filter": {"assessment": "never"}}
+                                       "filter": {"assessment": ["never"]}}
     assert found["assessment_outdated"]["count"] == 1  # supplier 2, 669 days
     assert found["no_os_id"]["message"] == "3 suppliers without an Open Supply Hub ID"
     assert found["no_geolocation"]["count"] == 2
     assert found["not_disclosed"]["count"] == 2
-    assert found["not_disclosed"]["filter"] == {"publicly_disclosed": False}
+    assert found["not_disclosed"]["filter"] == {"gaps": ["not_disclosed"]}
     assert found["pledge_incomplete"]["count"] == 3
     assert [g["key"] for g in gaps(_suppliers(), AS_OF)] == [g.key for g in GAPS]
 

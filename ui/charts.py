@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import altair as alt
-import pydeck as pdk
 import pandas as pd
+import pydeck as pdk
 
 PORTFOLIO_COLOUR = "#1f5f8b"
 BENCHMARK_COLOUR = "#b0b7bf"
@@ -178,3 +178,144 @@ def comparison_heatmap(frame: pd.DataFrame) -> alt.Chart:
     labels = base.mark_text(color="white", fontSize=11).encode(
         text=alt.Text("questions_non_compliant:Q", format="d"))
     return (cells + labels).properties(height=alt.Step(34))
+
+
+def tier_and_type(frame: pd.DataFrame) -> alt.Chart:
+    """Stacked bars: suppliers per tier, split by facility type. ``tier, facility_type,
+    suppliers``."""
+    shown = frame.assign(tier_label="Tier " + frame["tier"].astype("string").fillna("?"))
+    return (
+        alt.Chart(shown)
+        .mark_bar()
+        .encode(
+            y=alt.Y("tier_label:N", title=None),
+            x=alt.X("suppliers:Q", title="Suppliers"),
+            color=alt.Color("facility_type:N", title="Facility type",
+                            legend=alt.Legend(orient="bottom", columns=2, labelLimit=260)),
+            tooltip=[alt.Tooltip("tier_label:N", title="Tier"),
+                     alt.Tooltip("facility_type:N", title="Facility type"),
+                     alt.Tooltip("suppliers:Q", title="Suppliers", format=",")],
+        )
+    )
+
+
+def pledge_fields(frame: pd.DataFrame) -> alt.Chart:
+    """Bars: share of suppliers with each Transparency Pledge field. ``label, share_pct,
+    suppliers_with_field``."""
+    return (
+        alt.Chart(frame)
+        .mark_bar(color=PORTFOLIO_COLOUR)
+        .encode(
+            y=alt.Y("label:N", title=None, sort=None),
+            x=alt.X("share_pct:Q", title="Suppliers with the field (%)",
+                    scale=alt.Scale(domain=[0, 100])),
+            tooltip=[alt.Tooltip("label:N", title="Field"),
+                     alt.Tooltip("share_pct:Q", title="Suppliers (%)", format=".0f"),
+                     alt.Tooltip("suppliers_with_field:Q", title="Suppliers", format=",")],
+        )
+    )
+
+
+def coverage_by_country(frame: pd.DataFrame) -> alt.Chart:
+    """Bars: share of suppliers assessed in the last 12 months per country. ``country,
+    suppliers, assessed_recently, share_pct``."""
+    return (
+        alt.Chart(frame)
+        .mark_bar(color=PORTFOLIO_COLOUR)
+        .encode(
+            y=alt.Y("country:N", sort="-x", title=None),
+            x=alt.X("share_pct:Q", title="Suppliers assessed in the last 12 months (%)",
+                    scale=alt.Scale(domain=[0, 100])),
+            tooltip=[alt.Tooltip("country:N", title="Country"),
+                     alt.Tooltip("suppliers:Q", title="Suppliers", format=","),
+                     alt.Tooltip("assessed_recently:Q", title="Assessed recently", format=","),
+                     alt.Tooltip("share_pct:Q", title="Share (%)", format=".0f")],
+        )
+    )
+
+
+def coverage_over_time(frame: pd.DataFrame) -> alt.Chart:
+    """Line: share of suppliers with an assessment ≤ 12 months old at each month end.
+    ``month_end, share_pct, assessed_recently, suppliers``."""
+    return (
+        alt.Chart(frame)
+        .mark_line(point=True, color=PORTFOLIO_COLOUR)
+        .encode(
+            x=alt.X("month_end:T", title="Month", axis=alt.Axis(format="%b %Y")),
+            y=alt.Y("share_pct:Q", title="Assessed in the previous 12 months (%)",
+                    scale=alt.Scale(domain=[0, 100])),
+            tooltip=[alt.Tooltip("month_end:T", title="Month end", format="%d %b %Y"),
+                     alt.Tooltip("share_pct:Q", title="Share (%)", format=".0f"),
+                     alt.Tooltip("assessed_recently:Q", title="Suppliers assessed", format=","),
+                     alt.Tooltip("suppliers:Q", title="Suppliers", format=",")],
+        )
+        .properties(height=300)
+    )
+
+
+def monthly_trend(frame: pd.DataFrame, label: str, unit: str,
+                  benchmark: float | None = None) -> alt.LayerChart | alt.Chart:
+    """Line: an indicator by month, with the cross-brand median as a dashed rule.
+    ``month, value, n``."""
+    base = (
+        alt.Chart(frame.dropna(subset=["value"]))
+        .mark_line(point=True, color=PORTFOLIO_COLOUR)
+        .encode(
+            x=alt.X("month:T", title="Month of order confirmation",
+                    axis=alt.Axis(format="%b %Y")),
+            y=alt.Y("value:Q", title=f"{label} ({unit})"),
+            tooltip=[alt.Tooltip("month:T", title="Month", format="%b %Y"),
+                     alt.Tooltip("value:Q", title=label, format=".1f"),
+                     alt.Tooltip("n:Q", title="Orders", format=",")],
+        )
+        .properties(height=300)
+    )
+    if benchmark is None or pd.isna(benchmark):
+        return base
+    rule = alt.Chart(pd.DataFrame({"value": [benchmark], "label": ["All brands (median)"]})) \
+        .mark_rule(strokeDash=[6, 4], color=BENCHMARK_COLOUR, size=2) \
+        .encode(y="value:Q", tooltip=[alt.Tooltip("label:N", title=""),
+                                      alt.Tooltip("value:Q", title=label, format=".1f")])
+    return base + rule
+
+
+def lead_time_histogram(frame: pd.DataFrame, required_median: float | None) -> alt.Chart:
+    """Histogram of lead times (``lead_time_days``) with the factories' median required lead
+    time as a rule."""
+    bars = (
+        alt.Chart(frame.dropna(subset=["lead_time_days"]))
+        .mark_bar(color=PORTFOLIO_COLOUR)
+        .encode(
+            x=alt.X("lead_time_days:Q", bin=alt.Bin(step=10), title="Lead time (days)"),
+            y=alt.Y("count():Q", title="Orders"),
+            tooltip=[alt.Tooltip("lead_time_days:Q", bin=alt.Bin(step=10),
+                                 title="Lead time (days)"),
+                     alt.Tooltip("count():Q", title="Orders", format=",")],
+        )
+        .properties(height=260)
+    )
+    if required_median is None or pd.isna(required_median):
+        return bars
+    rule = alt.Chart(pd.DataFrame({"x": [required_median]})).mark_rule(
+        color="#c62828", strokeDash=[6, 4], size=2).encode(
+        x="x:Q", tooltip=[alt.Tooltip("x:Q", title="Factories' required lead time (median)")])
+    return bars + rule
+
+
+def practice_scatter(frame: pd.DataFrame, x: str, x_title: str, y: str,
+                     y_title: str) -> alt.Chart:
+    """One point per factory: a purchasing practice against a cluster's non-compliance."""
+    return (
+        alt.Chart(frame.dropna(subset=[x, y]))
+        .mark_circle(size=70, opacity=0.7, color=PORTFOLIO_COLOUR)
+        .encode(
+            x=alt.X(f"{x}:Q", title=x_title),
+            y=alt.Y(f"{y}:Q", title=y_title),
+            tooltip=[alt.Tooltip("name:N", title="Factory"),
+                     alt.Tooltip("country_code:N", title="Country"),
+                     alt.Tooltip(f"{x}:Q", title=x_title, format=".1f"),
+                     alt.Tooltip(f"{y}:Q", title=y_title),
+                     alt.Tooltip("orders:Q", title="Orders", format=",")],
+        )
+        .properties(height=340)
+    )

@@ -20,6 +20,7 @@ from data_access.viewer import Viewer
 
 VIEWER_KEY = "viewer"
 BRAND_KEY = "admin_brand_id"
+BRAND_PARAM_SEEN = "_brand_param_seen"
 FILTER_PREFIX = "filter_"
 MAX_PARAM_LENGTH = 200
 
@@ -54,7 +55,10 @@ def resolve_brand(engine: Engine, principal: Viewer, brands: pd.DataFrame) -> Vi
                 st.warning("The link named a brand you do not have access to; showing your "
                            "own brand instead.", icon=":material/lock:")
         return principal
-    if requested is not None and requested != _code_of(brands, st.session_state.get(BRAND_KEY)):
+    # Apply the link's brand only when the link changed: once the page has written the URL,
+    # a choice in the sidebar must win over the (now stale) parameter of the previous run.
+    if requested is not None and requested != st.session_state.get(BRAND_PARAM_SEEN):
+        st.session_state[BRAND_PARAM_SEEN] = requested
         match = brands.loc[brands["code"] == requested, "brand_id"]
         if match.empty:
             st.warning(f"No brand with code '{requested}'. Choose one in the sidebar.")
@@ -80,6 +84,7 @@ def sync_brand_param(brands: pd.DataFrame, principal: Viewer) -> None:
         st.query_params.pop("brand", None)
     elif st.query_params.get("brand") != code:
         st.query_params["brand"] = code
+    st.session_state[BRAND_PARAM_SEEN] = code
 
 
 def list_filter(name: str, allowed: Iterable[str]) -> list[str]:

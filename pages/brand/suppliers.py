@@ -14,7 +14,7 @@ from data_access.factories import (
     DirectoryFilters,
 )
 from metrics.countries import country_name
-from ui import charts, data, state
+from ui import charts, data, insights, state
 from ui.components import empty_state, fmt_int
 
 ASSESSMENT_LABELS = {"recent": "Assessed in the last 12 months",
@@ -111,6 +111,10 @@ if directory.empty:
                 "Remove a filter above, or clear the search.")
     st.stop()
 
+risk = insights.risk_table(viewer, today, version)
+if not risk.empty:
+    directory = directory.merge(risk[["factory_id", "risk_score", "risk_level"]],
+                                on="factory_id", how="left")
 table_tab, map_tab = st.tabs([":material/table: Table", ":material/map: Map"])
 with table_tab:
     shown = directory.assign(
@@ -127,7 +131,8 @@ with table_tab:
         height=min(640, 38 + 35 * len(shown)),
         column_order=["name", "country", "city", "os_id", "tier", "facility_type", "workers",
                       "women_pct", "latest_assessed_on", "latest_cycle", "compliance_pct",
-                      "non_compliant_cps", "open_plan_items", "overdue_plan_items", "profile"],
+                      "non_compliant_cps", "open_plan_items", "overdue_plan_items", "risk_level",
+                      "risk_score", "profile"],
         column_config={
             "name": st.column_config.TextColumn("Factory", pinned=True),
             "country": "Country",
@@ -149,6 +154,10 @@ with table_tab:
                 help="Compliance points with at least one non-compliant question."),
             "open_plan_items": st.column_config.NumberColumn("Open plan items", format="%d"),
             "overdue_plan_items": st.column_config.NumberColumn("Overdue", format="%d"),
+            "risk_level": st.column_config.TextColumn(
+                "Risk", help="From the Risk ranking page: open non-compliance, assessment age, "
+                "country norm, your purchasing pressure and your share of capacity."),
+            "risk_score": st.column_config.NumberColumn("Risk score", format="%.0f"),
             "profile": st.column_config.LinkColumn("Profile", display_text="Open"),
         },
     )

@@ -1,0 +1,114 @@
+"""Supply-chain visibility: what the brand knows and discloses about its suppliers, and the gaps."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from data_access.errors import NoBrandSelected
+from metrics import visibility as vis
+from metrics.countries import country_name
+from ui import charts, data, insights, state
+from ui.components import Kpi, empty_state, fmt_compact, fmt_int, fmt_pct, kpi_row
+
+viewer = state.viewer()
+state.keep_only_params("countries")
+version = data.data_version()
+today = dt.date.today()
+
+st.title("Visibility")
+try:
+    brand = data.current_brand(viewer, version)
+except NoBrandSelected as exc:
+    empty_state("No brand chosen.", str(exc))
+    st.stop()
+st.caption(f"How well {brand['name']} knows — and shows — its supplier base: the Transparency "
+           "Pledge and Fashion Transparency Index ask brands to publish full, current supplier "
+           "lists; Better Work assessments give a recent look inside each factory.")
+
+all_suppliers = data.suppliers(viewer, version)
+if all_suppliers.empty:
+    empty_state("No active suppliers yet.",
+                "An administrator can import your facility list to link factories to your brand.")
+    st.stop()
+
+countries = sorted(all_suppliers["country_code"].dropna().unique())
+state.list_filter("countries", countries)
+st.multiselect("Countries", countries, key=state.filter_key("countries"),
+               format_func=lambda c: f"{country_name(c)} ({c})", placeholder="All countries",
+               help="Shared with the other pages and kept in the page's link.")
+chosen = st.session_state[state.filter_key("countries")]
+state.write_list_param("countries", chosen)
+suppliers = all_suppliers[all_suppliers["country_code"].isin(chosen)] if chosen \
+    else all_suppliers
+
+pledge = vis.pledge_completeness(suppliers)
+newest = vis.newest_data_age_days(suppliers, today)
+kpi_row([
+    Kpi("Suppliers", fmt_int(len(suppliers)), "Active sourcing relationships."),
+    Kpi("Assessed < 12 months ago", fmt_pct(vis.share_assessed_recently_pct(suppliers, today)),
+        "Share of suppliers whose latest Better Work assessment is at most 365 days old."),
+    Kpi("With an OS ID", fmt_pct(vis.share_with_os_id_pct(suppliers)),
+        "Share of suppliers with an Open Supply Hub facility id."),
+    Kpi("Geolocated", fmt_pct(vis.share_geolocated_pct(suppliers)),
+        "Share of suppliers with latitude and longitude."),
+])
+kpi_row([
+    Kpi("Publicly disclosed", fmt_pct(vis.share_publicly_disclosed_pct(suppliers)),
+        "Share of suppliers on your published supplier list."),
+    Kpi("Pledge-complete", fmt_pct(pledge.complete_pct),
+        "Share of suppliers with all five Transparency Pledge fields: name, address, parent "
+        "company, product type, number of workers."),
+    Kpi("Workers covered", fmt_compact(vis.workers_covered(suppliers)),
+        f"{fmt_int(vis.workers_covered(suppliers))} workers reported by these suppliers."),
+    Kpi("Women", fmt_pct(vis.women_pct(suppliers)),
+        "Share of women among those workers, weighted by workers."),
+    Kpi("Newest data", f"{fmt_int(newest)} days old" if pd.notna(newest) else "—",
+        "Age of the most recent information about any of these suppliers (facility record or "
+        "assessment). The Fashion Transparency Index asks for lists updated within 6 months."),
+])
+
+# ---- gaps: a to-do list linking to the filtered directory ----------------------------------
+st.subheader("Gaps to close")
+found = vis.gaps(suppliers, today)
+if not found:
+    st.success("No gaps: every supplier is recently assessed, identified, located, disclosed "
+               "and complete.")
+for gap in found:
+    left, right = st.columns([4, 1])
+    left.markdown(f"- **{gap['message']}**")
+    if right.button("Show them", key=f"gap_{gap['key']}", icon=":material/arrow_forward:"):
+        for name in ("assessment", "gaps", "clusters", "tiers"):
+            st.session_state[state.filter_key(name)] = list(gap["filter"].get(name, []))
+        st.session_state[state.filter_key("q")] = ""
+        st.session_state[state.filter_key("plan")] = ""
+        params = {k: ",".join(v) for k, v in gap["filter"].items()}
+        if chosen:
+            params["countries"] = ",".join(chosen)
+        st.switch_page("pages/brand/suppliers.py", query_params=params)
+
+# ---- structure -----------------------------------------------------------------------------
+left, right = st.columns(2)
+with left:
+    st.subheader("By tier and facility type")
+    st.altair_chart(charts.tier_and_type(vis.suppliers_by_tier_and_type(suppliers)),
+                    width="stretch")
+with right:
+    st.subheader("Transparency Pledge fields")
+    st.altair_chart(charts.pledge_fields(pledge.per_field), width="stretch")
+
+st.subheader("Assessment coverage by country")
+coverage = vis.coverage_by_country(suppliers, today)
+coverage["country"] = coverage["country_code"].map(country_name)
+st.altair_chart(charts.coverage_by_country(coverage), width="stretch")
+
+st.subheader("Assessment coverage over time")
+history = insights.assessment_history(viewer, version)
+history = history[history["factory_id"].isin(suppliers["factory_id"])]
+months = vis.month_ends(pd.Timestamp(today) - pd.DateOffset(months=36), today)
+over_time = vis.assessed_share_over_time(history, suppliers, months)
+st.altair_chart(charts.coverage_over_time(over_time), width="stretch")
+st.caption("Share of today's suppliers whose latest assessment at each month's end was at most "
+           "12 months old.")

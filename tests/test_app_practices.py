@@ -1,0 +1,131 @@
+"""Visibility, purchasing-practices and risk pages through AppTest, incl. empty brands."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from sqlalchemy import text
+
+from data_access import orders, queries
+from data_access.viewer import Viewer
+from metrics import visibility as vis
+from metrics.purchasing import INDICATORS, brand_summary
+from tests.apphelpers import PAGES, brand_id, metric_values, sign_in
+from ui.components import fmt_int, fmt_pct
+
+VISIBILITY = str(PAGES / "brand" / "visibility.py")
+PURCHASING = str(PAGES / "brand" / "purchasing.py")
+RISK = str(PAGES / "brand" / "risk.py")
+SUPPLIERS = str(PAGES / "brand" / "suppliers.py")
+
+
+def open_page(at, page, **params):
+    at.switch_page(page)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture
+def empty_brands(app_env):
+    """Two extra brands: one sourcing only from never-assessed factories and placing no
+    orders, one with no suppliers at all."""
+    with app_env.begin() as conn:
+        conn.execute(text("INSERT INTO brand (id, code, name) VALUES (901, 'quiet', "
+                          "'Quiet Brand'), (902, 'newcomer', 'Newcomer Brand')"))
+        never = conn.execute(text(
+            "SELECT id FROM factory WHERE id NOT IN (SELECT factory_id FROM assessment) "
+            "ORDER BY id LIMIT 2")).scalars().all()
+        for i, factory in enumerate(never):
+            conn.execute(text(
+                "INSERT INTO sourcing_relationship (id, brand_id, factory_id, tier, active, "
+                "publicly_disclosed) VALUES (:i, 901, :f, 1, :t, :fa)"),
+                {"i": 90_000 + i, "f": factory, "t": True, "fa": False})
+    return {"quiet": 901, "newcomer": 902}
+
+
+def choose_brand(at, brand):
+    at.sidebar.selectbox(key="admin_brand_id").set_value(brand).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_visibility_figures_are_the_brands(app_env):
+    at = open_page(sign_in("maple", "maple-demo-2026"), VISIBILITY)
+    viewer = Viewer("maple", "brand", brand_id(app_env, "maple-thread"))
+    suppliers = queries.suppliers(app_env, viewer)
+    shown = metric_values(at)
+    assert shown["Suppliers"] == fmt_int(len(suppliers))
+    assert shown["With an OS ID"] == fmt_pct(vis.share_with_os_id_pct(suppliers))
+    assert shown["Publicly disclosed"] == fmt_pct(vis.share_publicly_disclosed_pct(suppliers))
+
+
+def test_gap_button_opens_the_filtered_directory(app_env):
+    at = open_page(sign_in("nordwind", "nordwind-demo-2026"), VISIBILITY)
+    at.button(key="gap_never_assessed").click().run()
+    assert not at.exception
+    assert at.title[0].value == "Suppliers"
+    table = at.dataframe[0].value
+    assert len(table) > 0 and table["latest_assessed_on"].isna().all()
+    assert at.session_state["filter_assessment"] == ["never"]
+
+
+def test_purchasing_figures_match_the_metrics_for_the_period(app_env):
+    at = open_page(sign_in("nordwind", "nordwind-demo-2026"), PURCHASING)
+    viewer = Viewer("n", "brand", brand_id(app_env, "nordwind"))
+    today = dt.date.today()
+    since = (pd.Timestamp(today) - pd.DateOffset(months=12)).date()
+    expected = brand_summary(orders.purchase_orders(app_env, viewer, since=since), today)
+    shown = metric_values(at)
+    late = INDICATORS["late_change_share_pct"].label
+    assert shown[late] == f"{expected['late_change_share_pct']:.0f} %"
+    lead = INDICATORS["median_lead_time_days"].label
+    assert shown[lead] == f"{expected['median_lead_time_days']:,.0f} days"
+    # the benchmark exists (12 brands ≥ 5) and is shown as a delta
+    assert any(m.delta and "vs all brands" in m.delta for m in at.metric)
+    assert any("Spearman" in i.value and "association" in i.value.lower() for i in at.info)
+
+
+def test_purchasing_period_from_a_link(app_env):
+    at = open_page(sign_in("nordwind", "nordwind-demo-2026"), PURCHASING, period="all")
+    viewer = Viewer("n", "brand", brand_id(app_env, "nordwind"))
+    total = len(orders.purchase_orders(app_env, viewer))
+    assert any(f"**{fmt_int(total)}** orders" in m.value for m in at.markdown)
+
+
+def test_risk_ranking_is_sorted_and_explained(app_env):
+    at = open_page(sign_in("nordwind", "nordwind-demo-2026"), RISK)
+    table = at.dataframe[0].value
+    assert table["risk_score"].is_monotonic_decreasing
+    assert table["reasons"].str.len().gt(0).all()
+    assert set(table["risk_level"]) <= {"High", "Medium", "Low"}
+    at.pills(key="filter_level").set_value(["Low"]).run()
+    assert set(at.dataframe[0].value["risk_level"]) == {"Low"}
+
+
+def test_brand_without_orders_or_assessments_gets_clear_empty_states(app_env, empty_brands):
+    at = sign_in("admin", "admin-demo-2026")
+    at.run()
+    choose_brand(at, empty_brands["quiet"])
+    open_page(at, PURCHASING)
+    assert any("No purchase orders yet" in i.value for i in at.info)
+    open_page(at, VISIBILITY)
+    shown = metric_values(at)
+    assert shown["Suppliers"] == "2" and shown["Assessed < 12 months ago"] == "0 %"
+    open_page(at, RISK)
+    assert set(at.dataframe[0].value["risk_level"]) <= {"High", "Medium", "Low"}
+    assert at.dataframe[0].value["reasons"].str.contains("never assessed").all()
+    for page in (SUPPLIERS, str(PAGES / "brand" / "overview.py")):
+        open_page(at, page)
+
+    choose_brand(at, empty_brands["newcomer"])
+    for page, message in ((VISIBILITY, "No active suppliers yet"),
+                          (PURCHASING, "No purchase orders yet"),
+                          (RISK, "No active suppliers to rank"),
+                          (SUPPLIERS, "No suppliers yet")):
+        open_page(at, page)
+        assert any(message in i.value for i in at.info), page
