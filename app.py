@@ -85,8 +85,9 @@ try:
     viewer = state.resolve_brand(engine, principal, brands)
     state.set_viewer(viewer)
     state.keep_filters_alive()
-except OperationalError as exc:
-    components.database_down(describe_db_error(engine, exc))
+except (OperationalError, DatabaseUnavailable) as exc:
+    components.database_down(describe_db_error(engine, exc) if isinstance(exc, OperationalError)
+                             else str(exc))
     st.stop()
 
 with st.sidebar:
@@ -120,4 +121,10 @@ for spec in PAGES:
         st.Page(spec.script, title=spec.title, icon=spec.icon, url_path=spec.url_path,
                 default=spec.url_path == PAGES[0].url_path)
     )
-st.navigation(sections).run()
+try:
+    st.navigation(sections).run()
+except (OperationalError, DatabaseUnavailable) as exc:
+    # The database went away mid-session: say so plainly; the next run reconnects by itself
+    # (pool_pre_ping replaces dead connections), nothing to restart.
+    components.database_down(describe_db_error(engine, exc) if isinstance(exc, OperationalError)
+                             else str(exc))

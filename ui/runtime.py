@@ -7,9 +7,11 @@ from typing import Any
 
 import streamlit as st
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 
 from data_access import accounts
-from data_access.db import create_db_engine, prepare_database
+from data_access.db import create_db_engine, describe_db_error, prepare_database
+from data_access.errors import DatabaseUnavailable
 from data_access.settings import ConfigurationError, Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,9 @@ def get_engine() -> Engine:
             log.info("Provisioned accounts: %s", ", ".join(report["added"]))
         for problem in report["skipped"]:
             log.warning("Account not provisioned: %s", problem)
+    except OperationalError as exc:
+        engine.dispose()
+        raise DatabaseUnavailable(describe_db_error(engine, exc)) from exc
     except Exception:
         engine.dispose()
         raise
