@@ -45,8 +45,14 @@ PAGES = [
              "purchasing", "Your practices"),
     PageSpec("pages/brand/risk.py", "Risk ranking", ":material/warning:", "risk",
              "Your practices"),
+    PageSpec("pages/brand/downloads.py", "Downloads", ":material/download:", "downloads",
+             "Your practices"),
     PageSpec("pages/admin/data_and_accounts.py", "Data & accounts",
              ":material/admin_panel_settings:", "admin", "Administration", admin_only=True),
+    PageSpec("pages/admin/import_data.py", "Import data", ":material/upload_file:", "import",
+             "Administration", admin_only=True),
+    PageSpec("pages/admin/audit_log.py", "Audit log", ":material/history:", "audit",
+             "Administration", admin_only=True),
 ]
 
 st.set_page_config(

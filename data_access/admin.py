@@ -16,6 +16,7 @@ from data_access.schema import (
     PurchaseOrder,
     SourcingRelationship,
 )
+from data_access.scope import system_connection
 from data_access.viewer import Viewer
 
 _COUNTED = [
@@ -32,7 +33,7 @@ _COUNTED = [
 def installation_summary(engine: Engine, viewer: Viewer) -> dict:
     """Database (password masked), dialect, data version and row counts. Admins only."""
     viewer.require_admin()
-    with engine.connect() as conn:
+    with system_connection(engine) as conn:
         counts = [
             {"table": label, "rows": conn.execute(select(func.count()).select_from(model))
              .scalar_one()}

@@ -2,10 +2,12 @@
 
 Same seed and ``as_of`` date → same data. Sizes (DOMAIN.md §5):
 
-* ``demo``: ~300 factories, 12 brands, up to 5 assessment cycles (a few seconds on SQLite);
-* ``M``: Better Work scale, 1,700 factories, 250 brands, 6 cycles
-  (≈ 2.5 M findings, ≥ 500 k orders);
-* ``L``: registry scale, 20,000 factories, 1,000 brands (PostgreSQL).
+* ``tiny`` (tests) and ``demo``: ~300 factories, 12 brands, up to 5 assessment cycles (about a
+  second on SQLite);
+* ``M``: Better Work scale, 1,700 factories, 250 brands, 5–6 assessment cycles of 250 questions
+  (≈ 2.3 M findings), ≈ 800 k purchase orders (≈ 100 k for the largest brand);
+* ``L``: registry scale, 20,000 factories, 1,000 brands (≈ 27 M findings, ≈ 1 M orders;
+  PostgreSQL).
 
 What is modelled, and why:
 
@@ -18,19 +20,32 @@ What is modelled, and why:
   something true to show.
 * Gaps a real supplier base has: factories never assessed, assessments older than a year,
   missing OS IDs, coordinates, parent companies; undisclosed relationships.
+
+How it is built (issue 7): every table is generated *vectorised* — one numpy array per column —
+and streamed block by block into :func:`data_access.fastload.insert_columns` (binary ``COPY`` on
+PostgreSQL, multi-row ``INSERT`` on SQLite); no block ever becomes millions of Python tuples, so
+memory stays flat whatever the scale. Orders are generated per block of relationships and
+assessments per block of factories, each block from its own random stream
+(``SeedSequence([seed, stage, block])``): the output depends on the seed and ``as_of`` only. On
+PostgreSQL the keys and foreign keys of the (empty) tables are dropped during the load and
+re-created after it (:func:`data_access.fastload.relaxed_constraints`). The summary tables are
+filled at the end (:func:`data_access.summaries.refresh_summaries`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import Engine
+import pandas as pd
+from sqlalchemy import Connection, Engine, bindparam, text
 
-from data_access.bulk import bulk_insert, reset_sequences
+from data_access.bulk import reset_sequences
 from data_access.db import bump_data_version
+from data_access.fastload import analyze, insert_columns, relaxed_constraints
 from data_access.framework import seed_framework
 from data_access.framework_data import CLUSTERS, COUNTRY_FACTORS, COUNTRY_PROFILES
 from data_access.schema import (
@@ -42,6 +57,8 @@ from data_access.schema import (
     PurchaseOrder,
     SourcingRelationship,
 )
+from data_access.scope import apply_scope
+from data_access.summaries import SUMMARY_TABLES, refresh_summaries
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +73,10 @@ class Scale:
     largest_brand: int  # factories the largest brand sources from
     orders_per_relationship_year: float
     order_years: int = 3
+    #: assessment cycles of an assessed factory are uniform in [min_cycles, max_cycles]
+    min_cycles: int = 1
+    #: share of factories never assessed (not in the programme)
+    never_assessed_share: float = 0.2
 
 
 SCALES: dict[str, Scale] = {
@@ -63,11 +84,18 @@ SCALES: dict[str, Scale] = {
                   orders_per_relationship_year=4),
     "demo": Scale(factories=300, brands=12, max_cycles=5, largest_brand=150,
                   orders_per_relationship_year=10),
+    # Better Work: every factory is in the programme, most for several cycles (DOMAIN.md §5)
     "M": Scale(factories=1_700, brands=250, max_cycles=6, largest_brand=1_200,
-               orders_per_relationship_year=28),
+               orders_per_relationship_year=35, min_cycles=5, never_assessed_share=0.02),
     "L": Scale(factories=20_000, brands=1_000, max_cycles=6, largest_brand=5_000,
-               orders_per_relationship_year=6),
+               orders_per_relationship_year=7.5, min_cycles=5, never_assessed_share=0.02),
 }
+
+#: rows generated per block (bounded memory; part of the output's definition, do not tune
+#: per run: another block size would draw other random numbers)
+RELATIONSHIPS_PER_BLOCK = 2_000
+FACTORIES_PER_BLOCK = 1_000
+_STAGE_ORDERS, _STAGE_ASSESSMENTS = 1, 2
 
 DEMO_BRANDS = [
     ("nordwind", "Nordwind Apparel", "DE"),
@@ -107,20 +135,36 @@ FACILITY_TYPES_T2 = ["Textile or Material Production", "Printing, Dyeing and Lau
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CROCKFORD_CHECK = CROCKFORD + "*~$=U"
 
+STREETS = ["Industrial Zone", "Export Processing Zone", "Road", "Highway", "Street"]
+PLAN_DUE_DAYS = np.array([30, 60, 90, 120, 180])
+#: the dates of assessments done remotely during the pandemic
+COVID_FROM, COVID_TO = np.datetime64("2020-04-01"), np.datetime64("2021-09-30")
+
 # clusters whose outcomes research links to purchasing practices (DOMAIN.md §3)
 PRESSURE_SENSITIVE = {"WT": 1.0, "COMP": 0.7, "CHR": 0.5}
+
+#: tables the generator fills (their constraints are relaxed during the load on PostgreSQL)
+GENERATED_TABLES = ("brand", "factory", "sourcing_relationship", "purchase_order", "assessment",
+                    "finding", "improvement_plan_item")
 
 
 def os_id(country: str, registered: dt.date, rng: np.random.Generator) -> str:
     """An Open Supply Hub-style id: ISO-2 + YYYYDDD + 5 Crockford chars + check char."""
-    body = "".join(CROCKFORD[i] for i in rng.integers(0, 32, 5))
+    return os_ids(np.array([country]), np.array([registered], dtype="datetime64[D]"), rng)[0]
+
+
+def os_ids(countries: np.ndarray, registered: np.ndarray, rng: np.random.Generator) -> list[str]:
+    """Vectorised :func:`os_id`: one id per (country, registration date)."""
+    digits = rng.integers(0, 32, (len(countries), 5))
     # Crockford's check symbol: the number the 5 symbols encode, modulo 37.
-    value = 0
-    for ch in body:
-        value = value * 32 + CROCKFORD.index(ch)
-    return f"{country}{registered:%Y}{registered.timetuple().tm_yday:03d}{body}" + (
-        CROCKFORD_CHECK[value % 37]
-    )
+    value = digits @ (32 ** np.arange(4, -1, -1))
+    alphabet = np.array(list(CROCKFORD))
+    body = ["".join(row) for row in alphabet[digits].tolist()]
+    check = np.array(list(CROCKFORD_CHECK))[value % 37].tolist()
+    stamps = pd.DatetimeIndex(registered.astype("datetime64[D]"))
+    days = [f"{y:04d}{d:03d}" for y, d in zip(stamps.year, stamps.day_of_year, strict=True)]
+    return [f"{c}{d}{b}{k}" for c, d, b, k in zip(countries.tolist(), days, body, check,
+                                                  strict=True)]
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
@@ -147,6 +191,18 @@ def _brands(scale: Scale) -> list[tuple[str, str, str]]:
     return out
 
 
+def _days(values: np.ndarray) -> np.ndarray:
+    return np.asarray(values, dtype="int64").astype("timedelta64[D]")
+
+
+def _block_rng(seed: int, stage: int, block: int) -> np.random.Generator:
+    return np.random.default_rng(np.random.SeedSequence([seed, stage, block]))
+
+
+#: seconds per stage of the last :func:`generate_demo_data` call in this process
+LAST_STAGE_SECONDS: dict[str, float] = {}
+
+
 def generate_demo_data(
     engine: Engine,
     size: str = "demo",
@@ -162,173 +218,229 @@ def generate_demo_data(
         as_of: the "today" of the dataset (defaults to today, so demo data never looks stale).
 
     Returns:
-        Row counts per table.
+        Row counts per table. The seconds each stage took are left in
+        :data:`LAST_STAGE_SECONDS` (for the benchmark).
     """
     if size not in SCALES:
         raise ValueError(f"unknown size {size!r}; choose one of {', '.join(SCALES)}")
     scale = SCALES[size]
     as_of = as_of or dt.date.today()
+    today = np.datetime64(as_of, "D")
     rng = np.random.default_rng(seed)
     counts: dict[str, int] = {}
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] = round(now - clock, 3)
+        clock = now
 
     with engine.begin() as conn:
+        apply_scope(conn, scope="system")  # generation writes every brand's rows
         seed_framework(conn)
         framework = _framework_arrays()
+        with relaxed_constraints(conn, GENERATED_TABLES):
+            # ---- brands ---------------------------------------------------------------------
+            brands = _brands(scale)
+            counts["brand"] = insert_columns(conn, Brand.__table__, {
+                "id": np.arange(1, len(brands) + 1),
+                "code": np.array([b[0] for b in brands], dtype=object),
+                "name": np.array([b[1] for b in brands], dtype=object),
+                "headquarters_country": np.array([b[2] for b in brands], dtype=object),
+            })
+            profile = _brand_profiles(len(brands), rng)
 
-        # ---- brands -------------------------------------------------------------------------
-        brands = _brands(scale)
-        bulk_insert(conn, Brand.__table__, ["id", "code", "name", "headquarters_country"],
-                    [(i + 1, code, name, hq) for i, (code, name, hq) in enumerate(brands)])
-        counts["brand"] = len(brands)
-        profile = _brand_profiles(len(brands), rng)
+            # ---- factories and relationships ------------------------------------------------
+            factories = _factories(scale, rng, today)
+            counts["factory"] = insert_columns(conn, Factory.__table__, factories.columns)
+            rels = _relationships(scale, rng, today, profile, factories.tier2)
+            counts["sourcing_relationship"] = insert_columns(
+                conn, SourcingRelationship.__table__, rels.columns)
+            lap("factories_and_relationships")
 
-        # ---- factories ----------------------------------------------------------------------
-        countries = list(COUNTRY_PROFILES)
-        shares = np.array([COUNTRY_PROFILES[c]["share_of_factories"] for c in countries])
-        shares = shares / shares.sum()
-        f_country = rng.choice(len(countries), size=scale.factories, p=shares)
-        f_quality = rng.normal(0, 1, scale.factories)  # >0 means more problems
-        f_tier2 = rng.random(scale.factories) < 0.12
-        factory_rows = []
-        f_workers = np.zeros(scale.factories, dtype=int)
-        f_required_lead = rng.integers(55, 110, scale.factories)
-        name_seen: set[str] = set()
-        for i in range(scale.factories):
-            code = countries[f_country[i]]
-            prof = COUNTRY_PROFILES[code]
-            city, lat, lng = prof["cities"][rng.integers(0, len(prof["cities"]))]
-            name = _factory_name(code, rng, name_seen)
-            low, high = prof["typical_workers"]
-            workers = int(np.clip(rng.lognormal(np.log((low + high) / 2), 0.6), 80, 15_000))
-            f_workers[i] = workers
-            women_low, women_high = prof["women_share"]
-            registered = as_of - dt.timedelta(days=int(rng.integers(200, 2500)))
-            has_geo = rng.random() < 0.9
-            factory_rows.append((
-                i + 1,
-                os_id(code, registered, rng) if rng.random() < 0.85 else None,
-                name,
-                code,
-                f"{int(rng.integers(1, 400))} {rng.choice(['Industrial Zone', 'Export Processing Zone', 'Road', 'Highway', 'Street'])}, {city}",  # noqa: E501
-                city,
-                round(lat + rng.normal(0, 0.08), 5) if has_geo else None,
-                round(lng + rng.normal(0, 0.08), 5) if has_geo else None,
-                "Apparel",
-                rng.choice(FACILITY_TYPES_T2) if f_tier2[i] else FACILITY_TYPES_T1,
-                "Cut, make and trim" if not f_tier2[i] else "Fabric production",
-                rng.choice(PARENTS) if rng.random() < 0.55 else None,
-                rng.choice(PRODUCTS) if rng.random() < 0.9 else None,
-                workers if rng.random() < 0.95 else None,
-                round(float(rng.uniform(women_low, women_high)) * 100, 1)
-                if rng.random() < 0.9 else None,
-                None,  # annual output: set after orders are known
-                int(f_required_lead[i]),
-                dt.datetime.combine(as_of - dt.timedelta(days=int(rng.integers(0, 400))),
-                                    dt.time(9)),
-            ))
+            # each factory's purchasing pressure: mean of its buyers' pressure
+            pressure = np.zeros(scale.factories)
+            buyers = np.zeros(scale.factories)
+            np.add.at(pressure, rels.factory, profile["pressure"][rels.brand])
+            np.add.at(buyers, rels.factory, 1)
+            f_pressure = np.divide(pressure, buyers, out=np.zeros_like(pressure),
+                                   where=buyers > 0)
 
-        # ---- sourcing relationships ---------------------------------------------------------
-        sizes = _brand_sizes(scale, rng)
-        popularity = rng.pareto(1.5, scale.factories) + 1  # some factories serve many brands
-        popularity = popularity / popularity.sum()
-        rel_rows = []
-        rel_brand, rel_factory, rel_active, rel_start = [], [], [], []
-        for b, n in enumerate(sizes):
-            chosen = rng.choice(scale.factories, size=n, replace=False, p=popularity)
-            for f in chosen:
-                start = as_of - dt.timedelta(days=int(rng.integers(60, 365 * 9)))
-                active = rng.random() < 0.93
-                rel_brand.append(b)
-                rel_factory.append(int(f))
-                rel_active.append(active)
-                rel_start.append(start)
-                rel_rows.append((
-                    len(rel_rows) + 1, b + 1, int(f) + 1,
-                    2 if f_tier2[f] else 1,
-                    start,
-                    None if active else as_of - dt.timedelta(days=int(rng.integers(30, 500))),
-                    active,
-                    bool(rng.random() < profile["disclosure"][b]),
-                ))
-        rel_brand_a = np.array(rel_brand)
-        rel_factory_a = np.array(rel_factory)
+            # ---- purchase orders ------------------------------------------------------------
+            units_last_year = np.zeros(scale.factories, dtype=np.int64)
+            counts["purchase_order"] = 0
+            for block, start in enumerate(range(0, len(rels.brand), RELATIONSHIPS_PER_BLOCK)):
+                stop = min(len(rels.brand), start + RELATIONSHIPS_PER_BLOCK)
+                columns, factory_index, recent_units = _purchase_orders(
+                    scale, _block_rng(seed, _STAGE_ORDERS, block), today, profile, rels,
+                    slice(start, stop), factories.workers_for_volume,
+                    first_id=counts["purchase_order"] + 1)
+                counts["purchase_order"] += insert_columns(conn, PurchaseOrder.__table__,
+                                                           columns)
+                np.add.at(units_last_year, factory_index, recent_units)
+            # brands in the data are only part of a factory's buyers
+            share = rng.uniform(0.25, 0.85, scale.factories)
+            output = np.maximum(units_last_year / share, factories.workers_for_volume * 600)
+            _set_annual_output(conn, output.astype(np.int64))
+            lap("purchase_orders")
 
-        # each factory's purchasing pressure: mean of its buyers' pressure
-        pressure = np.zeros(scale.factories)
-        buyers = np.zeros(scale.factories)
-        np.add.at(pressure, rel_factory_a, profile["pressure"][rel_brand_a])
-        np.add.at(buyers, rel_factory_a, 1)
-        f_pressure = np.divide(pressure, buyers, out=np.zeros_like(pressure), where=buyers > 0)
-
-        # ---- purchase orders ----------------------------------------------------------------
-        po_rows, units_by_factory_year = _purchase_orders(
-            scale, rng, as_of, profile, rel_brand, rel_factory, rel_active, rel_start,
-            f_workers, f_required_lead,
-        )
-        for i, row in enumerate(factory_rows):
-            own_units = units_by_factory_year.get(i, 0)
-            share = rng.uniform(0.25, 0.85)  # brands in the data are only part of its buyers
-            total = int(max(own_units / share, f_workers[i] * 600))
-            factory_rows[i] = (*row[:15], total, *row[16:])
-
-        bulk_insert(conn, Factory.__table__, [
-            "id", "os_id", "name", "country_code", "address", "city", "lat", "lng", "sector",
-            "facility_type", "processing_type", "parent_company", "product_type", "workers",
-            "women_pct", "annual_output_units", "required_lead_time_days", "updated_at",
-        ], factory_rows)
-        counts["factory"] = len(factory_rows)
-        bulk_insert(conn, SourcingRelationship.__table__, [
-            "id", "brand_id", "factory_id", "tier", "start_date", "end_date", "active",
-            "publicly_disclosed",
-        ], rel_rows)
-        counts["sourcing_relationship"] = len(rel_rows)
-        counts["purchase_order"] = bulk_insert(conn, PurchaseOrder.__table__, PO_COLUMNS, po_rows)
-
-        # ---- assessments, findings, improvement plans ---------------------------------------
-        a_rows, finding_rows, plan_rows = _assessments(
-            scale, rng, as_of, f_country, countries, f_quality, f_pressure, framework
-        )
-        counts["assessment"] = bulk_insert(
-            conn, Assessment.__table__, ["id", "factory_id", "assessed_on", "cycle", "kind"],
-            a_rows,
-        )
-        counts["finding"] = bulk_insert(
-            conn, Finding.__table__, ["assessment_id", "question_id", "non_compliant"],
-            finding_rows,
-        )
-        counts["improvement_plan_item"] = bulk_insert(
-            conn, ImprovementPlanItem.__table__,
-            ["id", "assessment_id", "question_id", "action", "status", "due_date",
-             "completed_on"],
-            plan_rows,
-        )
+            # ---- assessments, findings, improvement plans -----------------------------------
+            counts.update(assessment=0, finding=0, improvement_plan_item=0)
+            for block, start in enumerate(range(0, scale.factories, FACTORIES_PER_BLOCK)):
+                stop = min(scale.factories, start + FACTORIES_PER_BLOCK)
+                tables = _assessments(
+                    scale, _block_rng(seed, _STAGE_ASSESSMENTS, block), today,
+                    np.arange(start, stop), factories, f_pressure, framework,
+                    first_assessment_id=counts["assessment"] + 1,
+                    first_plan_id=counts["improvement_plan_item"] + 1)
+                for name, table in (("assessment", Assessment.__table__),
+                                    ("finding", Finding.__table__),
+                                    ("improvement_plan_item", ImprovementPlanItem.__table__)):
+                    counts[name] += insert_columns(conn, table, tables[name])
+            lap("assessments_and_findings")
+        lap("constraints_and_indexes")
+        analyze(conn, GENERATED_TABLES)  # the summaries' refresh is planned with them
+        lap("analyze")
+        with relaxed_constraints(conn, SUMMARY_TABLES):
+            refresh_summaries(conn)
+        analyze(conn, SUMMARY_TABLES)
+        lap("summaries")
         reset_sequences(conn, [Brand.__table__, Factory.__table__,
                                SourcingRelationship.__table__, PurchaseOrder.__table__,
                                Assessment.__table__, ImprovementPlanItem.__table__])
         bump_data_version(conn, f"demo data ({size}, seed {seed}, as of {as_of.isoformat()})")
-    log.info("Demo data generated: %s", counts)
+    lap("commit")
+    LAST_STAGE_SECONDS.clear()
+    LAST_STAGE_SECONDS.update(timings)
+    log.info("Demo data generated: %s in %s s", counts, timings)
     return counts
 
 
-PO_COLUMNS = [
-    "id", "brand_id", "factory_id", "po_number", "season", "confirmed_on", "ex_factory_on",
-    "invoiced_on", "paid_on", "payment_terms_days", "units_forecast", "units_ordered",
-    "units_changed_after_confirmation", "changed_after_confirmation", "fob_price_usd",
-    "cost_usd", "amount_paid_usd",
-]
+# ---- factories -------------------------------------------------------------------------------
 
 
-def _factory_name(country: str, rng: np.random.Generator, seen: set[str]) -> str:
-    for attempt in range(50):
-        base = f"{rng.choice(NAME_FIRST)} {rng.choice(NAME_SECOND)}"
-        if attempt > 5:
-            base += f" {int(rng.integers(2, 99))}"
-        suffix = LEGAL_SUFFIX.get(country, "Ltd.")
-        name = f"PT {base}" if suffix == "PT" else f"{base} {suffix}"
-        if name not in seen:
-            seen.add(name)
-            return name
-    raise RuntimeError("could not find a unique factory name")  # pragma: no cover
+@dataclass(frozen=True)
+class _Factories:
+    columns: dict[str, np.ndarray]
+    country: np.ndarray  # index into COUNTRY_CODES
+    quality: np.ndarray  # latent quality: > 0 means more problems
+    tier2: np.ndarray
+    workers_for_volume: np.ndarray  # the size that drives order volumes (known or not)
+
+
+COUNTRY_CODES = list(COUNTRY_PROFILES)
+
+
+def _choice(rng: np.random.Generator, options: list, n: int) -> np.ndarray:
+    return np.array(options, dtype=object)[rng.integers(0, len(options), n)]
+
+
+def _factories(scale: Scale, rng: np.random.Generator, today: np.datetime64) -> _Factories:
+    n = scale.factories
+    shares = np.array([COUNTRY_PROFILES[c]["share_of_factories"] for c in COUNTRY_CODES])
+    country = rng.choice(len(COUNTRY_CODES), size=n, p=shares / shares.sum())
+    quality = rng.normal(0, 1, n)
+    tier2 = rng.random(n) < 0.12
+    required_lead = rng.integers(55, 110, n)
+    codes = np.array(COUNTRY_CODES, dtype=object)[country]
+
+    # city (and its coordinates): uniform among the country's cities
+    n_cities = np.array([len(COUNTRY_PROFILES[c]["cities"]) for c in COUNTRY_CODES])
+    city_index = np.floor(rng.random(n) * n_cities[country]).astype(int)
+    cities = [COUNTRY_PROFILES[COUNTRY_CODES[c]]["cities"][i]
+              for c, i in zip(country.tolist(), city_index.tolist(), strict=True)]
+    city = np.array([c[0] for c in cities], dtype=object)
+    lat = np.array([c[1] for c in cities]) + rng.normal(0, 0.08, n)
+    lng = np.array([c[2] for c in cities]) + rng.normal(0, 0.08, n)
+    has_geo = rng.random(n) < 0.9
+    lat = np.where(has_geo, np.round(lat, 5), np.nan)
+    lng = np.where(has_geo, np.round(lng, 5), np.nan)
+
+    low = np.array([COUNTRY_PROFILES[c]["typical_workers"][0] for c in COUNTRY_CODES])[country]
+    high = np.array([COUNTRY_PROFILES[c]["typical_workers"][1] for c in COUNTRY_CODES])[country]
+    workers = np.clip(rng.lognormal(np.log((low + high) / 2), 0.6), 80, 15_000).astype(int)
+    women_low = np.array([COUNTRY_PROFILES[c]["women_share"][0] for c in COUNTRY_CODES])[country]
+    women_high = np.array([COUNTRY_PROFILES[c]["women_share"][1] for c in COUNTRY_CODES])[country]
+    women = np.round(rng.uniform(women_low, women_high) * 100, 1)
+    registered = today - _days(rng.integers(200, 2500, n))
+    identifiers = np.array(_unique_os_ids(codes, registered, rng), dtype=object)
+    identifiers[rng.random(n) >= 0.85] = None
+    street = _choice(rng, STREETS, n)
+    number = rng.integers(1, 400, n)
+    address = np.array([f"{k} {s}, {c}" for k, s, c in zip(number.tolist(), street.tolist(),
+                                                            city.tolist(), strict=True)],
+                       dtype=object)
+    facility_type = np.where(tier2, _choice(rng, FACILITY_TYPES_T2, n), FACILITY_TYPES_T1)
+    processing = np.where(tier2, "Fabric production", "Cut, make and trim").astype(object)
+    parent = _choice(rng, PARENTS, n)
+    parent[rng.random(n) >= 0.55] = None
+    product = _choice(rng, PRODUCTS, n)
+    product[rng.random(n) >= 0.9] = None
+    known_workers = np.where(rng.random(n) < 0.95, workers, np.nan)
+    women = np.where(rng.random(n) < 0.9, women, np.nan)
+    updated = (today - _days(rng.integers(0, 400, n))).astype("datetime64[s]") \
+        + np.timedelta64(9, "h")
+    columns = {
+        "id": np.arange(1, n + 1),
+        "os_id": identifiers,
+        "name": np.array(_factory_names(codes, rng), dtype=object),
+        "country_code": codes,
+        "address": address,
+        "city": city,
+        "lat": lat,
+        "lng": lng,
+        "sector": np.full(n, "Apparel", dtype=object),
+        "facility_type": facility_type.astype(object),
+        "processing_type": processing,
+        "parent_company": parent,
+        "product_type": product,
+        "workers": known_workers,
+        "women_pct": women,
+        "required_lead_time_days": required_lead,
+        "updated_at": updated,
+    }
+    return _Factories(columns, country, quality, tier2, workers)
+
+
+def _unique_os_ids(codes: np.ndarray, registered: np.ndarray,
+                   rng: np.random.Generator) -> list[str]:
+    ids = pd.Series(os_ids(codes, registered, rng))
+    while ids.duplicated().any():  # 32^5 bodies per country and day: almost never loops
+        again = ids.duplicated().to_numpy()
+        ids[again] = os_ids(codes[again], registered[again], rng)
+    return ids.tolist()
+
+
+def _factory_names(codes: np.ndarray, rng: np.random.Generator) -> list[str]:
+    """Unique names: "<first> <second>[ <number>] <legal form>" (PT first in Indonesia)."""
+    n = len(codes)
+    first = _choice(rng, NAME_FIRST, n)
+    second = _choice(rng, NAME_SECOND, n)
+    number = np.full(n, "", dtype=object)
+
+    def build() -> pd.Series:
+        names = []
+        for f, s, k, code in zip(first.tolist(), second.tolist(), number.tolist(),
+                                 codes.tolist(), strict=True):
+            base = f"{f} {s}{k}"
+            suffix = LEGAL_SUFFIX.get(code, "Ltd.")
+            names.append(f"PT {base}" if suffix == "PT" else f"{base} {suffix}")
+        return pd.Series(names)
+
+    names = build()
+    for _attempt in range(200):
+        clash = names.duplicated().to_numpy()
+        if not clash.any():
+            return names.tolist()
+        numbers = rng.integers(2, 99 if n < 10_000 else 999, int(clash.sum()))
+        number[clash] = [f" {k}" for k in numbers.tolist()]
+        names = build()
+    raise RuntimeError("could not find unique factory names")  # pragma: no cover
+
+
+# ---- brands' purchasing and their relationships ----------------------------------------------
 
 
 def _brand_profiles(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
@@ -348,153 +460,254 @@ def _brand_profiles(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
     }
 
 
-def _purchase_orders(scale, rng, as_of, profile, rel_brand, rel_factory, rel_active, rel_start,
-                     f_workers, f_required_lead):
-    rows = []
-    units_by_factory_year: dict[int, int] = {}
-    window_start = as_of - dt.timedelta(days=365 * scale.order_years)
-    for r, b in enumerate(rel_brand):
-        f = rel_factory[r]
-        start = max(rel_start[r], window_start)
-        end = as_of if rel_active[r] else min(as_of, start + dt.timedelta(days=400))
-        span = (end - start).days
-        if span <= 30:
-            continue
-        n = rng.poisson(scale.orders_per_relationship_year * span / 365)
-        if n == 0:
-            continue
-        confirm_offsets = np.sort(rng.integers(0, span, n))
-        lead = np.maximum(
-            20, rng.normal(profile["lead_time_days"][b], 14, n)
-        ).astype(int)
-        typical = np.log(f_workers[f] * 8 + 500)
-        forecast = np.maximum(200, rng.lognormal(typical, 0.6, n)).astype(int)
-        accuracy = np.clip(rng.normal(profile["forecast_accuracy"][b], 0.15, n), 0.2, 1.8)
-        ordered = np.maximum(100, (forecast * accuracy)).astype(int)
-        changed = rng.random(n) < profile["late_change_share"][b]
-        changed_units = np.where(changed, (ordered * rng.uniform(0.05, 0.4, n)).astype(int), 0)
-        fob = np.round(rng.uniform(3.5, 22.0, n), 2)
-        margin = rng.normal(profile["price_margin"][b], 0.08, n)
-        cost = np.round(fob / margin, 2)
-        terms = int(profile["payment_terms_days"][b])
-        delay = np.maximum(0, rng.normal(profile["payment_delay_days"][b], 8, n)).astype(int)
-        on_time = rng.random(n) < 0.45  # many buyers pay within terms regardless of habit
-        delay = np.where(on_time, rng.integers(-5, 1, n), delay)
-        short_paid = rng.random(n) < 0.04
-        for k in range(n):
-            confirmed = start + dt.timedelta(days=int(confirm_offsets[k]))
-            ex_factory = confirmed + dt.timedelta(days=int(lead[k]))
-            invoiced = ex_factory + dt.timedelta(days=int(rng.integers(0, 6)))
-            paid = invoiced + dt.timedelta(days=terms + int(delay[k]))
-            if ex_factory > as_of:
-                ex_factory_v = invoiced_v = paid_v = amount = None
-            else:
-                ex_factory_v = ex_factory
-                invoiced_v = invoiced if invoiced <= as_of else None
-                paid_v = paid if invoiced_v and paid <= as_of else None
-                amount = (round(float(ordered[k] * fob[k] * (0.96 if short_paid[k] else 1.0)), 2)
-                          if paid_v else None)
-            season = f"{'SS' if ex_factory.month <= 6 else 'AW'}{ex_factory:%y}"
-            rows.append((
-                len(rows) + 1, b + 1, f + 1, f"PO-{b + 1:04d}-{len(rows) + 1:07d}", season,
-                confirmed, ex_factory_v, invoiced_v, paid_v, terms, int(forecast[k]),
-                int(ordered[k]), int(changed_units[k]), bool(changed[k]), float(fob[k]),
-                float(cost[k]), amount,
-            ))
-            if (as_of - confirmed).days <= 365:
-                units_by_factory_year[f] = units_by_factory_year.get(f, 0) + int(ordered[k])
-    _ = f_required_lead
-    return rows, units_by_factory_year
+@dataclass(frozen=True)
+class _Relationships:
+    columns: dict[str, np.ndarray]
+    brand: np.ndarray  # 0-based brand index
+    factory: np.ndarray  # 0-based factory index
+    active: np.ndarray
+    start: np.ndarray  # datetime64[D]
+
+
+def _relationships(scale: Scale, rng: np.random.Generator, today: np.datetime64,
+                   profile: dict[str, np.ndarray], tier2: np.ndarray) -> _Relationships:
+    sizes = _brand_sizes(scale, rng)
+    popularity = rng.pareto(1.5, scale.factories) + 1  # some factories serve many brands
+    log_weight = np.log(popularity / popularity.sum())
+    brand_parts, factory_parts = [], []
+    for b, k in enumerate(sizes):
+        # a weighted sample without replacement (Gumbel top-k: the k largest of
+        # log weight + Gumbel noise)
+        keys = log_weight + rng.gumbel(size=scale.factories)
+        chosen = np.argpartition(-keys, k - 1)[:k]
+        factory_parts.append(chosen[np.argsort(-keys[chosen])])
+        brand_parts.append(np.full(k, b))
+    brand = np.concatenate(brand_parts)
+    factory = np.concatenate(factory_parts)
+    n = len(brand)
+    start = today - _days(rng.integers(60, 365 * 9, n))
+    active = rng.random(n) < 0.93
+    end = np.where(active, np.datetime64("NaT"), today - _days(rng.integers(30, 500, n)))
+    disclosed = rng.random(n) < profile["disclosure"][brand]
+    columns = {
+        "id": np.arange(1, n + 1),
+        "brand_id": brand + 1,
+        "factory_id": factory + 1,
+        "tier": np.where(tier2[factory], 2, 1),
+        "start_date": start,
+        "end_date": end.astype("datetime64[D]"),
+        "active": active,
+        "publicly_disclosed": disclosed,
+    }
+    return _Relationships(columns, brand, factory, active, start)
+
+
+def _purchase_orders(scale: Scale, rng: np.random.Generator, today: np.datetime64,
+                     profile: dict[str, np.ndarray], rels: _Relationships, block: slice,
+                     workers: np.ndarray, first_id: int):
+    """Orders of the relationships in ``block``: the columns, each order's factory index and
+    its units if confirmed in the last 365 days (else 0)."""
+    brand_of, factory_of = rels.brand[block], rels.factory[block]
+    window_start = today - np.timedelta64(365 * scale.order_years, "D")
+    start = np.maximum(rels.start[block], window_start)
+    end = np.where(rels.active[block], today,
+                   np.minimum(today, start + np.timedelta64(400, "D")))
+    span = (end - start).astype(int)
+    expected = np.where(span > 30, scale.orders_per_relationship_year * span / 365, 0.0)
+    n_orders = rng.poisson(expected)
+    rel = np.repeat(np.arange(len(span)), n_orders)
+    n = len(rel)
+    # confirmation dates: uniform over the relationship's span, in date order per relationship
+    offsets = np.floor(rng.random(n) * span[rel]).astype(int)
+    offsets = offsets[np.lexsort((offsets, rel))]
+    b, f = brand_of[rel], factory_of[rel]
+    lead = np.maximum(20, rng.normal(profile["lead_time_days"][b], 14)).astype(int)
+    typical = np.log(workers[f] * 8 + 500)
+    forecast = np.maximum(200, rng.lognormal(typical, 0.6)).astype(int)
+    accuracy = np.clip(rng.normal(profile["forecast_accuracy"][b], 0.15), 0.2, 1.8)
+    ordered = np.maximum(100, forecast * accuracy).astype(int)
+    changed = rng.random(n) < profile["late_change_share"][b]
+    changed_units = np.where(changed, (ordered * rng.uniform(0.05, 0.4, n)).astype(int), 0)
+    fob = np.round(rng.uniform(3.5, 22.0, n), 2)
+    cost = np.round(fob / rng.normal(profile["price_margin"][b], 0.08), 2)
+    terms = profile["payment_terms_days"][b].astype(int)
+    delay = np.maximum(0, rng.normal(profile["payment_delay_days"][b], 8)).astype(int)
+    on_time = rng.random(n) < 0.45  # many buyers pay within terms regardless of habit
+    delay = np.where(on_time, rng.integers(-5, 1, n), delay)
+    short_paid = rng.random(n) < 0.04
+
+    confirmed = start[rel] + _days(offsets)
+    ex_factory = confirmed + _days(lead)
+    invoiced = ex_factory + _days(rng.integers(0, 6, n))
+    paid = invoiced + _days(terms + delay)
+    shipped = ex_factory <= today
+    invoiced_known = shipped & (invoiced <= today)
+    paid_known = invoiced_known & (paid <= today)
+    amount = np.where(paid_known,
+                      np.round(ordered * fob * np.where(short_paid, 0.96, 1.0), 2), np.nan)
+    nat = np.datetime64("NaT", "D")
+    ex_month = ex_factory.astype("datetime64[M]").astype(int) % 12 + 1
+    ex_year = ex_factory.astype("datetime64[Y]").astype(int) + 1970
+    season = np.char.add(np.where(ex_month <= 6, "SS", "AW"),
+                         np.char.zfill((ex_year % 100).astype(str), 2)).astype(object)
+    ids = np.arange(first_id, first_id + n)
+    po_number = np.array([f"PO-{bb + 1:04d}-{i:07d}" for bb, i in zip(b.tolist(), ids.tolist(),
+                                                                      strict=True)],
+                         dtype=object)
+    columns = {
+        "id": ids, "brand_id": b + 1, "factory_id": f + 1, "po_number": po_number,
+        "season": season, "confirmed_on": confirmed,
+        "ex_factory_on": np.where(shipped, ex_factory, nat),
+        "invoiced_on": np.where(invoiced_known, invoiced, nat),
+        "paid_on": np.where(paid_known, paid, nat),
+        "payment_terms_days": terms, "units_forecast": forecast, "units_ordered": ordered,
+        "units_changed_after_confirmation": changed_units,
+        "changed_after_confirmation": changed, "fob_price_usd": fob, "cost_usd": cost,
+        "amount_paid_usd": amount,
+    }
+    recent = (today - confirmed).astype(int) <= 365
+    return columns, f, np.where(recent, ordered, 0)
+
+
+def _set_annual_output(conn: Connection, output: np.ndarray) -> None:
+    """Each factory's total output (all buyers), known only once its orders are generated."""
+    ids = np.arange(1, len(output) + 1)
+    if conn.dialect.name == "postgresql":
+        conn.execute(text(
+            "UPDATE factory SET annual_output_units = v.units FROM ("
+            "SELECT unnest(CAST(:ids AS integer[])) AS id, "
+            "unnest(CAST(:units AS integer[])) AS units) v WHERE factory.id = v.id"
+        ), {"ids": ids.tolist(), "units": output.tolist()})
+        return
+    conn.execute(
+        text("UPDATE factory SET annual_output_units = :units WHERE id = :id")
+        .bindparams(bindparam("units"), bindparam("id")),
+        [{"id": i, "units": u} for i, u in zip(ids.tolist(), output.tolist(), strict=True)],
+    )
+
+
+# ---- assessments -----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class _Framework:
-    cp_cluster: np.ndarray  # cluster code per CP
-    cp_base: np.ndarray  # base rate per CP
-    cp_questions: list[np.ndarray]  # question ids (non-compliance) per CP
-    cp_question_texts: list[list[str]]
-    info_questions: np.ndarray
+    cp_cluster: np.ndarray  # cluster code per compliance point
+    cp_base: np.ndarray  # base non-compliance rate per compliance point
+    cp_columns: list[np.ndarray]  # per compliance point: 0-based columns of its NC questions
+    n_questions: int
+    action: np.ndarray  # per question (0-based column): the improvement-plan action text
 
 
 def _framework_arrays() -> _Framework:
-    cp_cluster, cp_base, cp_questions, cp_texts, info = [], [], [], [], []
-    qid = 0
+    """The framework in question-id order (``seed_framework`` numbers questions 1, 2, …)."""
+    cp_cluster, cp_base, cp_columns, actions = [], [], [], []
+    column = 0
     for cluster in CLUSTERS:
         for cp in cluster.compliance_points:
-            ids, texts = [], []
+            columns = []
             for q in cp.questions:
-                qid += 1
                 if q.kind == "non_compliance":
-                    ids.append(qid)
-                    texts.append(q.text)
-                else:
-                    info.append(qid)
+                    columns.append(column)
+                action = "Remediate: " + q.text.rstrip("?").replace("Does the employer ",
+                                                                     "employer to ")
+                actions.append(action[:500])
+                column += 1
             cp_cluster.append(cluster.code)
             cp_base.append(cp.base_nc_rate)
-            cp_questions.append(np.array(ids, dtype=int))
-            cp_texts.append(texts)
-    return _Framework(np.array(cp_cluster), np.array(cp_base), cp_questions, cp_texts,
-                      np.array(info, dtype=int))
+            cp_columns.append(np.array(columns, dtype=int))
+    return _Framework(np.array(cp_cluster), np.array(cp_base), cp_columns, column,
+                      np.array(actions, dtype=object))
 
 
-def _assessments(scale, rng, as_of, f_country, countries, f_quality, f_pressure, fw):
-    a_rows, finding_rows, plan_rows = [], [], []
-    n_cp = len(fw.cp_base)
+def _assessments(scale: Scale, rng: np.random.Generator, today: np.datetime64,
+                 factory_index: np.ndarray, factories: _Factories, f_pressure: np.ndarray,
+                 fw: _Framework, first_assessment_id: int,
+                 first_plan_id: int) -> dict[str, dict[str, np.ndarray]]:
+    """Assessments of a block of factories with their findings and improvement-plan items."""
+    m = len(factory_index)
+    in_programme = rng.random(m) >= scale.never_assessed_share
+    n_cycles = np.where(in_programme,
+                        rng.integers(scale.min_cycles, scale.max_cycles + 1, m), 0)
+    lapsed = rng.random(m) < 0.15  # last assessment more than a year ago
+    last = today - _days(np.where(lapsed, rng.integers(400, 900, m), rng.integers(10, 350, m)))
+
+    owner = np.repeat(np.arange(m), n_cycles)  # position in the block, per assessment
+    a = len(owner)
+    first_of_owner = np.repeat(np.cumsum(n_cycles) - n_cycles, n_cycles)
+    cycle = np.arange(a) - first_of_owner + 1
+    cycles_of_owner = n_cycles[owner]
+    jitter = np.where(cycle == cycles_of_owner, 0, rng.integers(-45, 45, a))
+    assessed_on = last[owner] - _days(365 * (cycles_of_owner - cycle) + jitter)
+    remote = (assessed_on >= COVID_FROM) & (assessed_on <= COVID_TO)
+    kind = np.where(remote, np.where(rng.random(a) < 0.6, "virtual", "hybrid"), "on-site")
+    ids = np.arange(first_assessment_id, first_assessment_id + a)
+
+    # non-compliance per compliance point, one cycle level at a time (persistence needs the
+    # previous cycle's result); a factory's assessments are consecutive, so its previous
+    # cycle is the row before
+    factory = factory_index[owner]
+    country = factories.country[factory]
+    factors = np.array([[COUNTRY_FACTORS.get(code, {}).get(c, 1.0) for c in fw.cp_cluster]
+                        for code in COUNTRY_CODES])
+    base_logit = _logit(fw.cp_base[None, :] * factors)  # countries × compliance points
     sensitivity = np.array([PRESSURE_SENSITIVE.get(c, 0.0) for c in fw.cp_cluster])
-    for f in range(scale.factories):
-        if rng.random() < 0.2:
-            continue  # not in the programme: never assessed
-        country = countries[f_country[f]]
-        factors = COUNTRY_FACTORS.get(country, {})
-        base = fw.cp_base * np.array([factors.get(c, 1.0) for c in fw.cp_cluster])
-        n_cycles = int(rng.integers(1, scale.max_cycles + 1))
-        lapsed = rng.random() < 0.15  # last assessment more than a year ago
-        last = as_of - dt.timedelta(days=int(rng.integers(400, 900) if lapsed
-                                               else rng.integers(10, 350)))
-        dates = [last - dt.timedelta(days=int(365 * k + rng.integers(-45, 45)))
-                 for k in range(n_cycles - 1, 0, -1)] + [last]
-        prev = np.zeros(n_cp, dtype=bool)
-        for c, date in enumerate(dates, start=1):
-            a_id = len(a_rows) + 1
-            kind = "on-site" if not (dt.date(2020, 4, 1) <= date <= dt.date(2021, 9, 30)) else (
-                "virtual" if rng.random() < 0.6 else "hybrid")
-            a_rows.append((a_id, f + 1, date, c, kind))
-            logits = (_logit(base) + 0.45 * f_quality[f] - 0.15 * (c - 1)
-                      + 0.9 * sensitivity * f_pressure[f] + 0.8 * prev)
-            nc_cp = rng.random(n_cp) < _sigmoid(logits)
-            is_recent = c >= len(dates) - 1
-            for p in range(n_cp):
-                qs = fw.cp_questions[p]
-                if len(qs) == 0:
-                    continue
-                flags = np.zeros(len(qs), dtype=bool)
-                if nc_cp[p]:
-                    k = 1 + rng.binomial(len(qs) - 1, 0.18)
-                    flags[rng.choice(len(qs), size=min(k, len(qs)), replace=False)] = True
-                for q, flag in zip(qs, flags, strict=True):
-                    finding_rows.append((a_id, int(q), bool(flag)))
-                    if flag and is_recent:
-                        plan_rows.append(_plan_item(len(plan_rows) + 1, a_id, int(q), date,
-                                                    as_of, c == len(dates), rng,
-                                                    fw.cp_question_texts[p]
-                                                    [int(np.where(qs == q)[0][0])]))
-            for q in fw.info_questions:
-                finding_rows.append((a_id, int(q), False))
-            prev = nc_cp
-    return a_rows, finding_rows, plan_rows
+    nc_cp = np.zeros((a, len(fw.cp_base)), dtype=bool)
+    for level in range(1, scale.max_cycles + 1):
+        rows = np.flatnonzero(cycle == level)
+        if not len(rows):
+            continue
+        prev = nc_cp[rows - 1] if level > 1 else np.zeros((len(rows), len(fw.cp_base)), bool)
+        f = factory[rows]
+        logits = (base_logit[country[rows]] + 0.45 * factories.quality[f][:, None]
+                  - 0.15 * (level - 1) + 0.9 * sensitivity[None, :] * f_pressure[f][:, None]
+                  + 0.8 * prev)
+        nc_cp[rows] = rng.random(logits.shape) < _sigmoid(logits)
 
+    # questions found non-compliant: in a non-compliant point, 1 + Binomial(n − 1, 0.18) of
+    # its n questions, chosen at random
+    flags = np.zeros((a, fw.n_questions), dtype=bool)
+    for p, columns in enumerate(fw.cp_columns):
+        if not len(columns):
+            continue
+        k = 1 + rng.binomial(len(columns) - 1, 0.18, a)
+        ranks = rng.random((a, len(columns))).argsort(axis=1).argsort(axis=1)
+        flags[:, columns] = (ranks < k[:, None]) & nc_cp[:, p][:, None]
+    findings = {
+        "assessment_id": np.repeat(ids, fw.n_questions),
+        "question_id": np.tile(np.arange(1, fw.n_questions + 1), a),
+        "non_compliant": flags.ravel(),
+    }
 
-def _plan_item(item_id, a_id, q_id, assessed_on, as_of, latest, rng, question_text):
-    due = assessed_on + dt.timedelta(days=int(rng.choice([30, 60, 90, 120, 180])))
-    age = (as_of - assessed_on).days
-    if not latest:
-        status = "Completed" if rng.random() < 0.8 else "In Progress"
-    else:
-        p_done = min(0.75, age / 500)
-        r = rng.random()
-        status = "Completed" if r < p_done else ("In Progress" if r < p_done + 0.4 else "Pending")
-    completed = None
-    if status == "Completed":
-        completed = min(as_of, assessed_on + dt.timedelta(days=int(rng.integers(14, 240))))
-    action = "Remediate: " + question_text.rstrip("?").replace("Does the employer ", "employer to ")
-    return (item_id, a_id, q_id, action[:500], status, due, completed)
+    # improvement-plan items for the non-compliance of the last two cycles
+    recent = cycle >= cycles_of_owner - 1
+    row, column = np.nonzero(flags & recent[:, None])
+    n = len(row)
+    item_date = assessed_on[row]
+    latest = (cycle == cycles_of_owner)[row]
+    age = (today - item_date).astype(int)
+    p_done = np.minimum(0.75, age / 500)
+    r = rng.random(n)
+    status = np.where(
+        latest,
+        np.where(r < p_done, "Completed", np.where(r < p_done + 0.4, "In Progress", "Pending")),
+        np.where(r < 0.8, "Completed", "In Progress"),
+    )
+    done = status == "Completed"
+    completed = np.minimum(today, item_date + _days(rng.integers(14, 240, n)))
+    plans = {
+        "id": np.arange(first_plan_id, first_plan_id + n),
+        "assessment_id": ids[row],
+        "question_id": column + 1,
+        "action": fw.action[column],
+        "status": status.astype(object),
+        "due_date": item_date + _days(PLAN_DUE_DAYS[rng.integers(0, len(PLAN_DUE_DAYS), n)]),
+        "completed_on": np.where(done, completed, np.datetime64("NaT", "D")),
+    }
+    assessments = {
+        "id": ids,
+        "factory_id": factory + 1,
+        "assessed_on": assessed_on,
+        "cycle": cycle,
+        "kind": kind.astype(object),
+    }
+    return {"assessment": assessments, "finding": findings, "improvement_plan_item": plans}

@@ -21,3 +21,15 @@ class NoBrandSelected(DataAccessError):
 
 class DatabaseUnavailable(DataAccessError):
     """The database cannot be reached; the operation can be retried when it is back."""
+
+
+class ImportRejected(DataAccessError):
+    """An import file has problems; nothing was written.
+
+    ``report`` is the :class:`data_access.importing.ImportReport`: ``report.errors`` lists every
+    problem (file, row, column, message), not just the first.
+    """
+
+    def __init__(self, report) -> None:
+        self.report = report
+        super().__init__(report.summary())

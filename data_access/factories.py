@@ -22,12 +22,16 @@ from data_access.schema import (
     Cluster,
     CompliancePoint,
     Factory,
+    FactoryLatestAssessment,
     Finding,
     ImprovementPlanItem,
+    LatestClusterResult,
+    LatestCompliancePointResult,
     Question,
     SourcingRelationship,
 )
-from data_access.sqlutil import latest_assessment_subquery, non_compliant_int, read_frame
+from data_access.scope import scoped_connection
+from data_access.sqlutil import non_compliant_int, read_frame
 from data_access.viewer import Viewer
 
 NOT_FOUND_MESSAGE = (
@@ -53,6 +57,7 @@ class DirectoryFilters:
     plan_status: str = ""  # one of PLAN_STATUS_CHOICES or ""
     gaps: tuple[str, ...] = ()  # subset of GAP_CHOICES
     include_inactive: bool = False
+    factory_ids: tuple[int, ...] = ()  # only these factories (e.g. one profile, a comparison)
 
 
 def parse_factory_id(raw: object) -> int:
@@ -86,24 +91,12 @@ def supplier_directory(
     """
     brand_id = viewer.require_brand()
     rel = SourcingRelationship
-    latest = latest_assessment_subquery()
-    nc = non_compliant_int()
-    question_stats = (
-        select(
-            Finding.assessment_id,
-            func.count().label("questions_assessed"),
-            func.sum(nc).label("questions_non_compliant"),
-            func.count(func.distinct(case((Finding.non_compliant.is_(True),
-                                           Question.compliance_point_id)))).label("nc_cps"),
-        )
-        .join(Question, Question.id == Finding.question_id)
-        .where(Question.kind == "non_compliance")
-        .where(Finding.assessment_id.in_(
-            select(latest.c.assessment_id).where(latest.c.factory_id.in_(_own_factory_ids(viewer)))
-        ))
-        .group_by(Finding.assessment_id)
-        .subquery("qstats")
-    )
+    summary = FactoryLatestAssessment  # each factory's latest assessment with its totals
+    latest = select(
+        summary.factory_id, summary.assessment_id, summary.assessed_on, summary.cycle,
+        summary.questions_assessed, summary.questions_non_compliant,
+        summary.compliance_points_non_compliant,
+    ).subquery("latest")
     open_status = ImprovementPlanItem.status != "Completed"
     plans = (
         select(
@@ -125,20 +118,19 @@ def supplier_directory(
             latest.c.assessment_id.label("latest_assessment_id"),
             latest.c.assessed_on.label("latest_assessed_on"),
             latest.c.cycle.label("latest_cycle"),
-            question_stats.c.questions_assessed,
-            question_stats.c.questions_non_compliant,
-            question_stats.c.nc_cps.label("non_compliant_cps"),
+            latest.c.questions_assessed,
+            latest.c.questions_non_compliant,
+            latest.c.compliance_points_non_compliant.label("non_compliant_cps"),
             func.coalesce(plans.c.open_items, 0).label("open_plan_items"),
             func.coalesce(plans.c.overdue_items, 0).label("overdue_plan_items"),
         )
         .join(rel, and_(rel.factory_id == Factory.id, rel.brand_id == brand_id))
         .outerjoin(latest, latest.c.factory_id == Factory.id)
-        .outerjoin(question_stats, question_stats.c.assessment_id == latest.c.assessment_id)
         .outerjoin(plans, plans.c.factory_id == Factory.id)
         .order_by(Factory.name)
     )
     stmt = _apply_filters(stmt, filters, latest, plans, as_of)
-    frame = read_frame(engine, stmt)
+    frame = read_frame(engine, stmt, viewer=viewer)
     frame["latest_assessed_on"] = pd.to_datetime(frame["latest_assessed_on"])
     for col in ("questions_assessed", "questions_non_compliant", "non_compliant_cps"):
         frame[col] = pd.to_numeric(frame[col]).astype("Int64")
@@ -161,6 +153,8 @@ def _apply_filters(stmt: Select, filters: DirectoryFilters, latest, plans, as_of
             .replace("_", "\\_") + "%"
         stmt = stmt.where(or_(func.lower(Factory.name).like(pattern, escape="\\"),
                               func.lower(Factory.os_id).like(pattern, escape="\\")))
+    if filters.factory_ids:
+        stmt = stmt.where(Factory.id.in_([int(i) for i in filters.factory_ids]))
     if filters.countries:
         stmt = stmt.where(Factory.country_code.in_([c.upper() for c in filters.countries]))
     if filters.tiers:
@@ -177,15 +171,13 @@ def _apply_filters(stmt: Select, filters: DirectoryFilters, latest, plans, as_of
             conditions.append(latest.c.assessed_on >= cutoff)
         stmt = stmt.where(or_(*conditions))
     for code in filters.clusters_non_compliant:
+        result = LatestClusterResult
         stmt = stmt.where(
             exists(
-                select(Finding.assessment_id)
-                .join(Question, Question.id == Finding.question_id)
-                .join(CompliancePoint, CompliancePoint.id == Question.compliance_point_id)
-                .join(Cluster, Cluster.id == CompliancePoint.cluster_id)
-                .where(Finding.assessment_id == latest.c.assessment_id,
-                       Finding.non_compliant.is_(True), Question.kind == "non_compliance",
-                       Cluster.code == code)
+                select(result.factory_id)
+                .join(Cluster, Cluster.id == result.cluster_id)
+                .where(result.factory_id == latest.c.factory_id,
+                       result.questions_non_compliant > 0, Cluster.code == code)
             )
         )
     gap_conditions = {
@@ -231,7 +223,7 @@ def factory_profile(engine: Engine, viewer: Viewer, factory_id: int) -> dict:
         .join(rel, and_(rel.factory_id == Factory.id, rel.brand_id == viewer.require_brand()))
         .where(Factory.id == factory_id)
     )
-    with engine.connect() as conn:
+    with scoped_connection(engine, viewer) as conn:
         row = conn.execute(stmt).first()
     if row is None:
         raise NotFound(NOT_FOUND_MESSAGE)
@@ -242,7 +234,7 @@ def other_buyers_count(engine: Engine, viewer: Viewer, factory_id: int) -> int:
     """How many OTHER brands actively source from this factory (a count, never names)."""
     factory_profile(engine, viewer, factory_id)  # access check
     rel = SourcingRelationship
-    with engine.connect() as conn:
+    with scoped_connection(engine, viewer) as conn:
         return int(conn.execute(
             select(func.count()).select_from(rel).where(
                 rel.factory_id == factory_id, rel.active.is_(True),
@@ -254,7 +246,7 @@ def _check_factories(engine: Engine, viewer: Viewer, factory_ids: Sequence[int])
     ids = sorted({int(i) for i in factory_ids})
     if not ids:
         return []
-    with engine.connect() as conn:
+    with scoped_connection(engine, viewer) as conn:
         own = set(conn.execute(
             _own_factory_ids(viewer).where(SourcingRelationship.factory_id.in_(ids))
         ).scalars())
@@ -274,7 +266,7 @@ def factories_brief(engine: Engine, viewer: Viewer, factory_ids: Sequence[int]) 
         .where(Factory.id.in_(ids))
         .order_by(Factory.name)
     )
-    return read_frame(engine, stmt)
+    return read_frame(engine, stmt, viewer=viewer)
 
 
 def assessments_of(engine: Engine, viewer: Viewer, factory_ids: Sequence[int]) -> pd.DataFrame:
@@ -287,7 +279,7 @@ def assessments_of(engine: Engine, viewer: Viewer, factory_ids: Sequence[int]) -
         .where(Assessment.factory_id.in_(ids))
         .order_by(Assessment.factory_id, Assessment.assessed_on, Assessment.cycle)
     )
-    frame = read_frame(engine, stmt)
+    frame = read_frame(engine, stmt, viewer=viewer)
     frame["assessed_on"] = pd.to_datetime(frame["assessed_on"])
     return frame
 
@@ -321,7 +313,7 @@ def compliance_point_results(
                   CompliancePoint.sort_order)
         .order_by(Finding.assessment_id, Cluster.sort_order, CompliancePoint.sort_order)
     )
-    frame = read_frame(engine, stmt)
+    frame = read_frame(engine, stmt, viewer=viewer)
     for col in ("questions_assessed", "questions_non_compliant", "non_compliant"):
         frame[col] = pd.to_numeric(frame[col]).astype(int)
     return frame
@@ -338,7 +330,7 @@ def question_findings(
         return pd.DataFrame(columns=["assessment_id", "question_code", "question_text",
                                      "public_disclosure", "cp_code", "cp_name",
                                      "cluster_code", "non_compliant"])
-    with engine.connect() as conn:
+    with scoped_connection(engine, viewer) as conn:
         allowed = set(conn.execute(
             select(Assessment.id).where(Assessment.id.in_(ids),
                                         Assessment.factory_id.in_(_own_factory_ids(viewer)))
@@ -361,7 +353,7 @@ def question_findings(
     )
     if non_compliant_only:
         stmt = stmt.where(Finding.non_compliant.is_(True))
-    frame = read_frame(engine, stmt)
+    frame = read_frame(engine, stmt, viewer=viewer)
     frame["non_compliant"] = frame["non_compliant"].astype(bool)
     frame["public_disclosure"] = frame["public_disclosure"].astype(bool)
     return frame
@@ -386,7 +378,7 @@ def improvement_plans(engine: Engine, viewer: Viewer, factory_ids: Sequence[int]
         .where(Assessment.factory_id.in_(ids))
         .order_by(Assessment.factory_id, Assessment.assessed_on.desc(), item.due_date)
     )
-    frame = read_frame(engine, stmt)
+    frame = read_frame(engine, stmt, viewer=viewer)
     for col in ("assessed_on", "due_date", "completed_on"):
         frame[col] = pd.to_datetime(frame[col])
     return frame
@@ -402,25 +394,16 @@ def country_compliance_point_benchmark(
     columns = ["country_code", "cp_code", "factories_assessed", "factories_non_compliant"]
     if not codes:
         return pd.DataFrame(columns=columns)
-    latest = latest_assessment_subquery()
-    nc = non_compliant_int()
-    per_cp = (
-        select(latest.c.factory_id, CompliancePoint.code.label("cp_code"),
-               func.max(nc).label("nc"))
-        .join(Finding, Finding.assessment_id == latest.c.assessment_id)
-        .join(Question, Question.id == Finding.question_id)
-        .join(CompliancePoint, CompliancePoint.id == Question.compliance_point_id)
-        .join(Factory, Factory.id == latest.c.factory_id)
-        .where(Factory.country_code.in_(codes), Question.kind == "non_compliance")
-        .group_by(latest.c.factory_id, CompliancePoint.code)
-        .subquery("per_cp")
-    )
+    result = LatestCompliancePointResult  # each factory's latest result per point
     stmt = (
-        select(Factory.country_code, per_cp.c.cp_code,
+        select(Factory.country_code, CompliancePoint.code.label("cp_code"),
                func.count().label("factories_assessed"),
-               func.sum(per_cp.c.nc).label("factories_non_compliant"))
-        .join(Factory, Factory.id == per_cp.c.factory_id)
-        .group_by(Factory.country_code, per_cp.c.cp_code)
+               func.sum(case((result.questions_non_compliant > 0, 1), else_=0))
+               .label("factories_non_compliant"))
+        .join(Factory, Factory.id == result.factory_id)
+        .join(CompliancePoint, CompliancePoint.id == result.compliance_point_id)
+        .where(Factory.country_code.in_(codes))
+        .group_by(Factory.country_code, CompliancePoint.code)
     )
     frame = read_frame(engine, stmt, columns)
     for col in ("factories_assessed", "factories_non_compliant"):
@@ -435,31 +418,48 @@ def open_non_compliance(engine: Engine, viewer: Viewer) -> pd.DataFrame:
     "Open" = found non-compliant in the latest assessment and its improvement-plan item (if
     any) is not Completed. Factories never assessed are absent.
     """
-    latest = latest_assessment_subquery()
-    item = ImprovementPlanItem
-    own_latest = select(latest.c.factory_id, latest.c.assessment_id).where(
-        latest.c.factory_id.in_(_own_factory_ids(viewer, include_inactive=False))
-    ).subquery("own_latest")
-    is_open = or_(item.id.is_(None), item.status != "Completed")
+    # open = non-compliant − non-compliant with a Completed plan item; the first term comes
+    # from the latest_cluster_result summary, the second reads only the completed items
+    own = _own_factory_ids(viewer, include_inactive=False)
     core = Cluster.core_labour_standard.is_(True)
-    stmt = (
+    result, item = LatestClusterResult, ImprovementPlanItem
+    found = (
         select(
-            own_latest.c.factory_id,
-            func.sum(case((and_(Finding.non_compliant.is_(True), is_open, core), 1),
-                          else_=0)).label("open_nc_core"),
-            func.sum(case((and_(Finding.non_compliant.is_(True), is_open, ~core), 1),
-                          else_=0)).label("open_nc_other"),
+            result.factory_id,
+            func.sum(case((core, result.questions_non_compliant), else_=0)).label("nc_core"),
+            func.sum(case((core, 0), else_=result.questions_non_compliant)).label("nc_other"),
         )
-        .join(Finding, Finding.assessment_id == own_latest.c.assessment_id)
-        .join(Question, Question.id == Finding.question_id)
+        .join(Cluster, Cluster.id == result.cluster_id)
+        .where(result.factory_id.in_(own))
+        .group_by(result.factory_id)
+        .subquery("found")
+    )
+    closed = (
+        select(
+            FactoryLatestAssessment.factory_id,
+            func.sum(case((core, 1), else_=0)).label("closed_core"),
+            func.sum(case((core, 0), else_=1)).label("closed_other"),
+        )
+        .join(item, item.assessment_id == FactoryLatestAssessment.assessment_id)
+        .join(Finding, and_(Finding.assessment_id == item.assessment_id,
+                            Finding.question_id == item.question_id))
+        .join(Question, Question.id == item.question_id)
         .join(CompliancePoint, CompliancePoint.id == Question.compliance_point_id)
         .join(Cluster, Cluster.id == CompliancePoint.cluster_id)
-        .outerjoin(item, and_(item.assessment_id == Finding.assessment_id,
-                              item.question_id == Finding.question_id))
-        .where(Question.kind == "non_compliance")
-        .group_by(own_latest.c.factory_id)
+        .where(FactoryLatestAssessment.factory_id.in_(own), item.status == "Completed",
+               Finding.non_compliant.is_(True), Question.kind == "non_compliance")
+        .group_by(FactoryLatestAssessment.factory_id)
+        .subquery("closed")
     )
-    frame = read_frame(engine, stmt, ["factory_id", "open_nc_core", "open_nc_other"])
+    stmt = (
+        select(
+            found.c.factory_id,
+            (found.c.nc_core - func.coalesce(closed.c.closed_core, 0)).label("open_nc_core"),
+            (found.c.nc_other - func.coalesce(closed.c.closed_other, 0)).label("open_nc_other"),
+        )
+        .outerjoin(closed, closed.c.factory_id == found.c.factory_id)
+    )
+    frame = read_frame(engine, stmt, ["factory_id", "open_nc_core", "open_nc_other"], viewer=viewer)
     for col in ("open_nc_core", "open_nc_other"):
         frame[col] = pd.to_numeric(frame[col]).astype(int)
     return frame
@@ -473,6 +473,6 @@ def assessment_history(engine: Engine, viewer: Viewer) -> pd.DataFrame:
         .where(Assessment.factory_id.in_(_own_factory_ids(viewer, include_inactive=False)))
         .order_by(Assessment.assessed_on)
     )
-    frame = read_frame(engine, stmt, ["factory_id", "assessed_on"])
+    frame = read_frame(engine, stmt, ["factory_id", "assessed_on"], viewer=viewer)
     frame["assessed_on"] = pd.to_datetime(frame["assessed_on"])
     return frame

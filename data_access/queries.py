@@ -15,21 +15,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pandas as pd
-from sqlalchemy import Engine, Select, and_, func, select
+from sqlalchemy import Engine, Select, and_, case, func, select
 
 from data_access.errors import NotFound
 from data_access.schema import (
-    Assessment,
     Brand,
     Cluster,
-    CompliancePoint,
     DatasetState,
     Factory,
-    Finding,
-    Question,
+    FactoryLatestAssessment,
+    LatestClusterResult,
     SourcingRelationship,
 )
-from data_access.sqlutil import latest_assessment_subquery, non_compliant_int, read_frame
+from data_access.scope import scoped_connection
+from data_access.sqlutil import latest_assessment_subquery, read_frame
 from data_access.viewer import Viewer
 
 # ---- reference data ------------------------------------------------------------------------
@@ -63,7 +62,7 @@ def visible_brands(engine: Engine, viewer: Viewer) -> pd.DataFrame:
     stmt = select(Brand.id.label("brand_id"), Brand.code, Brand.name).order_by(Brand.name)
     if not viewer.is_admin:
         stmt = stmt.where(Brand.id == viewer.require_brand())
-    return read_frame(engine, stmt)
+    return read_frame(engine, stmt, viewer=viewer)
 
 
 def brand_by_code(engine: Engine, viewer: Viewer, code: str) -> dict:
@@ -72,7 +71,7 @@ def brand_by_code(engine: Engine, viewer: Viewer, code: str) -> dict:
     stmt = select(Brand.id, Brand.code, Brand.name).where(Brand.code == code)
     if not viewer.is_admin:
         stmt = stmt.where(Brand.id == viewer.require_brand())
-    with engine.connect() as conn:
+    with scoped_connection(engine, viewer) as conn:
         row = conn.execute(stmt).first()
     if row is None:
         raise NotFound(f"No brand with code {code[:60]!r} is available to you.")
@@ -82,7 +81,7 @@ def brand_by_code(engine: Engine, viewer: Viewer, code: str) -> dict:
 def current_brand(engine: Engine, viewer: Viewer) -> dict:
     """The brand whose data is shown: ``{"id", "code", "name", "headquarters_country"}``."""
     brand_id = viewer.require_brand()
-    with engine.connect() as conn:
+    with scoped_connection(engine, viewer) as conn:
         row = conn.execute(
             select(Brand.id, Brand.code, Brand.name, Brand.headquarters_country)
             .where(Brand.id == brand_id)
@@ -96,8 +95,9 @@ def current_brand(engine: Engine, viewer: Viewer) -> dict:
 
 
 SUPPLIER_COLUMNS = [
-    "factory_id", "name", "os_id", "country_code", "city", "address", "lat", "lng",
-    "facility_type", "product_type", "parent_company", "workers", "women_pct", "tier",
+    "factory_id", "name", "os_id", "country_code", "city", "address", "lat", "lng", "sector",
+    "facility_type", "processing_type", "product_type", "parent_company", "workers", "women_pct",
+    "tier",
     "start_date", "active", "publicly_disclosed", "latest_assessment_id",
     "latest_assessed_on", "latest_cycle", "updated_at",
 ]
@@ -114,7 +114,8 @@ def suppliers(engine: Engine, viewer: Viewer, *, include_inactive: bool = False)
     stmt = (
         select(
             Factory.id.label("factory_id"), Factory.name, Factory.os_id, Factory.country_code,
-            Factory.city, Factory.address, Factory.lat, Factory.lng, Factory.facility_type,
+            Factory.city, Factory.address, Factory.lat, Factory.lng, Factory.sector,
+            Factory.facility_type, Factory.processing_type,
             Factory.product_type, Factory.parent_company, Factory.workers, Factory.women_pct,
             rel.tier, rel.start_date, rel.active, rel.publicly_disclosed,
             latest.c.assessment_id.label("latest_assessment_id"),
@@ -129,27 +130,28 @@ def suppliers(engine: Engine, viewer: Viewer, *, include_inactive: bool = False)
     )
     if not include_inactive:
         stmt = stmt.where(rel.active.is_(True))
-    frame = read_frame(engine, stmt, SUPPLIER_COLUMNS)
+    frame = read_frame(engine, stmt, SUPPLIER_COLUMNS, viewer=viewer)
     for col in ("start_date", "latest_assessed_on", "updated_at"):
         frame[col] = pd.to_datetime(frame[col])
     return frame
 
 
-def _cluster_status_stmt(assessment_ids_select) -> Select:
-    nc = non_compliant_int()
+def _cluster_status_stmt() -> Select:
+    """Each factory's latest-assessment result per cluster, from the ``latest_cluster_result``
+    summary (data_access/summaries.py): ``factory_id, assessment_id, cluster_code,
+    non_compliant, questions_non_compliant, questions_assessed``."""
+    result, latest = LatestClusterResult, FactoryLatestAssessment
     return (
         select(
-            Finding.assessment_id,
+            result.factory_id,
+            latest.assessment_id,
             Cluster.code.label("cluster_code"),
-            func.max(nc).label("non_compliant"),
-            func.sum(nc).label("questions_non_compliant"),
-            func.count().label("questions_assessed"),
+            case((result.questions_non_compliant > 0, 1), else_=0).label("non_compliant"),
+            result.questions_non_compliant,
+            result.questions_assessed,
         )
-        .join(Question, Question.id == Finding.question_id)
-        .join(CompliancePoint, CompliancePoint.id == Question.compliance_point_id)
-        .join(Cluster, Cluster.id == CompliancePoint.cluster_id)
-        .where(Question.kind == "non_compliance", Finding.assessment_id.in_(assessment_ids_select))
-        .group_by(Finding.assessment_id, Cluster.code)
+        .join(latest, latest.factory_id == result.factory_id)
+        .join(Cluster, Cluster.id == result.cluster_id)
     )
 
 
@@ -162,23 +164,18 @@ def latest_cluster_status(engine: Engine, viewer: Viewer) -> pd.DataFrame:
     questions_assessed``.
     """
     brand_id = viewer.require_brand()
-    latest = latest_assessment_subquery()
     rel = SourcingRelationship
-    own_latest = (
-        select(latest.c.assessment_id)
-        .join(rel, and_(rel.factory_id == latest.c.factory_id, rel.brand_id == brand_id,
-                        rel.active.is_(True)))
-    )
-    status = _cluster_status_stmt(own_latest).subquery("status")
+    status = _cluster_status_stmt().subquery("status")
     stmt = (
-        select(Assessment.factory_id, Factory.country_code, status.c.assessment_id,
+        select(status.c.factory_id, Factory.country_code, status.c.assessment_id,
                status.c.cluster_code, status.c.non_compliant,
                status.c.questions_non_compliant, status.c.questions_assessed)
-        .join(Assessment, Assessment.id == status.c.assessment_id)
-        .join(Factory, Factory.id == Assessment.factory_id)
-        .order_by(Assessment.factory_id, status.c.cluster_code)
+        .join(rel, and_(rel.factory_id == status.c.factory_id, rel.brand_id == brand_id,
+                        rel.active.is_(True)))
+        .join(Factory, Factory.id == status.c.factory_id)
+        .order_by(status.c.factory_id, status.c.cluster_code)
     )
-    return read_frame(engine, stmt)
+    return read_frame(engine, stmt, viewer=viewer)
 
 
 def country_cluster_benchmark(engine: Engine, country_codes: Sequence[str]) -> pd.DataFrame:
@@ -191,13 +188,7 @@ def country_cluster_benchmark(engine: Engine, country_codes: Sequence[str]) -> p
     if not codes:
         return pd.DataFrame(columns=["country_code", "cluster_code", "factories_assessed",
                                      "factories_non_compliant"])
-    latest = latest_assessment_subquery()
-    in_countries = (
-        select(latest.c.assessment_id)
-        .join(Factory, Factory.id == latest.c.factory_id)
-        .where(Factory.country_code.in_(codes))
-    )
-    status = _cluster_status_stmt(in_countries).subquery("status")
+    status = _cluster_status_stmt().subquery("status")
     stmt = (
         select(
             Factory.country_code,
@@ -205,8 +196,8 @@ def country_cluster_benchmark(engine: Engine, country_codes: Sequence[str]) -> p
             func.count().label("factories_assessed"),
             func.sum(status.c.non_compliant).label("factories_non_compliant"),
         )
-        .join(Assessment, Assessment.id == status.c.assessment_id)
-        .join(Factory, Factory.id == Assessment.factory_id)
+        .join(Factory, Factory.id == status.c.factory_id)
+        .where(Factory.country_code.in_(codes))
         .group_by(Factory.country_code, status.c.cluster_code)
         .order_by(Factory.country_code, status.c.cluster_code)
     )

@@ -273,3 +273,132 @@ class DatasetState(Base):
     data_version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
     source: Mapped[str] = mapped_column(String(200))
+
+
+# ---- imports and downloads (issue 5) ---------------------------------------------------------
+
+IMPORT_KINDS = ("facilities", "assessments", "plans", "orders")
+#: ``no_changes``: the file was valid and matched the database exactly (an idempotent re-import).
+IMPORT_STATUSES = ("succeeded", "no_changes")
+
+
+class ImportRun(Base):
+    """One successful import (CLI or admin page). Rejected and dry-run imports write nothing,
+    this log included, so "nothing written" stays literally true; they go to the Python log."""
+
+    __tablename__ = "import_run"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    file_name: Mapped[str] = mapped_column(String(255))
+    #: the brand a facility list or order file was imported for (None for factory-level data)
+    brand_id: Mapped[int | None] = mapped_column(ForeignKey("brand.id", ondelete="SET NULL"))
+    username: Mapped[str] = mapped_column(String(80))
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    finished_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    rows: Mapped[int] = mapped_column(Integer)
+    inserted: Mapped[int] = mapped_column(Integer)
+    updated: Mapped[int] = mapped_column(Integer)
+    unchanged: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+
+    __table_args__ = (
+        Index("ix_import_run_started", "started_at"),
+        CheckConstraint("kind IN ('facilities', 'assessments', 'plans', 'orders')", "kind"),
+        CheckConstraint("status IN ('succeeded', 'no_changes')", "status"),
+    )
+
+
+class ExtractAudit(Base):
+    """Who downloaded which extract of which brand's data, with which filters (ASVS audit)."""
+
+    __tablename__ = "extract_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80))
+    #: the brand whose data was extracted (None: an administrator's cross-brand extract)
+    brand_id: Mapped[int | None] = mapped_column(ForeignKey("brand.id", ondelete="SET NULL"))
+    extract: Mapped[str] = mapped_column(String(80))
+    #: the filters in force, as JSON text with sorted keys
+    filters: Mapped[str] = mapped_column(Text)
+    row_count: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (
+        Index("ix_extract_audit_created", "created_at"),
+        Index("ix_extract_audit_brand_created", "brand_id", "created_at"),
+    )
+
+
+# ---- summary tables (issue 7: performance) ---------------------------------------------------
+# Derived data, never edited by hand: data_access.summaries.refresh_summaries() rebuilds them
+# from assessment / finding for the factories an import touched (the demo generator and every
+# import call it). They hold factory-level assessment results only — no brand's data.
+
+
+class FactoryLatestAssessment(Base):
+    """Each assessed factory's latest assessment (by date, then cycle) and its totals over the
+    non-compliance questions (NULL when the assessment has no such findings)."""
+
+    __tablename__ = "factory_latest_assessment"
+
+    factory_id: Mapped[int] = mapped_column(
+        ForeignKey("factory.id", ondelete="CASCADE"), primary_key=True
+    )
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), unique=True
+    )
+    assessed_on: Mapped[dt.date] = mapped_column(Date)
+    cycle: Mapped[int] = mapped_column(SmallInteger)
+    questions_assessed: Mapped[int | None] = mapped_column(Integer)
+    questions_non_compliant: Mapped[int | None] = mapped_column(Integer)
+    #: compliance points with at least one non-compliant question
+    compliance_points_non_compliant: Mapped[int | None] = mapped_column(Integer)
+
+
+class LatestClusterResult(Base):
+    """Per factory and cluster: its latest assessment's counts (non-compliance questions)."""
+
+    __tablename__ = "latest_cluster_result"
+
+    factory_id: Mapped[int] = mapped_column(
+        ForeignKey("factory.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: the cluster (no foreign key: reference data, and each key costs a trigger per row)
+    cluster_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    questions_assessed: Mapped[int] = mapped_column(Integer)
+    questions_non_compliant: Mapped[int] = mapped_column(Integer)
+    compliance_points_non_compliant: Mapped[int] = mapped_column(Integer)
+
+
+class LatestCompliancePointResult(Base):
+    """Per factory and compliance point: its latest assessment's counts."""
+
+    __tablename__ = "latest_cp_result"
+
+    factory_id: Mapped[int] = mapped_column(
+        ForeignKey("factory.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: the compliance point and its cluster (no foreign keys, as in LatestClusterResult)
+    compliance_point_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cluster_id: Mapped[int] = mapped_column(Integer)
+    questions_assessed: Mapped[int] = mapped_column(Integer)
+    questions_non_compliant: Mapped[int] = mapped_column(Integer)
+
+
+class PurchasingBenchmark(Base):
+    """Anonymous cross-brand medians of the purchasing indicators, stored once computed.
+
+    Keyed by the period and reference date (``period_key``) and the ``data_version`` they were
+    computed from: rows of an older version are never read (and are deleted when a newer one is
+    stored), so an import invalidates them. The marker indicator ``__none__`` records "no
+    benchmark" (fewer than five brands). Written by ``data_access.summaries.store_benchmark``.
+    """
+
+    __tablename__ = "purchasing_benchmark"
+
+    period_key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    data_version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    indicator: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[float | None] = mapped_column(Float)
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -703,6 +703,48 @@ def brand_summary(orders: pd.DataFrame, as_of: DateLike) -> dict[str, float]:
     return summary
 
 
+def brand_summaries(orders: pd.DataFrame, as_of: DateLike, by: str = "brand_key") -> pd.DataFrame:
+    """:func:`brand_summary` for every ``by`` group at once, vectorised: one row per group.
+
+    Same keys and the same definitions as :func:`brand_summary` — it reduces the same per-order
+    measures (:func:`order_measures`) with the same :data:`REDUCTIONS`, and the factory-level
+    indicators are computed per (group, factory) with the same functions before taking the
+    median over each group's factories. Only the grouping is done in one pass instead of one
+    call per group (250 brands at Better Work scale: 57 s → well under a second; issue 7).
+    Sums may differ from the per-group call in the last floating-point bits.
+
+    Returns:
+        Indexed by the ``by`` values; columns as :func:`brand_summary`'s keys.
+    """
+    _require(orders, [by])
+    orders = orders.reset_index(drop=True)
+    if orders.empty:
+        return pd.DataFrame(columns=["orders", "factories", "units", *INDICATORS,
+                                     "lead_time_p25_days", "lead_time_p75_days"])
+    measures = order_measures(orders, as_of)
+    measures["_group"] = orders[by].to_numpy()
+    out = _aggregate(measures, ["_group"])
+    out["factories"] = measures.groupby("_group")["factory_id"].nunique()
+    lead = measures.groupby("_group")["lead_time_days"]
+    out["lead_time_p25_days"] = lead.quantile(0.25)
+    out["lead_time_p75_days"] = lead.quantile(0.75)
+    # factory-level indicators: each (group, factory) pair as one "factory"
+    pair_codes, pairs = pd.factorize(pd.MultiIndex.from_arrays(
+        [orders[by].to_numpy(), orders["factory_id"].to_numpy()]))
+    group_of_pair = pd.Series(pairs.get_level_values(0), index=np.arange(len(pairs)))
+    as_pairs = orders.assign(factory_id=pair_codes)
+    for key, values in (
+        ("order_volatility_cv", order_volatility_cv(as_pairs)),
+        ("share_of_capacity_pct", share_of_capacity_pct(as_pairs, as_of)),
+        ("relationship_years", relationship_years(as_pairs, as_of)),
+    ):
+        out[key] = values.groupby(group_of_pair.reindex(values.index).to_numpy()).median()
+    columns = ["orders", "factories", "units", *REDUCTIONS, "forecast_accuracy_pct",
+               "lead_time_p25_days", "lead_time_p75_days", "order_volatility_cv",
+               "share_of_capacity_pct", "relationship_years"]
+    return out[columns].rename_axis(by).astype("float64")
+
+
 #: Fewer brands than this with a value → no benchmark: a median over two or three brands would
 #: let a brand work out another brand's figure (DOMAIN.md §1: never show another brand's data).
 MIN_BRANDS_FOR_BENCHMARK = 5

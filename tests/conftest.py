@@ -17,6 +17,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -203,3 +204,22 @@ def pytest_sessionfinish(session, exitstatus) -> None:
         reporter.write_line(f"CI: {skipped} test(s) skipped; in CI every test must run.",
                             red=True)
         session.exitstatus = 1
+
+
+# ---- generated-case counts (property-based tests report how many cases they ran) -----------
+
+#: suite name -> Counter(test id -> executed hypothesis cases); filled by property tests
+CASE_COUNTS: dict[str, Counter] = {}
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Print how many generated cases each property-based suite executed."""
+    # Test modules import this file as ``tests.conftest`` while pytest loads it as ``conftest``
+    # (no tests/__init__.py): read the counts from the copy the tests filled.
+    from tests import conftest as shared
+
+    for suite, counts in shared.CASE_COUNTS.items():
+        if counts:
+            terminalreporter.write_sep("-", f"{suite}: {sum(counts.values()):,} generated cases")
+            for test, n in sorted(counts.items()):
+                terminalreporter.write_line(f"  {n:>6,}  {test}")

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from data_access import queries
 from data_access.errors import NotFound
+from data_access.factories import DirectoryFilters
 from data_access.viewer import Viewer
 
 VIEWER_KEY = "viewer"
@@ -160,3 +161,20 @@ def keep_only_params(*names: str) -> None:
     for key in list(st.query_params.keys()):
         if key not in allowed:
             del st.query_params[key]
+
+
+def directory_filters() -> DirectoryFilters:
+    """The supplier directory's filters as they stand in this session (also used by extracts)."""
+    def values(name: str) -> list:
+        return list(st.session_state.get(FILTER_PREFIX + name) or [])
+
+    return DirectoryFilters(
+        search=str(st.session_state.get(FILTER_PREFIX + "q") or ""),
+        countries=tuple(values("countries")),
+        tiers=tuple(int(t) for t in values("tiers")),
+        assessment_age=tuple(values("assessment")),
+        clusters_non_compliant=tuple(values("clusters")),
+        plan_status=str(st.session_state.get(FILTER_PREFIX + "plan") or ""),
+        gaps=tuple(values("gaps")),
+        include_inactive=bool(st.session_state.get(FILTER_PREFIX + "former", False)),
+    )

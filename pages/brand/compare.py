@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
@@ -13,6 +14,7 @@ from metrics.compliance import cluster_results, pooled_rate
 from metrics.countries import country_name
 from ui import charts, data, state
 from ui.components import empty_state, fmt_int, not_found
+from ui.downloads import current_context, extract_button
 
 MIN_FACTORIES, MAX_FACTORIES = 2, 6
 KEY = "compare_ids"
@@ -24,7 +26,7 @@ today = dt.date.today()
 
 st.title("Compare factories")
 try:
-    data.current_brand(viewer, version)
+    brand = data.current_brand(viewer, version)
 except NoBrandSelected as exc:
     empty_state("No brand chosen.", str(exc))
     st.stop()
@@ -171,3 +173,13 @@ else:
         st.dataframe(shown.reset_index().rename(columns={"cluster_name": "Cluster",
                                                          "cp_name": "Compliance point"}),
                      hide_index=True, width="stretch")
+
+these = DirectoryFilters(factory_ids=tuple(chosen), include_inactive=True)
+ctx = replace(current_context(today), directory=these)
+left, right = st.columns(2)
+with left:
+    extract_button(viewer, brand["code"], "supplier-list", ctx,
+                   label="Download these factories (CSV)")
+with right:
+    extract_button(viewer, brand["code"], "latest-findings", ctx,
+                   label="Download their latest findings (CSV)")

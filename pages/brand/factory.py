@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
@@ -19,6 +20,7 @@ from metrics.compliance import (
 from metrics.countries import country_name
 from ui import charts, data, state
 from ui.components import Kpi, empty_state, fmt_int, fmt_pct, kpi_row, not_found
+from ui.downloads import current_context, extract_button
 from ui.purchasing_panel import purchasing_relationship
 
 viewer = state.viewer()
@@ -27,7 +29,7 @@ version = data.data_version()
 today = dt.date.today()
 
 try:
-    data.current_brand(viewer, version)
+    brand = data.current_brand(viewer, version)
 except NoBrandSelected as exc:
     st.title("Factory profile")
     empty_state("No brand chosen.", str(exc))
@@ -245,6 +247,10 @@ with tab_plan:
                 "completed_on": st.column_config.DateColumn("Completed", format="D MMM YYYY"),
             },
         )
+        only_this = DirectoryFilters(factory_ids=(factory_id,), include_inactive=True)
+        extract_button(viewer, brand["code"], "improvement-plans",
+                       replace(current_context(today), directory=only_this),
+                       label="Download this plan (CSV)")
 
 # ---- the brand's own orders ----------------------------------------------------------------
 with tab_orders:

@@ -15,12 +15,10 @@ from metrics.purchasing import (
     BETTER_BUYING_CATEGORIES,
     INDICATORS,
     TREND_INDICATORS,
-    brand_summary,
-    monthly_trend,
-    order_measures,
 )
 from ui import charts, data, insights, state
 from ui.components import empty_state, fmt_int
+from ui.downloads import current_context, extract_button
 
 PERIODS = {"12": "Last 12 months", "24": "Last 24 months", "36": "Last 36 months",
            "all": "All orders"}
@@ -83,11 +81,20 @@ if orders.empty:
     empty_state("No orders match these filters.", "Choose a longer period or fewer filters.")
     st.stop()
 
-summary = brand_summary(orders, today)
+summary = insights.order_summary(viewer, chosen_factories or None, chosen_countries or None,
+                                 since, today, version)
 benchmark = insights.purchasing_benchmark(since, None, today, version)
 st.markdown(f"**{fmt_int(summary['orders'])}** orders, **{fmt_int(summary['units'])}** units "
             f"with **{fmt_int(summary['factories'])}** factories"
             + (f" since {since:%d %b %Y}." if since else "."))
+ctx = current_context(today)
+left, right, _ = st.columns([1, 1, 1])
+with left:
+    extract_button(viewer, brand["code"], "purchase-orders", ctx,
+                   label="Download these orders (CSV)")
+with right:
+    extract_button(viewer, brand["code"], "purchasing-indicators", ctx,
+                   label="Download indicators by factory (CSV)")
 if not benchmark:
     st.caption("No cross-brand benchmark: fewer than five brands have orders in this period.")
 
@@ -148,7 +155,8 @@ def trend_section() -> None:
                        format_func=lambda k: INDICATORS[k].label, key="trend_indicator")
     spec = INDICATORS[key]
     date_column = "invoiced_on" if key in PAYMENT_INDICATORS else "confirmed_on"
-    trend = monthly_trend(orders, key, today, date_column=date_column)
+    trend = insights.order_trend(viewer, chosen_factories or None, chosen_countries or None,
+                                 since, key, date_column, today, version)
     if trend["value"].notna().sum() == 0:
         empty_state("No values in this period.", "Choose a longer period.")
         return
@@ -162,7 +170,8 @@ def trend_section() -> None:
 trend_section()
 
 st.subheader("Lead times")
-measures = order_measures(orders, today)
+measures = insights.order_measures_for(viewer, chosen_factories or None,
+                                      chosen_countries or None, since, today, version)
 required = orders.drop_duplicates("factory_id")["required_lead_time_days"].median()
 st.altair_chart(charts.lead_time_histogram(measures, required), width="stretch")
 st.caption("Red dashed line: the median lead time your factories say they need. Orders to the "

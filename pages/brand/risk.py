@@ -22,6 +22,7 @@ from metrics.risk import (
 )
 from ui import data, insights, state
 from ui.components import Kpi, empty_state, fmt_int, kpi_row
+from ui.downloads import current_context, extract_button
 
 COMPONENT_LABELS = {
     "core_nc": "Open core-labour issues", "other_nc": "Other open issues",
@@ -88,6 +89,9 @@ st.dataframe(
         "profile": st.column_config.LinkColumn("Profile", display_text="Open"),
     },
 )
+
+extract_button(viewer, brand["code"], "risk-ranking", current_context(today),
+               label="Download the ranking (CSV)")
 
 with st.expander("How the score is built"):
     weights = pd.DataFrame({

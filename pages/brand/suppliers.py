@@ -16,6 +16,7 @@ from data_access.factories import (
 from metrics.countries import country_name
 from ui import charts, data, insights, state
 from ui.components import empty_state, fmt_int
+from ui.downloads import current_context, extract_button
 
 ASSESSMENT_LABELS = {"recent": "Assessed in the last 12 months",
                      "older": "Assessment older than 12 months", "never": "Never assessed"}
@@ -86,16 +87,7 @@ with st.container(border=True):
     bottom[3].toggle("Former", key=state.filter_key("former"),
                      help="Include factories you no longer source from.")
 
-filters = DirectoryFilters(
-    search=st.session_state[state.filter_key("q")],
-    countries=tuple(st.session_state[state.filter_key("countries")]),
-    tiers=tuple(int(t) for t in st.session_state[state.filter_key("tiers")]),
-    assessment_age=tuple(st.session_state[state.filter_key("assessment")]),
-    clusters_non_compliant=tuple(st.session_state[state.filter_key("clusters")]),
-    plan_status=st.session_state[state.filter_key("plan")],
-    gaps=tuple(st.session_state[state.filter_key("gaps")]),
-    include_inactive=bool(st.session_state.get(state.filter_key("former"), False)),
-)
+filters = state.directory_filters()
 state.write_param("q", filters.search)
 for name in ("countries", "tiers", "assessment", "clusters", "gaps"):
     state.write_list_param(name, st.session_state[state.filter_key(name)])
@@ -174,6 +166,12 @@ with table_tab:
                        query_params={"ids": ",".join(map(str, chosen))})
     if len(chosen) > MAX_COMPARE:
         st.warning(f"Select at most {MAX_COMPARE} factories to compare.")
+    ctx = current_context(today)
+    cols = st.columns(3)
+    for column, key in zip(cols, ("supplier-list", "latest-findings", "improvement-plans"),
+                           strict=True):
+        with column:
+            extract_button(viewer, brand["code"], key, ctx)
 
 with map_tab:
     located = directory.dropna(subset=["lat", "lng"])

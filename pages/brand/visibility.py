@@ -12,6 +12,7 @@ from metrics import visibility as vis
 from metrics.countries import country_name
 from ui import charts, data, insights, state
 from ui.components import Kpi, empty_state, fmt_compact, fmt_int, fmt_pct, kpi_row
+from ui.downloads import current_context, extract_button
 
 viewer = state.viewer()
 state.keep_only_params("countries")
@@ -103,6 +104,13 @@ st.subheader("Assessment coverage by country")
 coverage = vis.coverage_by_country(suppliers, today)
 coverage["country"] = coverage["country_code"].map(country_name)
 st.altair_chart(charts.coverage_by_country(coverage), width="stretch")
+left, right, _ = st.columns(3)
+with left:
+    extract_button(viewer, brand["code"], "visibility-by-country", current_context(today),
+                   label="Download coverage by country (CSV)")
+with right:
+    extract_button(viewer, brand["code"], "supplier-list", current_context(today),
+                   label="Download supplier list (CSV)")
 
 st.subheader("Assessment coverage over time")
 history = insights.assessment_history(viewer, version)

@@ -28,6 +28,7 @@ class StreamlitServer:
     def __init__(self, database_url: str, env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.database_url = database_url
         self.log = Path(tempfile.gettempdir()) / f"streamlit-{self.port}.log"
         full_env = {**os.environ, "DASHBOARD_DATABASE_URL": database_url,
                     "DASHBOARD_DEMO": "true", **(env or {})}
@@ -91,7 +92,7 @@ def page(browser):
     from playwright.sync_api import expect
 
     # a cold server computes and caches each page once: allow for it on a 2-core machine
-    expect.set_options(timeout=20_000)
+    expect.set_options(timeout=30_000)
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(30_000)

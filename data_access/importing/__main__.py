@@ -1,0 +1,124 @@
+"""Command-line importer.
+
+    python -m data_access.importing facilities --brand nordwind suppliers.csv [--dry-run]
+    python -m data_access.importing assessments findings.csv
+    python -m data_access.importing plans plan_items.csv
+    python -m data_access.importing orders --brand nordwind orders.csv
+
+The database comes from the app's settings (``DASHBOARD_DATABASE_URL`` or
+``.streamlit/secrets.toml``, see :func:`data_access.settings.load_settings`); run it in the same
+environment as the app. Whoever can run this command with those settings already holds the
+database credentials, so it acts as a *system administrator* principal named
+``system:<OS user>`` — that name is what the import log records.
+
+Exit codes: 0 imported (or dry run passed), 1 rejected (every problem is printed),
+2 usage error (bad arguments, unknown brand, unreadable file, configuration), 3 the database
+could not be used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+import time
+from collections.abc import Sequence
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from data_access.db import create_db_engine, describe_db_error, is_connection_error
+from data_access.errors import ImportRejected, NotFound
+from data_access.importing.report import KINDS, ImportReport
+from data_access.importing.runner import import_csv
+from data_access.settings import ConfigurationError, load_settings
+from data_access.viewer import Viewer
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_DATABASE = 0, 1, 2, 3
+
+
+def system_viewer() -> Viewer:
+    """The principal the CLI acts as (see the module docstring)."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (containers)
+        user = "unknown"
+    return Viewer(username=f"system:{user}"[:80], role="admin", brand_id=None)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m data_access.importing",
+        description="Validate and import a CSV file (all-or-nothing). See docs/import.md.")
+    parser.add_argument("kind", choices=KINDS, help="what the file contains")
+    parser.add_argument("path", help="the CSV file (UTF-8)")
+    parser.add_argument("--brand", help="brand code (required for facilities and orders)")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="validate and report what would change; write nothing")
+    parser.add_argument("--quiet", action="store_true", help="no progress output")
+    return parser
+
+
+class _Progress:
+    """Prints "validating 45,000 / 100,000" lines at most twice a second (stderr)."""
+
+    def __init__(self) -> None:
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int, stage: str) -> None:
+        now = time.monotonic()
+        if stage == "done" or now - self.last >= 0.5 or done in (0, total):
+            self.last = now
+            print(f"  {stage:<10} {done:>9,} / {total:,} rows", file=sys.stderr, flush=True)
+
+
+def _print_report(report: ImportReport) -> None:
+    print(report.summary())
+    for key, value in report.details.items():
+        print(f"  {key.replace('_', ' ')}: {value}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors and 0 for --help
+        return int(exc.code or 0)
+    if args.kind in ("facilities", "orders") and not args.brand:
+        parser.print_usage(sys.stderr)
+        print(f"error: {args.kind} need --brand CODE", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        settings = load_settings()
+    except ConfigurationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    engine = create_db_engine(settings.database_url)
+    try:
+        report = import_csv(engine, system_viewer(), args.kind, args.path,
+                            brand_code=args.brand if args.kind in ("facilities", "orders")
+                            else None,
+                            dry_run=args.dry_run, progress=None if args.quiet else _Progress())
+    except ImportRejected as exc:
+        print(exc.report.summary())
+        for problem in exc.report.errors:
+            print(f"  {problem}")
+        return EXIT_REJECTED
+    except (NotFound, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except SQLAlchemyError as exc:
+        if is_connection_error(exc):
+            message = describe_db_error(engine, exc)
+        else:
+            reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:300]
+            message = f"the database refused the import ({reason}); nothing was imported."
+        print(f"error: {message}", file=sys.stderr)
+        return EXIT_DATABASE
+    finally:
+        engine.dispose()
+    _print_report(report)
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

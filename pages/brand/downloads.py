@@ -1,0 +1,63 @@
+"""Downloads: every CSV extract of the brand's data, with the filters in force."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from data_access.errors import NoBrandSelected
+from metrics.countries import country_name
+from ui import data, state
+from ui.components import empty_state
+from ui.downloads import current_context, dictionary_button, extract_button
+from ui.extract_catalogue import EXTRACTS
+
+viewer = state.viewer()
+state.keep_only_params()
+version = data.data_version()
+today = dt.date.today()
+
+st.title("Downloads")
+try:
+    brand = data.current_brand(viewer, version)
+except NoBrandSelected as exc:
+    empty_state("No brand chosen.", str(exc))
+    st.stop()
+st.caption(f"CSV extracts of {brand['name']}'s data only: UTF-8 with a header row, ISO-8601 "
+           "dates, file names with brand, extract and date. Cells a spreadsheet would run as a "
+           "formula are neutralised. Every download is recorded (who, what, filters, rows).")
+
+ctx = current_context(today)
+d = ctx.directory
+in_force = []
+if d.countries:
+    in_force.append("countries: " + ", ".join(country_name(c) for c in d.countries))
+if d.search:
+    in_force.append(f"search: “{d.search}”")
+for label, values in (("tier", d.tiers), ("assessment", d.assessment_age),
+                      ("non-compliant on", d.clusters_non_compliant), ("gaps", d.gaps)):
+    if values:
+        in_force.append(f"{label}: " + ", ".join(map(str, values)))
+if d.plan_status:
+    in_force.append(f"improvement plan: {d.plan_status}")
+if d.include_inactive:
+    in_force.append("including former suppliers")
+orders_scope = (f"orders confirmed since {ctx.orders_since:%d %b %Y}" if ctx.orders_since
+                else "all orders")
+if ctx.order_factory_ids:
+    orders_scope += f", {len(ctx.order_factory_ids)} chosen factories"
+st.info("**Filters in force** — suppliers: " + ("; ".join(in_force) or "none (all suppliers)")
+        + f" · purchasing: {orders_scope}.  \nChange them on the Suppliers and Purchasing "
+        "pages; they are kept while you move between pages.", icon=":material/filter_alt:")
+
+for key, spec in EXTRACTS.items():
+    with st.container(border=True):
+        left, middle, right = st.columns([3, 1.3, 1])
+        left.markdown(f"**{spec.title}**  \n{spec.description}")
+        with middle:
+            extract_button(viewer, brand["code"], key, ctx, label="Download CSV")
+        with right:
+            dictionary_button(key)
+st.caption("Column meanings and units: docs/extracts.md, or the data dictionary beside each "
+           "extract.")

@@ -1,0 +1,174 @@
+"""PostgreSQL row-level security: the second, independent tenant control.
+
+The app role here is what production uses: a LOGIN role that is neither superuser, nor
+BYPASSRLS, nor the tables' owner. Every "denied" case has a positive control (the same query
+for the right brand returns rows), following Supabase's RLS-testing guidance.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine, text
+
+from data_access import factories, orders, queries
+from data_access.db import create_db_engine
+from data_access.factories import DirectoryFilters
+from data_access.scope import TENANT_TABLES, scoped_connection, system_connection
+from data_access.viewer import Viewer
+from tests.conftest import DEMO_AS_OF
+
+pytestmark = pytest.mark.postgres
+APP_ROLE = "dashboard_app"
+
+
+@pytest.fixture(scope="module")
+def app_engine(postgres_engine) -> Engine:
+    """The demo database seen through a non-owner, non-superuser, non-BYPASSRLS role."""
+    with postgres_engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"),
+                              {"r": APP_ROLE}).scalar()
+        if not exists:
+            conn.execute(text(f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS"))
+        conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}"))
+        conn.execute(text(
+            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP_ROLE}"))
+        conn.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}"))
+    url = postgres_engine.url.set(username=APP_ROLE)
+    engine = create_db_engine(url.render_as_string(hide_password=False))
+    yield engine
+    engine.dispose()
+
+
+def brands(engine) -> list[int]:
+    with engine.connect() as conn:
+        return list(conn.execute(text("SELECT id FROM brand ORDER BY id")).scalars())
+
+
+def test_catalog_shows_forced_rls_and_an_unprivileged_app_role(app_engine, postgres_engine):
+    with postgres_engine.connect() as conn:
+        for table in TENANT_TABLES:
+            enabled, forced, owner = conn.execute(text(
+                "SELECT relrowsecurity, relforcerowsecurity, pg_get_userbyid(relowner) "
+                "FROM pg_class WHERE oid = to_regclass(:t)"), {"t": table}).one()
+            assert enabled and forced, table
+            assert owner != APP_ROLE
+            policies = conn.execute(text(
+                "SELECT COUNT(*) FROM pg_policies WHERE tablename = :t"), {"t": table}
+            ).scalar_one()
+            assert policies == 1
+        superuser, bypass = conn.execute(text(
+            "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = :r"), {"r": APP_ROLE}
+        ).one()
+    assert not superuser and not bypass
+    with app_engine.connect() as conn:
+        assert conn.execute(text("SELECT current_user")).scalar_one() == APP_ROLE
+
+
+@pytest.mark.parametrize("table", TENANT_TABLES)
+def test_a_query_without_brand_filter_returns_only_the_scoped_brand(app_engine, table):
+    ids = brands(app_engine)
+    seen = {}
+    for brand in ids[:4]:
+        with scoped_connection(app_engine, Viewer("t", "brand", brand)) as conn:
+            rows = conn.execute(text(f"SELECT DISTINCT brand_id FROM {table}")).scalars().all()
+        seen[brand] = set(rows)
+        assert set(rows) == {brand}  # positive control: rows, and only the brand's
+    assert len(seen) == 4
+
+
+@pytest.mark.parametrize("table", TENANT_TABLES)
+def test_no_scope_means_no_rows(app_engine, table):
+    with app_engine.connect() as conn:
+        assert conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one() == 0
+    with app_engine.connect() as conn:  # an empty setting, as after a rollback, matches nothing
+        conn.execute(text("SELECT set_config('app.scope', 'brand', false), "
+                          "set_config('app.brand_id', '', false)"))
+        assert conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one() == 0
+        conn.rollback()
+
+
+def test_scope_does_not_leak_to_the_next_user_of_a_pooled_connection(app_engine):
+    engine = create_db_engine(app_engine.url.render_as_string(hide_password=False))
+    engine.pool._pool.maxsize = 1  # one physical connection, reused
+    brand = brands(app_engine)[0]
+    with scoped_connection(engine, Viewer("t", "brand", brand)) as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM purchase_order")).scalar_one() > 0
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM purchase_order")).scalar_one() == 0
+    engine.dispose()
+
+
+def test_foreign_writes_affect_no_rows(app_engine, postgres_engine):
+    first, second = brands(app_engine)[:2]
+    with postgres_engine.connect() as conn:
+        before = conn.execute(text(
+            "SELECT COUNT(*), SUM(units_ordered) FROM purchase_order WHERE brand_id = :b"),
+            {"b": second}).one()
+    with scoped_connection(app_engine, Viewer("t", "brand", first)) as conn:
+        updated = conn.execute(text(
+            "UPDATE purchase_order SET units_ordered = 0 WHERE brand_id = :b"), {"b": second})
+        deleted = conn.execute(text(
+            "DELETE FROM sourcing_relationship WHERE brand_id = :b"), {"b": second})
+        assert updated.rowcount == 0 and deleted.rowcount == 0
+        conn.rollback()
+    with (pytest.raises(Exception, match="row-level security"),
+          scoped_connection(app_engine, Viewer("t", "brand", first)) as conn):
+        conn.execute(text(
+            "INSERT INTO sourcing_relationship (brand_id, factory_id, tier, active, "
+            "publicly_disclosed) VALUES (:b, 1, 1, true, false)"), {"b": second})
+    with postgres_engine.connect() as conn:
+        after = conn.execute(text(
+            "SELECT COUNT(*), SUM(units_ordered) FROM purchase_order WHERE brand_id = :b"),
+            {"b": second}).one()
+    assert tuple(before) == tuple(after)
+
+
+def test_every_read_through_rls_equals_the_read_as_superuser(app_engine, postgres_engine):
+    """The data-access functions set the scope correctly: through RLS they return exactly what
+    they return without it (and the brand filter alone is proven by tests/test_isolation.py)."""
+    for brand in brands(app_engine):
+        viewer = Viewer("t", "brand", brand)
+        for read in (
+            lambda e, v=viewer: queries.suppliers(e, v),
+            lambda e, v=viewer: queries.latest_cluster_status(e, v),
+            lambda e, v=viewer: factories.supplier_directory(e, v, DirectoryFilters(),
+                                                             DEMO_AS_OF),
+            lambda e, v=viewer: factories.open_non_compliance(e, v),
+            lambda e, v=viewer: orders.purchase_orders(e, v),
+        ):
+            through_rls, direct = read(app_engine), read(postgres_engine)
+            assert len(through_rls) == len(direct)
+            keys = list(direct.columns[:1])  # the first column identifies the row
+            assert through_rls.sort_values(keys).reset_index(drop=True).equals(
+                direct.sort_values(keys).reset_index(drop=True))
+    assert len(orders.orders_for_benchmark(app_engine)) == len(
+        orders.orders_for_benchmark(postgres_engine)) > 0
+
+
+def test_system_scope_sees_every_brand(app_engine):
+    with system_connection(app_engine) as conn:
+        assert conn.execute(text(
+            "SELECT COUNT(DISTINCT brand_id) FROM purchase_order")).scalar_one() == len(
+            brands(app_engine))
+
+
+def test_bulk_load_falls_back_to_insert_where_rls_binds_the_role(app_engine):
+    """COPY FROM is refused under RLS; bulk_insert must still work for the app role (imports)."""
+    from data_access.bulk import bulk_insert
+    from data_access.schema import PurchaseOrder
+
+    brand = brands(app_engine)[0]
+    with system_connection(app_engine) as conn:
+        factory = conn.execute(text(
+            "SELECT factory_id FROM sourcing_relationship WHERE brand_id = :b LIMIT 1"),
+            {"b": brand}).scalar_one()
+    columns = ["brand_id", "factory_id", "po_number", "confirmed_on", "payment_terms_days",
+               "units_ordered", "units_changed_after_confirmation",
+               "changed_after_confirmation", "fob_price_usd"]
+    with app_engine.connect() as conn, conn.begin() as tx:
+        n = bulk_insert(conn, PurchaseOrder.__table__, columns,
+                        [(brand, factory, "RLS-TEST-1", "2026-01-05", 60, 100, 0, False, 4.5)])
+        assert n == 1
+        assert conn.execute(text(
+            "SELECT COUNT(*) FROM purchase_order WHERE po_number = 'RLS-TEST-1'")).scalar_one() == 1
+        tx.rollback()

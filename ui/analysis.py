@@ -1,0 +1,108 @@
+"""Analyses that combine several brand-scoped reads with metric functions.
+
+No Streamlit here: ``ui/insights.py`` caches these for the pages, and the extract catalogue
+calls them for downloads, so a page and its CSV always agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine
+
+from data_access import factories, orders, queries, summaries
+from data_access.viewer import Viewer
+from metrics.compliance import pooled_rate
+from metrics.portfolio import assessment_age_days
+from metrics.purchasing import benchmark_median, brand_summaries, per_factory_practices
+from metrics.risk import risk_scores
+
+#: clusters research links to purchasing practices (DOMAIN.md §3)
+LINKED_CLUSTERS = ("WT", "COMP", "CHR")
+
+
+def factory_practices(engine: Engine, viewer: Viewer, as_of: dt.date,
+                      all_orders: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The brand's purchasing practices per factory over all its orders (``all_orders``: the
+    brand's orders when the caller already holds them, e.g. from a cache)."""
+    if all_orders is None:
+        all_orders = orders.purchase_orders(engine, viewer)
+    return per_factory_practices(all_orders, as_of)
+
+
+def risk_table(engine: Engine, viewer: Viewer, as_of: dt.date,
+               all_orders: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The risk ranking of the brand's active suppliers (metrics.risk), highest first.
+
+    Columns: ``factory_id, name, country_code, city, workers, tier, latest_assessed_on``, the
+    risk inputs, ``<component>_points``, ``risk_score``, ``risk_level``, ``reasons``.
+    """
+    suppliers = queries.suppliers(engine, viewer)
+    if suppliers.empty:
+        return pd.DataFrame()
+    open_nc = factories.open_non_compliance(engine, viewer)
+    status = queries.latest_cluster_status(engine, viewer)
+    countries = sorted(suppliers["country_code"].dropna().unique())
+    bench = pooled_rate(queries.country_cluster_benchmark(engine, countries),
+                        ["country_code", "cluster_code"])
+    country_rate = bench.groupby("country_code")["non_compliance_rate_pct"].mean()
+    practices = factory_practices(engine, viewer, as_of, all_orders)
+    base = suppliers[["factory_id", "os_id", "name", "country_code", "city", "workers", "tier",
+                      "latest_assessed_on"]].copy()
+    base["assessment_age_days"] = assessment_age_days(base["latest_assessed_on"], as_of)
+    base["country_benchmark_rate_pct"] = base["country_code"].map(country_rate)
+    base = base.merge(open_nc, on="factory_id", how="left")
+    assessed = set(status["factory_id"])
+    for col in ("open_nc_core", "open_nc_other"):
+        # never assessed: unknown, not zero (the assessment-age component carries the risk)
+        base[col] = np.where(base["factory_id"].isin(assessed), base[col].fillna(0), np.nan)
+    base = base.merge(
+        practices[["factory_id", "late_change_share_pct", "below_cost_share_pct",
+                   "median_days_late", "share_of_capacity_pct"]],
+        on="factory_id", how="left")
+    scored = risk_scores(base)
+    return scored.sort_values(["risk_score", "name"], ascending=[False, True]) \
+        .reset_index(drop=True)
+
+
+def practices_and_conditions(engine: Engine, viewer: Viewer, as_of: dt.date,
+                             all_orders: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per assessed factory: the brand's practices next to the factory's non-compliance on the
+    clusters research links to them. Columns: ``factory_id, name, country_code, orders,
+    late_change_share_pct, median_lead_time_days, below_cost_share_pct`` and, per linked
+    cluster, ``<code>_nc_questions``."""
+    suppliers = queries.suppliers(engine, viewer)
+    status = queries.latest_cluster_status(engine, viewer)
+    practices = factory_practices(engine, viewer, as_of, all_orders)
+    linked = status[status["cluster_code"].isin(LINKED_CLUSTERS)].pivot_table(
+        index="factory_id", columns="cluster_code", values="questions_non_compliant",
+        aggfunc="sum")
+    linked.columns = [f"{c}_nc_questions" for c in linked.columns]
+    out = suppliers[["factory_id", "name", "country_code"]].merge(
+        practices[["factory_id", "orders", "late_change_share_pct", "median_lead_time_days",
+                   "below_cost_share_pct"]], on="factory_id")
+    return out.merge(linked.reset_index(), on="factory_id")
+
+
+def purchasing_benchmark(engine: Engine, since: dt.date | None, until: dt.date | None,
+                         as_of: dt.date) -> dict[str, float]:
+    """The median across all brands of each indicator (anonymous; NaN with fewer than
+    ``MIN_BRANDS_FOR_BENCHMARK`` brands). The rows read to compute it never leave here.
+
+    Computed once per period, reference date and data version for every process: the result
+    is stored in the ``purchasing_benchmark`` summary table (data_access/summaries.py), since
+    reading every brand's orders is the one expensive read of the app (issue 7).
+    """
+    key = summaries.benchmark_key(since, until, as_of)
+    version, stored = summaries.stored_benchmark(engine, key)
+    if stored is not None:
+        return stored
+    everything = orders.orders_for_benchmark(engine, since=since, until=until)
+    result: dict[str, float] = {}
+    if not everything.empty:
+        per_brand = brand_summaries(everything, as_of, by="brand_key")
+        result = benchmark_median(per_brand, min_brands=orders.MIN_BRANDS_FOR_BENCHMARK)
+    summaries.store_benchmark(engine, key, version, result)
+    return result

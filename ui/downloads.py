@@ -1,0 +1,59 @@
+"""Download buttons for the CSV extracts: built only when clicked, with the filters in force.
+
+The file is produced by a deferred callable (``st.download_button(data=callable)``): nothing is
+computed or held in memory until the user asks, the rows stream from the database into a
+spooled temporary file, and the download is written to the audit log at that moment. The
+button does not rerun the page (``on_click="ignore"``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from data_access.extracts import data_dictionary_csv, extract_filename
+from data_access.viewer import Viewer
+from ui import state
+from ui.extract_catalogue import EXTRACTS, ExtractContext, build_file
+from ui.runtime import get_engine
+
+PERIOD_MONTHS = {"12": 12, "24": 24, "36": 36}
+
+
+def current_context(today: dt.date) -> ExtractContext:
+    """The filters in force in this session: the directory's and the purchasing page's."""
+    period = st.session_state.get(state.filter_key("period"), "12")
+    since = None
+    if period in PERIOD_MONTHS:
+        since = (pd.Timestamp(today) - pd.DateOffset(months=PERIOD_MONTHS[period])).date()
+    factories = tuple(int(i) for i in st.session_state.get(state.filter_key("factories")) or [])
+    return ExtractContext(as_of=today, directory=state.directory_filters(),
+                          orders_since=since, order_factory_ids=factories)
+
+
+def extract_button(viewer: Viewer, brand_code: str, key: str, ctx: ExtractContext, *,
+                   label: str | None = None) -> None:
+    """A button that downloads extract ``key`` for the viewer's brand with ``ctx``'s filters."""
+    spec = EXTRACTS[key]
+    engine = get_engine()
+    st.download_button(
+        label or f"Download {spec.title.lower()} (CSV)",
+        data=lambda: build_file(engine, viewer, key, ctx),
+        file_name=extract_filename(brand_code, key, ctx.as_of),
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+        key=f"download_{key}",
+        help=spec.description,
+    )
+
+
+def dictionary_button(key: str) -> None:
+    spec = EXTRACTS[key]
+    st.download_button(
+        "Data dictionary", data=data_dictionary_csv(spec.columns),
+        file_name=f"{key}_data-dictionary.csv", mime="text/csv", on_click="ignore",
+        icon=":material/menu_book:", key=f"dictionary_{key}",
+        help="Every column of the extract: type, unit and meaning.")

@@ -1,0 +1,317 @@
+"""Every CSV extract the product offers: its columns (the data dictionary) and how its rows are
+built from brand-scoped reads and metric functions, for the filters in force.
+
+No Streamlit here, so the same builders serve the Downloads page, the download buttons on the
+table pages, the tests and docs/extracts.md. Writing goes through ``data_access.extracts``
+(formula neutralising, ISO dates, audit log).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import IO, Any
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from data_access import factories, orders, queries
+from data_access.extracts import (
+    PURCHASE_ORDER_COLUMNS,
+    ExtractColumn,
+    PurchaseOrderFilters,
+    export_csv,
+    iter_purchase_orders,
+)
+from data_access.factories import DirectoryFilters
+from data_access.viewer import Viewer
+from metrics import visibility as vis
+from metrics.countries import country_name
+from metrics.purchasing import INDICATORS, per_factory_practices
+from metrics.risk import COMPONENT_INPUTS, RISK_WEIGHTS
+from ui.analysis import risk_table
+
+C = ExtractColumn
+
+
+@dataclass(frozen=True)
+class ExtractContext:
+    """The filters in force when an extract is built."""
+
+    as_of: dt.date
+    directory: DirectoryFilters = field(default_factory=DirectoryFilters)
+    orders_since: dt.date | None = None
+    order_factory_ids: tuple[int, ...] = ()
+
+    def describe(self) -> dict[str, Any]:
+        """The filters as recorded in the audit log."""
+        return {"as_of": self.as_of, "directory": asdict(self.directory),
+                "orders_since": self.orders_since,
+                "order_factory_ids": list(self.order_factory_ids)}
+
+
+Rows = Iterable[tuple]
+
+
+@dataclass(frozen=True)
+class ExtractSpec:
+    key: str
+    title: str
+    description: str
+    columns: tuple[ExtractColumn, ...]
+    build: Callable[[Engine, Viewer, ExtractContext], Rows]
+
+
+def _directory(engine: Engine, viewer: Viewer, ctx: ExtractContext) -> pd.DataFrame:
+    return factories.supplier_directory(engine, viewer, ctx.directory, ctx.as_of)
+
+
+def _rows(frame: pd.DataFrame, columns: tuple[ExtractColumn, ...]) -> Iterator[tuple]:
+    names = [c.name for c in columns]
+    for row in frame[names].itertuples(index=False, name=None):
+        yield tuple(None if (not isinstance(v, str) and pd.isna(v)) else v for v in row)
+
+
+# ---- supplier list (Transparency Pledge / Open Supply Hub columns) ---------------------------
+
+SUPPLIER_COLUMNS = (
+    C("os_id", "text", "Open Supply Hub facility id (empty: not on Open Supply Hub)."),
+    C("name", "text", "Factory name."),
+    C("address", "text", "Site address."),
+    C("country_code", "text", "Country, ISO 3166-1 alpha-2."),
+    C("country_name", "text", "Country name (ISO 3166)."),
+    C("lat", "float", "Latitude (WGS 84).", "degrees"),
+    C("lng", "float", "Longitude (WGS 84).", "degrees"),
+    C("sector", "text", "Sector."),
+    C("facility_type", "text", "Facility type (Open Supply Hub list)."),
+    C("product_type", "text", "Products made."),
+    C("parent_company", "text", "Parent company."),
+    C("number_of_workers", "int", "Workers at the site.", "workers"),
+    C("workers_band", "text", "Transparency Pledge band: <1000, 1001–5000, 5001–10000, "
+                              ">10000."),
+    C("tier", "int", "Supply-chain tier (1 = final product assembly)."),
+    C("publicly_disclosed", "bool", "On the brand's published supplier list."),
+    C("latest_assessment_date", "date", "Date of the latest Better Work assessment.", "date"),
+    C("compliance_pct", "float", "100 × (questions − violations) ÷ questions in the latest "
+                                 "assessment.", "%"),
+)
+
+
+def _suppliers(engine: Engine, viewer: Viewer, ctx: ExtractContext) -> Rows:
+    directory = _directory(engine, viewer, ctx)
+    full = queries.suppliers(engine, viewer, include_inactive=True).set_index("factory_id")
+    frame = directory.join(full[["address", "sector", "product_type", "parent_company"]],
+                           on="factory_id")
+    frame = frame.assign(
+        country_name=frame["country_code"].map(country_name),
+        number_of_workers=frame["workers"],
+        workers_band=vis.workers_band(frame["workers"]).astype("object"),
+        latest_assessment_date=frame["latest_assessed_on"],
+    )
+    return _rows(frame, SUPPLIER_COLUMNS)
+
+
+# ---- latest findings by factory and compliance point ------------------------------------------
+
+FINDING_COLUMNS = (
+    C("factory_os_id", "text", "Open Supply Hub facility id."),
+    C("factory_name", "text", "Factory name."),
+    C("country_code", "text", "Country, ISO 3166-1 alpha-2."),
+    C("assessment_date", "date", "Date of the factory's latest assessment.", "date"),
+    C("cycle", "int", "Assessment cycle (1 = first assessment)."),
+    C("cluster", "text", "Better Work cluster."),
+    C("compliance_point_code", "text", "Compliance point code."),
+    C("compliance_point", "text", "Compliance point."),
+    C("questions_assessed", "int", "Non-compliance questions assessed under the point.",
+      "questions"),
+    C("questions_non_compliant", "int", "Questions found non-compliant.", "questions"),
+    C("non_compliant", "bool", "Non-compliant on the point: any question non-compliant."),
+)
+
+
+def _findings(engine: Engine, viewer: Viewer, ctx: ExtractContext) -> Rows:
+    directory = _directory(engine, viewer, ctx)
+    assessed = directory.dropna(subset=["latest_assessment_id"])
+    if assessed.empty:
+        return iter(())
+    cp = factories.compliance_point_results(engine, viewer, list(assessed["factory_id"]))
+    cp = cp[cp["assessment_id"].isin(assessed["latest_assessment_id"].astype(int))]
+    frame = cp.merge(assessed[["factory_id", "os_id", "name", "country_code",
+                               "latest_assessed_on", "latest_cycle"]], on="factory_id")
+    frame = frame.assign(
+        factory_os_id=frame["os_id"], factory_name=frame["name"],
+        assessment_date=frame["latest_assessed_on"], cycle=frame["latest_cycle"],
+        cluster=frame["cluster_name"], compliance_point_code=frame["cp_code"],
+        compliance_point=frame["cp_name"], non_compliant=frame["non_compliant"].astype(bool),
+    ).sort_values(["factory_name", "cluster_order", "cp_order"])
+    return _rows(frame, FINDING_COLUMNS)
+
+
+# ---- improvement plans ------------------------------------------------------------------------
+
+PLAN_COLUMNS = (
+    C("factory_os_id", "text", "Open Supply Hub facility id."),
+    C("factory_name", "text", "Factory name."),
+    C("assessment_date", "date", "Assessment the item follows from.", "date"),
+    C("cycle", "int", "Assessment cycle."),
+    C("question_code", "text", "Question found non-compliant."),
+    C("compliance_point", "text", "Compliance point of the question."),
+    C("action", "text", "Agreed remediation action."),
+    C("status", "text", "Pending, In Progress or Completed."),
+    C("due_date", "date", "Due date.", "date"),
+    C("completed_on", "date", "Completion date (empty: not completed).", "date"),
+    C("overdue", "bool", "Not completed and past its due date on the extract date."),
+)
+
+
+def _plans(engine: Engine, viewer: Viewer, ctx: ExtractContext) -> Rows:
+    directory = _directory(engine, viewer, ctx)
+    if directory.empty:
+        return iter(())
+    plans = factories.improvement_plans(engine, viewer, list(directory["factory_id"]))
+    frame = plans.merge(directory[["factory_id", "os_id", "name"]], on="factory_id")
+    frame = frame.assign(
+        factory_os_id=frame["os_id"], factory_name=frame["name"],
+        assessment_date=frame["assessed_on"], compliance_point=frame["cp_name"],
+        overdue=(frame["status"] != "Completed") & (frame["due_date"] < pd.Timestamp(ctx.as_of)),
+    ).sort_values(["factory_name", "assessment_date", "due_date"],
+                  ascending=[True, False, True])
+    return _rows(frame, PLAN_COLUMNS)
+
+
+# ---- purchase orders (streamed) ---------------------------------------------------------------
+
+
+def _purchase_orders(engine: Engine, viewer: Viewer, ctx: ExtractContext) -> Rows:
+    countries = ctx.directory.countries or None
+    return iter_purchase_orders(engine, viewer, PurchaseOrderFilters(
+        confirmed_from=ctx.orders_since,
+        factory_ids=ctx.order_factory_ids or None,
+        country_codes=countries,
+    ))
+
+
+# ---- indicator tables -------------------------------------------------------------------------
+
+PRACTICE_COLUMNS = (
+    C("factory_os_id", "text", "Open Supply Hub facility id."),
+    C("factory_name", "text", "Factory name."),
+    C("country_code", "text", "Country, ISO 3166-1 alpha-2."),
+    C("orders", "int", "Orders confirmed in the period.", "orders"),
+    C("units", "int", "Units ordered in the period.", "units"),
+    *(C(key, "float", f"{spec.label}: {spec.formula}.", spec.unit)
+      for key, spec in INDICATORS.items()),
+)
+
+
+def _practices(engine: Engine, viewer: Viewer, ctx: ExtractContext) -> Rows:
+    frame = orders.purchase_orders(engine, viewer, since=ctx.orders_since,
+                                   factory_ids=ctx.order_factory_ids or None,
+                                   countries=ctx.directory.countries or None)
+    per_factory = per_factory_practices(frame, ctx.as_of)
+    names = queries.suppliers(engine, viewer, include_inactive=True)[
+        ["factory_id", "os_id", "name", "country_code"]]
+    merged = per_factory.merge(names, on="factory_id", how="left")
+    merged = merged.assign(factory_os_id=merged["os_id"], factory_name=merged["name"])
+    for key in INDICATORS:
+        if key not in merged:
+            merged[key] = float("nan")
+    return _rows(merged.sort_values("factory_name"), PRACTICE_COLUMNS)
+
+
+COVERAGE_COLUMNS = (
+    C("country_code", "text", "Country, ISO 3166-1 alpha-2."),
+    C("country_name", "text", "Country name."),
+    C("suppliers", "int", "Active suppliers in the country.", "factories"),
+    C("assessed_recently", "int", "Of which assessed in the 365 days before the extract date.",
+      "factories"),
+    C("share_pct", "float", "assessed_recently ÷ suppliers × 100.", "%"),
+)
+
+
+def _coverage(engine: Engine, viewer: Viewer, ctx: ExtractContext) -> Rows:
+    suppliers = queries.suppliers(engine, viewer)
+    if ctx.directory.countries:
+        suppliers = suppliers[suppliers["country_code"].isin(ctx.directory.countries)]
+    frame = vis.coverage_by_country(suppliers, ctx.as_of)
+    frame["country_name"] = frame["country_code"].map(country_name)
+    return _rows(frame, COVERAGE_COLUMNS)
+
+
+RISK_COLUMNS = (
+    C("factory_os_id", "text", "Open Supply Hub facility id."),
+    C("factory_name", "text", "Factory name."),
+    C("country_code", "text", "Country, ISO 3166-1 alpha-2."),
+    C("risk_score", "float", "Σ weight × min(value ÷ cap, 1) over the components below "
+                             "(metrics/risk.py).", "points (0–100)"),
+    C("risk_level", "text", "High (≥ 60), Medium (≥ 35) or Low."),
+    C("reasons", "text", "The largest contributions and data gaps, in words."),
+    *(C(f"{c}_points", "float", f"Points from {COMPONENT_INPUTS[c]} (weight "
+                                f"{getattr(RISK_WEIGHTS, c):g}).", "points")
+      for c in COMPONENT_INPUTS),
+    *(C(column, "float", f"Input of the {c} component.")
+      for c, column in COMPONENT_INPUTS.items()),
+)
+
+
+def _risk(engine: Engine, viewer: Viewer, ctx: ExtractContext) -> Rows:
+    table = risk_table(engine, viewer, ctx.as_of)
+    if table.empty:
+        return iter(())
+    if ctx.directory.countries:
+        table = table[table["country_code"].isin(ctx.directory.countries)]
+    table = table.assign(factory_os_id=table["os_id"], factory_name=table["name"])
+    return _rows(table, RISK_COLUMNS)
+
+
+EXTRACTS: dict[str, ExtractSpec] = {spec.key: spec for spec in (
+    ExtractSpec("supplier-list", "Supplier list",
+                "Your suppliers in Open Supply Hub / Transparency Pledge columns, for a "
+                "published supplier list or an Open Supply Hub upload. Follows the Suppliers "
+                "page filters.", SUPPLIER_COLUMNS, _suppliers),
+    ExtractSpec("latest-findings", "Latest findings by compliance point",
+                "Each supplier's latest assessment, one row per compliance point. Follows the "
+                "Suppliers page filters.", FINDING_COLUMNS, _findings),
+    ExtractSpec("improvement-plans", "Improvement-plan items",
+                "Every improvement-plan item of your suppliers with status and due date. "
+                "Follows the Suppliers page filters.", PLAN_COLUMNS, _plans),
+    ExtractSpec("purchase-orders", "Purchase orders",
+                "Your purchase orders (streamed, any size). Follows the Purchasing page's "
+                "period and factory filters and the country filter.",
+                PURCHASE_ORDER_COLUMNS, _purchase_orders),
+    ExtractSpec("purchasing-indicators", "Purchasing indicators by factory",
+                "Your purchasing-practice indicators per factory for the Purchasing page's "
+                "period.", PRACTICE_COLUMNS, _practices),
+    ExtractSpec("risk-ranking", "Risk ranking",
+                "Every active supplier's risk score, level, reasons and components (Risk "
+                "ranking page). Follows the country filter.", RISK_COLUMNS, _risk),
+    ExtractSpec("visibility-by-country", "Assessment coverage by country",
+                "Suppliers and recent assessments per country (Visibility page).",
+                COVERAGE_COLUMNS, _coverage),
+)}
+
+
+def write_extract(engine: Engine, viewer: Viewer, key: str, ctx: ExtractContext,
+                  out: IO[bytes]) -> int:
+    """Stream extract ``key`` into ``out`` and record the download; returns the row count.
+
+    Rows go from the database cursor to ``out`` one by one (the CLI or a test can write a
+    100 k-row extract to disk without holding it in memory).
+    """
+    spec = EXTRACTS[key]
+    return export_csv(engine, viewer, key, spec.build(engine, viewer, ctx), spec.columns, out,
+                      ctx.describe())
+
+
+def build_file(engine: Engine, viewer: Viewer, key: str, ctx: ExtractContext) -> bytes:
+    """The extract as CSV bytes for ``st.download_button``, recorded in the audit log.
+
+    Streamlit serves a download from memory, so the bytes are collected here — through a
+    spooled temporary file, so building never holds both the rows and the text at once.
+    """
+    with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as out:
+        write_extract(engine, viewer, key, ctx, out)
+        out.seek(0)
+        return out.read()
