@@ -33,6 +33,7 @@ from data_access.importing.common import (
 )
 from data_access.importing.reading import Column, FileSpec, ParsedFile
 from data_access.schema import Assessment, Finding
+from data_access.summaries import refresh_summaries
 
 SPEC = FileSpec(
     kind="assessments",
@@ -180,4 +181,13 @@ def plan_assessments(conn: Connection, parsed: ParsedFile, today: dt.date) -> Ch
                         f.c.question_id == bindparam("b_question_id"))
         .values(non_compliant=bindparam("b_non_compliant")),
         finding_updates))
+
+    def refresh(conn: Connection, advance) -> None:
+        # the pages read each factory's latest assessment from the summary tables: rebuild
+        # them for the factories in this file, in the same transaction (data_access.summaries)
+        refresh_summaries(conn, factory_ids)
+        advance(1)
+
+    if new_assessments or header_updates or finding_inserts or finding_updates:
+        plan.step(1, refresh)
     return plan
