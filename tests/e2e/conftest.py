@@ -98,3 +98,25 @@ def page(browser):
     page.set_default_timeout(30_000)
     yield page
     context.close()
+
+
+def wait_until_settled(page, quiet_ms: int = 1_200, timeout_ms: int = 30_000) -> None:
+    """Wait until no script run has been in progress for ``quiet_ms``.
+
+    On first load the cookie component triggers a second script run about a second after the
+    first one; a sign-in submitted while those runs are in flight can be dropped by Streamlit
+    (docs/security.md, known limitations). People type slower than that; tests must wait.
+    """
+    page.wait_for_function(
+        """([quiet]) => {
+            const app = document.querySelector('.stApp');
+            if (!app) return false;
+            const now = Date.now();
+            if (app.getAttribute('data-test-script-state') !== 'notRunning') {
+                window.__settledSince = null;
+                return false;
+            }
+            window.__settledSince = window.__settledSince || now;
+            return now - window.__settledSince >= quiet;
+        }""",
+        arg=[quiet_ms], polling=100, timeout=timeout_ms)

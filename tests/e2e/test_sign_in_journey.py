@@ -7,11 +7,15 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import wait_until_settled
+
 pytestmark = pytest.mark.browser
 
 
 def sign_in(page: Page, base_url: str, username: str, password: str) -> None:
     page.goto(base_url)
+    page.get_by_label("Username").wait_for()
+    wait_until_settled(page)
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Login").click()
@@ -57,6 +61,8 @@ def test_deep_link_leads_through_sign_in_to_the_page(page: Page, app_server):
     """A signed-out visitor opening a shared link signs in and lands on that view."""
     page.goto(f"{app_server.url}/overview?countries=KH")
     expect(page.get_by_text("Page not found")).to_have_count(0)
+    page.get_by_label("Username").wait_for()
+    wait_until_settled(page)
     page.get_by_label("Username").fill("nordwind")
     page.get_by_label("Password", exact=True).fill("nordwind-demo-2026")
     page.get_by_role("button", name="Login").click()
