@@ -88,7 +88,7 @@ SCALES: dict[str, Scale] = {
     "M": Scale(factories=1_700, brands=250, max_cycles=6, largest_brand=1_200,
                orders_per_relationship_year=35, min_cycles=5, never_assessed_share=0.02),
     "L": Scale(factories=20_000, brands=1_000, max_cycles=6, largest_brand=5_000,
-               orders_per_relationship_year=7.5, min_cycles=5, never_assessed_share=0.02),
+               orders_per_relationship_year=8.2, min_cycles=5, never_assessed_share=0.02),
 }
 
 #: rows generated per block (bounded memory; part of the output's definition, do not tune

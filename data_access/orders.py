@@ -6,11 +6,11 @@ import datetime as dt
 from collections.abc import Sequence
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, Float, Select, cast, func, select
 
-from data_access.schema import Factory, PurchaseOrder
+from data_access.schema import Factory, PurchaseOrder, SourcingRelationship
 from data_access.scope import scoped_connection
-from data_access.sqlutil import read_frame, read_rows_frame
+from data_access.sqlutil import iso_date, read_frame, read_rows_frame
 from data_access.viewer import Viewer
 
 ORDER_COLUMNS = [
@@ -35,15 +35,10 @@ def purchase_orders(
     """The viewer's brand's orders (confirmed between ``since`` and ``until`` inclusive),
     optionally for some factories or countries. Columns: :data:`ORDER_COLUMNS`."""
     po = PurchaseOrder
+    brand_id = viewer.require_brand()
     stmt = (
-        select(
-            po.id.label("po_id"), po.factory_id, po.po_number, po.season,
-            po.confirmed_on, po.ex_factory_on, po.invoiced_on, po.paid_on,
-            po.payment_terms_days, po.units_forecast, po.units_ordered,
-            po.units_changed_after_confirmation, po.changed_after_confirmation,
-            po.fob_price_usd, po.cost_usd, po.amount_paid_usd,
-        )
-        .where(po.brand_id == viewer.require_brand())
+        select(po.id.label("po_id"), po.factory_id, po.po_number, po.season, *_raw_columns())
+        .where(po.brand_id == brand_id)
         # in table order (sequential pages), sorted by date below: reading 100 k orders in
         # date order hops between pages and is ≈ 1.5× slower on SQLite (issue 7)
         .order_by(po.id)
@@ -59,30 +54,46 @@ def purchase_orders(
         stmt = stmt.where(po.confirmed_on <= until)
     frame = read_rows_frame(engine, stmt,
                             [c for c in ORDER_COLUMNS if c not in FACTORY_COLUMNS], viewer=viewer)
-    frame = _with_factory_columns(engine, frame)
+    # the brand's factories (a superset of those it ordered from), in the brand's scope
+    own = select(SourcingRelationship.factory_id).where(SourcingRelationship.brand_id == brand_id)
+    frame = _with_factory_columns(engine, frame, own_factories=own, viewer=viewer)
     return frame.sort_values(["confirmed_on", "po_id"], kind="stable").reset_index(drop=True)
+
+
+def _raw_columns() -> list:
+    """The order columns after ``po_id, factory_id`` (and PO number, season), cast for a fast
+    transfer: dates as ISO text and money as floats (PostgreSQL would send ``date`` and
+    ``Decimal`` objects, ≈ 40 % of reading 100 k orders there); the types are restored in
+    pandas by :func:`_with_factory_columns`."""
+    po = PurchaseOrder
+    return [
+        *(iso_date(c).label(c.key) for c in (po.confirmed_on, po.ex_factory_on,
+                                             po.invoiced_on, po.paid_on)),
+        po.payment_terms_days, po.units_forecast, po.units_ordered,
+        po.units_changed_after_confirmation, po.changed_after_confirmation,
+        *(cast(c, Float).label(c.key) for c in (po.fob_price_usd, po.cost_usd,
+                                                po.amount_paid_usd)),
+    ]
 
 
 #: factory attributes repeated on each order row
 FACTORY_COLUMNS = ("country_code", "required_lead_time_days", "annual_output_units")
-#: more factories than this: read every factory's attributes rather than a long IN list
-MAX_FACTORY_IDS = 5_000
-
-
 def _with_factory_columns(engine: Engine, frame: pd.DataFrame,
-                          columns: Sequence[str] = ORDER_COLUMNS) -> pd.DataFrame:
+                          columns: Sequence[str] = ORDER_COLUMNS, *,
+                          own_factories: Select | None = None,
+                          viewer: Viewer | None = None) -> pd.DataFrame:
     """Add the factory attributes and convert the types. The factories are read apart and
     merged here: on SQLite a join looks the factory up once per order (≈ 40 % of reading
-    100 k orders, issue 7), while the orders of a brand come from a few thousand factories."""
-    ids = sorted({int(i) for i in frame["factory_id"]})
+    100 k orders, issue 7), while the orders come from a few thousand factories
+    (``own_factories``: a query of their ids; every factory when None)."""
     factory = Factory
     attributes = pd.DataFrame(columns=["factory_id", *FACTORY_COLUMNS])
-    if ids:
+    if len(frame):
         stmt = select(factory.id.label("factory_id"), factory.country_code,
                       factory.required_lead_time_days, factory.annual_output_units)
-        if len(ids) <= MAX_FACTORY_IDS:
-            stmt = stmt.where(factory.id.in_(ids))
-        attributes = read_frame(engine, stmt, ["factory_id", *FACTORY_COLUMNS])
+        if own_factories is not None:
+            stmt = stmt.where(factory.id.in_(own_factories))
+        attributes = read_frame(engine, stmt, ["factory_id", *FACTORY_COLUMNS], viewer=viewer)
     frame = frame.astype({"factory_id": "int64"}).merge(
         attributes.astype({"factory_id": "int64"}), on="factory_id", how="left",
         validate="many_to_one")
@@ -123,13 +134,7 @@ def orders_for_benchmark(
     """
     po = PurchaseOrder
     columns = [c for c in ORDER_COLUMNS if c not in ("po_number", "season")]
-    stmt = select(
-        po.brand_id, po.id.label("po_id"), po.factory_id,
-        po.confirmed_on, po.ex_factory_on, po.invoiced_on, po.paid_on,
-        po.payment_terms_days, po.units_forecast, po.units_ordered,
-        po.units_changed_after_confirmation, po.changed_after_confirmation,
-        po.fob_price_usd, po.cost_usd, po.amount_paid_usd,
-    )
+    stmt = select(po.brand_id, po.id.label("po_id"), po.factory_id, *_raw_columns())
     if since is not None:
         stmt = stmt.where(po.confirmed_on >= since)
     if until is not None:

@@ -402,3 +402,20 @@ class PurchasingBenchmark(Base):
     indicator: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[float | None] = mapped_column(Float)
     computed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class FactoryOpenPlanItems(Base):
+    """Per factory and due date: how many improvement-plan items are not Completed (any of its
+    assessments). The directory's open / overdue counts read this instead of every plan item;
+    "overdue" (due before the day) is decided at read time."""
+
+    __tablename__ = "factory_open_plan_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    factory_id: Mapped[int] = mapped_column(ForeignKey("factory.id", ondelete="CASCADE"))
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    open_items: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (
+        Index("ix_factory_open_plan_items_factory", "factory_id", "due_date"),
+    )

@@ -6,7 +6,9 @@ import datetime as dt
 from collections.abc import Sequence
 
 import pandas as pd
-from sqlalchemy import Engine, Select, case, select
+from sqlalchemy import Engine, Select, String, case, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from data_access.schema import FactoryLatestAssessment, Finding
 from data_access.scope import scoped_connection, system_connection
@@ -92,6 +94,25 @@ def _sqlite_param(value: object) -> object:
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
+
+
+class iso_date(FunctionElement):
+    """A DATE column as ``'YYYY-MM-DD'`` text, whatever the server's DateStyle: SQLite stores
+    dates as that text already; PostgreSQL gets ``to_char`` (text transfers faster than
+    ``date`` objects, and pandas parses it in C)."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(iso_date)
+def _iso_date_default(element, compiler, **kw):
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(iso_date, "postgresql")
+def _iso_date_postgresql(element, compiler, **kw):
+    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM-DD')"
 
 
 def non_compliant_int():

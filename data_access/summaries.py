@@ -9,13 +9,15 @@ the country benchmark at registry scale). Three small tables hold the result ins
   cycle) with its totals over the non-compliance questions;
 * ``latest_cluster_result`` — per factory × cluster: questions assessed / non-compliant and
   compliance points non-compliant, in that latest assessment;
-* ``latest_cp_result`` — per factory × compliance point: the same counts.
+* ``latest_cp_result`` — per factory × compliance point: the same counts;
+* ``factory_open_plan_items`` — per factory × due date: improvement-plan items not Completed
+  (the directory's open / overdue columns; "overdue" is decided at read time).
 
-They are *derived* data: :func:`refresh_summaries` rebuilds them from ``assessment`` and
-``finding``. **Whatever writes assessments or findings must call it in the same transaction**
-— the demo generator does, and so must every importer of assessments (with the factory ids it
-touched) — otherwise pages go on showing the previous latest assessment. Improvement-plan items
-and orders are not summarised here (open / overdue items depend on the day).
+They are *derived* data: :func:`refresh_summaries` rebuilds them from ``assessment``,
+``finding`` and ``improvement_plan_item``. **Whatever writes assessments, findings or
+improvement-plan items must call it in the same transaction** — the demo generator does, and so
+must every importer of assessments and of plans (with the factory ids it touched) — otherwise
+pages go on showing the previous latest assessment or plan status.
 
 The tables hold factory-level results only (shared by every brand that sources from the
 factory, like ``assessment``): brand scoping still happens in the queries that join them to
@@ -44,7 +46,8 @@ from data_access.scope import system_connection
 log = logging.getLogger(__name__)
 
 #: the summary tables, in the order they are filled
-SUMMARY_TABLES = ("latest_cp_result", "latest_cluster_result", "factory_latest_assessment")
+SUMMARY_TABLES = ("latest_cp_result", "latest_cluster_result", "factory_latest_assessment",
+                  "factory_open_plan_items")
 #: factory ids per statement when refreshing some factories
 REFRESH_CHUNK = 500
 
@@ -96,6 +99,15 @@ LEFT JOIN (
 """
 
 
+_FILL_OPEN_ITEMS = """
+INSERT INTO factory_open_plan_items (factory_id, due_date, open_items)
+SELECT a.factory_id, i.due_date, COUNT(*)
+FROM improvement_plan_item i JOIN assessment a ON a.id = i.assessment_id
+WHERE i.status <> 'Completed' {where}
+GROUP BY a.factory_id, i.due_date
+"""
+
+
 def refresh_summaries(conn: Connection, factory_ids: Iterable[int] | None = None) -> None:
     """Rebuild the summary tables for ``factory_ids`` (all factories when None).
 
@@ -121,8 +133,10 @@ def refresh_summaries(conn: Connection, factory_ids: Iterable[int] | None = None
 
 def _fill(conn: Connection, where: str, params: dict) -> None:
     latest = _LATEST.format(where=where)
+    open_items_where = "AND a.factory_id IN :ids" if where else ""
     for sql in (_FILL_CP.format(latest=latest), _FILL_CLUSTER.format(where=where),
-                _FILL_LATEST.format(latest=latest, where=where)):
+                _FILL_LATEST.format(latest=latest, where=where),
+                _FILL_OPEN_ITEMS.format(where=open_items_where)):
         stmt = text(sql)
         if params:
             stmt = stmt.bindparams(bindparam("ids", expanding=True))
@@ -182,3 +196,20 @@ def store_benchmark(engine: Engine, key: str, version: int,
     except DBAPIError as exc:
         log.info("purchasing benchmark not stored (%s)", str(exc).splitlines()[0][:200])
         return False
+
+
+def main() -> None:  # pragma: no cover - a thin command line
+    """``python -m data_access.summaries``: rebuild every summary table of the configured
+    database (after a restore, or an import by a tool that does not refresh them)."""
+    from data_access.db import create_db_engine
+    from data_access.settings import load_settings
+
+    engine = create_db_engine(load_settings().database_url)
+    with system_connection(engine) as conn:
+        refresh_summaries(conn)
+    engine.dispose()
+    print("summary tables rebuilt")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -32,6 +32,7 @@ from data_access.importing.common import (
 )
 from data_access.importing.reading import Column, FileSpec, ParsedFile
 from data_access.schema import Assessment, Finding, ImprovementPlanItem
+from data_access.summaries import refresh_summaries
 
 STATUSES = {"pending": "Pending", "open": "Pending", "not started": "Pending",
             "in progress": "In Progress", "ongoing": "In Progress", "started": "In Progress",
@@ -150,6 +151,17 @@ def plan_plans(conn: Connection, parsed: ParsedFile, today: dt.date) -> ChangePl
         stmt = (update(table).where(table.c.id == bindparam("b_id"))
                 .values({col[2:]: bindparam(col) for col in cols}))
         plan.step(len(params), execute_many(stmt, params))
+
+    if inserts or updates:
+        touched = sorted(set(factory_of_row.values()))
+
+        def refresh(conn: Connection, advance) -> None:
+            # the directory's open / overdue items come from a summary table: rebuild it for
+            # the factories in this file, in the same transaction (data_access.summaries)
+            refresh_summaries(conn, touched)
+            advance(1)
+
+        plan.step(1, refresh)
     return plan
 
 

@@ -24,7 +24,7 @@ def sign_in(page: Page, base_url: str, username: str, password: str) -> None:
 def test_sign_in_see_overview_and_sign_out(page: Page, app_server):
     sign_in(page, app_server.url, "nordwind", "nordwind-demo-2026")
     expect(page.get_by_role("heading", name="Nordwind Apparel — overview")).to_be_visible()
-    expect(page.get_by_text("Active suppliers")).to_be_visible()
+    expect(page.get_by_text("Active suppliers").first).to_be_visible()
     # the Altair chart is painted (Vega renders into a canvas or svg inside the chart element)
     expect(page.locator("[data-testid='stVegaLiteChart']").first).to_be_visible()
     expect(page.get_by_text("Brand: Nordwind Apparel")).to_be_visible()

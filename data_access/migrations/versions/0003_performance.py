@@ -1,7 +1,8 @@
 """performance: summary tables of each factory's latest assessment, stored benchmark (issue 7)
 
-``factory_latest_assessment``, ``latest_cluster_result`` and ``latest_cp_result`` are derived
-from ``assessment`` and ``finding`` (see data_access/summaries.py); this migration creates them
+``factory_latest_assessment``, ``latest_cluster_result``, ``latest_cp_result`` and
+``factory_open_plan_items`` are derived from ``assessment``, ``finding`` and
+``improvement_plan_item`` (see data_access/summaries.py); this migration creates them
 and fills them from the data already there, with a frozen copy of the refresh SQL so that the
 migration keeps working whatever later versions of the code do. ``purchasing_benchmark`` stores
 the cross-brand medians once computed (keyed by period and data version); it starts empty.
@@ -59,6 +60,13 @@ _FILL = [
                FROM latest_cluster_result GROUP BY factory_id) t
       ON t.factory_id = l.factory_id
     """,  # noqa: S608 - no input, our own SQL
+    """
+    INSERT INTO factory_open_plan_items (factory_id, due_date, open_items)
+    SELECT a.factory_id, i.due_date, COUNT(*)
+    FROM improvement_plan_item i JOIN assessment a ON a.id = i.assessment_id
+    WHERE i.status <> 'Completed'
+    GROUP BY a.factory_id, i.due_date
+    """,
 ]
 
 
@@ -109,6 +117,20 @@ def upgrade() -> None:
                                 name=op.f("pk_latest_cp_result")),
     )
     op.create_table(
+        "factory_open_plan_items",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("factory_id", sa.Integer(), nullable=False),
+        sa.Column("due_date", sa.Date(), nullable=True),
+        sa.Column("open_items", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["factory_id"], ["factory.id"],
+                                name=op.f("fk_factory_open_plan_items_factory_id_factory"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_factory_open_plan_items")),
+    )
+    with op.batch_alter_table("factory_open_plan_items", schema=None) as batch_op:
+        batch_op.create_index("ix_factory_open_plan_items_factory", ["factory_id", "due_date"],
+                              unique=False)
+    op.create_table(
         "purchasing_benchmark",
         sa.Column("period_key", sa.String(length=80), nullable=False),
         sa.Column("data_version", sa.Integer(), nullable=False),
@@ -124,6 +146,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("purchasing_benchmark")
+    op.drop_table("factory_open_plan_items")
     op.drop_table("latest_cp_result")
     op.drop_table("latest_cluster_result")
     op.drop_table("factory_latest_assessment")

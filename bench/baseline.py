@@ -1,0 +1,322 @@
+"""The naive baseline: what a user might write instead of ``data_access``.
+
+Whole tables are read with ``pd.read_sql("SELECT * FROM <table>")`` and filtered, joined and
+aggregated in pandas; the *same* ``metrics`` functions then produce each page's figures. No SQL
+aggregation, no index use beyond the full scans, no summary table, no cache.
+
+Timing: every table is read once per run and its read time recorded; a page's baseline time is
+the read time of the tables it needs (a naive page re-reads them on every render) plus its
+pandas work. Reading each table once instead of once per page keeps the run short (reading
+27 M findings takes minutes at scale L) without changing what is measured.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine
+
+from metrics import visibility as vis
+from metrics.compliance import cluster_results, pooled_rate, portfolio_vs_benchmark
+from metrics.portfolio import assessment_age_days, headline_figures
+from metrics.purchasing import benchmark_median, brand_summary, per_factory_practices
+from metrics.risk import risk_scores
+
+TABLES = ("factory", "sourcing_relationship", "assessment", "finding", "question",
+          "compliance_point", "cluster", "improvement_plan_item", "purchase_order")
+
+#: the tables each page's naive version reads
+PAGE_TABLES: dict[str, tuple[str, ...]] = {
+    "overview": ("factory", "sourcing_relationship", "assessment", "finding", "question",
+                 "compliance_point", "cluster"),
+    "suppliers": TABLES,
+    "factory": TABLES,
+    "compare": ("factory", "sourcing_relationship", "assessment", "finding", "question",
+                "compliance_point", "cluster", "improvement_plan_item"),
+    "visibility": ("factory", "sourcing_relationship", "assessment"),
+    "purchasing": TABLES,
+    "risk": TABLES,
+}
+DATES = {"factory": ["updated_at"], "sourcing_relationship": ["start_date", "end_date"],
+         "assessment": ["assessed_on"], "improvement_plan_item": ["due_date", "completed_on"],
+         "purchase_order": ["confirmed_on", "ex_factory_on", "invoiced_on", "paid_on"]}
+BOOLS = {"sourcing_relationship": ["active", "publicly_disclosed"], "finding": ["non_compliant"],
+         "question": ["public_disclosure"], "cluster": ["core_labour_standard"],
+         "purchase_order": ["changed_after_confirmation"]}
+LINKED_CLUSTERS = ("WT", "COMP", "CHR")
+
+
+class NaiveBaseline:
+    """Whole tables in pandas, and each page's figures computed from them."""
+
+    def __init__(self, engine: Engine, brand_id: int, today: dt.date) -> None:
+        self.engine = engine
+        self.brand_id = brand_id
+        self.today = today
+        self.t: dict[str, pd.DataFrame] = {}
+        self.read_seconds: dict[str, float] = {}
+
+    def load(self) -> None:
+        for table in TABLES:
+            start = time.perf_counter()
+            frame = pd.read_sql(f"SELECT * FROM {table}", self.engine)  # noqa: S608
+            for col in DATES.get(table, []):
+                frame[col] = pd.to_datetime(frame[col])
+            for col in BOOLS.get(table, []):
+                frame[col] = frame[col].astype(bool)
+            self.t[table] = frame
+            self.read_seconds[table] = time.perf_counter() - start
+
+    def page_read_seconds(self, page: str) -> float:
+        return sum(self.read_seconds[t] for t in PAGE_TABLES[page])
+
+    # ---- building blocks ----------------------------------------------------------------
+
+    def latest(self) -> pd.DataFrame:
+        """Each factory's latest assessment: factory_id, assessment_id, assessed_on, cycle."""
+        a = self.t["assessment"].sort_values(["factory_id", "assessed_on", "cycle"])
+        last = a.groupby("factory_id").tail(1)
+        return last.rename(columns={"id": "assessment_id"})[
+            ["factory_id", "assessment_id", "assessed_on", "cycle"]]
+
+    def relationships(self, *, include_inactive: bool) -> pd.DataFrame:
+        rel = self.t["sourcing_relationship"]
+        rel = rel[rel["brand_id"] == self.brand_id]
+        return rel if include_inactive else rel[rel["active"]]
+
+    def suppliers(self) -> pd.DataFrame:
+        rel = self.relationships(include_inactive=False)
+        out = rel[["factory_id", "tier", "start_date", "active", "publicly_disclosed"]].merge(
+            self.t["factory"].rename(columns={"id": "factory_id"}), on="factory_id")
+        latest = self.latest().rename(columns={"assessment_id": "latest_assessment_id",
+                                               "assessed_on": "latest_assessed_on",
+                                               "cycle": "latest_cycle"})
+        return out.merge(latest, on="factory_id", how="left").sort_values("name") \
+            .reset_index(drop=True)
+
+    def question_frame(self) -> pd.DataFrame:
+        q = self.t["question"].rename(columns={"id": "question_id", "code": "question_code"})
+        cp = self.t["compliance_point"].rename(columns={"id": "compliance_point_id",
+                                                        "code": "cp_code", "name": "cp_name",
+                                                        "sort_order": "cp_order"})
+        cl = self.t["cluster"].rename(columns={"id": "cluster_id", "code": "cluster_code",
+                                               "name": "cluster_name",
+                                               "sort_order": "cluster_order"})
+        return q.merge(cp, on="compliance_point_id").merge(cl, on="cluster_id")
+
+    def findings_of(self, assessment_ids) -> pd.DataFrame:
+        f = self.t["finding"]
+        f = f[f["assessment_id"].isin(set(assessment_ids))]
+        q = self.question_frame()
+        return f.merge(q[q["kind"] == "non_compliance"], on="question_id")
+
+    def cluster_status(self, latest: pd.DataFrame) -> pd.DataFrame:
+        found = self.findings_of(latest["assessment_id"])
+        found["nc"] = found["non_compliant"].astype(int)
+        status = found.groupby(["assessment_id", "cluster_code"], as_index=False).agg(
+            non_compliant=("nc", "max"), questions_non_compliant=("nc", "sum"),
+            questions_assessed=("nc", "size"))
+        factory = self.t["factory"][["id", "country_code"]].rename(columns={"id": "factory_id"})
+        return status.merge(latest[["factory_id", "assessment_id"]], on="assessment_id") \
+            .merge(factory, on="factory_id")
+
+    def latest_cluster_status(self) -> pd.DataFrame:
+        own = set(self.relationships(include_inactive=False)["factory_id"])
+        latest = self.latest()
+        return self.cluster_status(latest[latest["factory_id"].isin(own)])
+
+    def country_benchmark(self, countries) -> pd.DataFrame:
+        factory = self.t["factory"]
+        in_countries = set(factory[factory["country_code"].isin(countries)]["id"])
+        latest = self.latest()
+        status = self.cluster_status(latest[latest["factory_id"].isin(in_countries)])
+        return status.groupby(["country_code", "cluster_code"], as_index=False).agg(
+            factories_assessed=("non_compliant", "size"),
+            factories_non_compliant=("non_compliant", "sum"))
+
+    def clusters(self) -> pd.DataFrame:
+        return self.t["cluster"].rename(columns={"code": "cluster_code", "name": "cluster_name"})
+
+    def orders(self, *, brand_only: bool = True, since: dt.date | None = None) -> pd.DataFrame:
+        po = self.t["purchase_order"]
+        if brand_only:
+            po = po[po["brand_id"] == self.brand_id]
+        if since is not None:
+            po = po[po["confirmed_on"] >= pd.Timestamp(since)]
+        factory = self.t["factory"][["id", "country_code", "required_lead_time_days",
+                                     "annual_output_units"]].rename(columns={"id": "factory_id"})
+        out = po.rename(columns={"id": "po_id"}).merge(factory, on="factory_id")
+        for col in ("fob_price_usd", "cost_usd", "amount_paid_usd", "units_forecast",
+                    "required_lead_time_days", "annual_output_units"):
+            out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
+        return out.sort_values(["confirmed_on", "po_id"]).reset_index(drop=True)
+
+    def directory(self, *, include_inactive: bool) -> pd.DataFrame:
+        rel = self.relationships(include_inactive=include_inactive)
+        latest = self.latest()
+        own_latest = latest[latest["factory_id"].isin(set(rel["factory_id"]))]
+        found = self.findings_of(own_latest["assessment_id"])
+        stats = found.groupby("assessment_id").agg(
+            questions_assessed=("non_compliant", "size"),
+            questions_non_compliant=("non_compliant", "sum"),
+            non_compliant_cps=("compliance_point_id",
+                               lambda s: s[found.loc[s.index, "non_compliant"]].nunique()))
+        plans = self.t["improvement_plan_item"].merge(
+            self.t["assessment"][["id", "factory_id"]].rename(columns={"id": "assessment_id"}),
+            on="assessment_id")
+        plans = plans[plans["factory_id"].isin(set(rel["factory_id"]))]
+        is_open = plans["status"] != "Completed"
+        plans = plans.assign(open=is_open.astype(int), overdue=(
+            is_open & (plans["due_date"] < pd.Timestamp(self.today))).astype(int))
+        per_factory = plans.groupby("factory_id").agg(open_plan_items=("open", "sum"),
+                                                       overdue_plan_items=("overdue", "sum"))
+        out = rel[["factory_id", "tier", "active", "publicly_disclosed"]].merge(
+            own_latest, on="factory_id", how="left").merge(
+            stats, left_on="assessment_id", right_index=True, how="left").merge(
+            per_factory, left_on="factory_id", right_index=True, how="left")
+        for col in ("open_plan_items", "overdue_plan_items"):
+            out[col] = out[col].fillna(0).astype(int)
+        out["compliance_pct"] = 100.0 * (out["questions_assessed"]
+                                         - out["questions_non_compliant"]) \
+            / out["questions_assessed"]
+        return out
+
+    def open_non_compliance(self) -> pd.DataFrame:
+        own = set(self.relationships(include_inactive=False)["factory_id"])
+        latest = self.latest()
+        latest = latest[latest["factory_id"].isin(own)]
+        found = self.findings_of(latest["assessment_id"]).merge(
+            latest[["factory_id", "assessment_id"]], on="assessment_id")
+        items = self.t["improvement_plan_item"][["assessment_id", "question_id", "status"]]
+        found = found.merge(items, on=["assessment_id", "question_id"], how="left")
+        is_open = found["status"].isna() | (found["status"] != "Completed")
+        nc_open = found["non_compliant"] & is_open
+        core = found["core_labour_standard"].astype(bool)
+        found = found.assign(open_nc_core=(nc_open & core).astype(int),
+                             open_nc_other=(nc_open & ~core).astype(int))
+        return found.groupby("factory_id", as_index=False)[["open_nc_core",
+                                                            "open_nc_other"]].sum()
+
+    # ---- pages -----------------------------------------------------------------------------
+
+    def overview(self) -> dict[str, Any]:
+        suppliers = self.suppliers()
+        status = self.latest_cluster_status()
+        countries = sorted(status["country_code"].unique())
+        table = portfolio_vs_benchmark(status, self.country_benchmark(countries),
+                                       self.clusters())
+        return {"headline": headline_figures(suppliers, self.today), "cluster_table": table}
+
+    def risk_table(self) -> pd.DataFrame:
+        suppliers = self.suppliers()
+        status = self.latest_cluster_status()
+        countries = sorted(suppliers["country_code"].dropna().unique())
+        bench = pooled_rate(self.country_benchmark(countries), ["country_code", "cluster_code"])
+        country_rate = bench.groupby("country_code")["non_compliance_rate_pct"].mean()
+        practices = per_factory_practices(self.orders(), self.today)
+        base = suppliers[["factory_id", "os_id", "name", "country_code", "city", "workers",
+                          "tier", "latest_assessed_on"]].copy()
+        base["assessment_age_days"] = assessment_age_days(base["latest_assessed_on"],
+                                                          self.today)
+        base["country_benchmark_rate_pct"] = base["country_code"].map(country_rate)
+        base = base.merge(self.open_non_compliance(), on="factory_id", how="left")
+        assessed = set(status["factory_id"])
+        for col in ("open_nc_core", "open_nc_other"):
+            base[col] = np.where(base["factory_id"].isin(assessed), base[col].fillna(0), np.nan)
+        base = base.merge(practices[["factory_id", "late_change_share_pct",
+                                     "below_cost_share_pct", "median_days_late",
+                                     "share_of_capacity_pct"]], on="factory_id", how="left")
+        return risk_scores(base)
+
+    def suppliers_page(self) -> dict[str, Any]:
+        everything = self.directory(include_inactive=True)
+        directory = self.directory(include_inactive=False)
+        directory = directory.merge(self.risk_table()[["factory_id", "risk_score"]],
+                                    on="factory_id", how="left")
+        return {"directory": directory, "everything": everything}
+
+    def cp_results(self, factory_ids) -> pd.DataFrame:
+        a = self.t["assessment"]
+        a = a[a["factory_id"].isin(set(factory_ids))]
+        found = self.findings_of(a["id"]).merge(
+            a[["id", "factory_id"]].rename(columns={"id": "assessment_id"}), on="assessment_id")
+        found["nc"] = found["non_compliant"].astype(int)
+        return found.groupby(["assessment_id", "factory_id", "cluster_code", "cluster_name",
+                              "cluster_order", "cp_code", "cp_name", "cp_order"],
+                             as_index=False).agg(
+            questions_assessed=("nc", "size"), questions_non_compliant=("nc", "sum"),
+            non_compliant=("nc", "max"))
+
+    def factory_page(self, factory_id: int) -> dict[str, Any]:
+        a = self.t["assessment"]
+        mine = a[a["factory_id"] == factory_id].sort_values(["assessed_on", "cycle"])
+        latest_id = int(mine.iloc[-1]["id"])
+        clusters = cluster_results(self.cp_results([factory_id]))
+        plans = self.t["improvement_plan_item"]
+        plans = plans[plans["assessment_id"].isin(set(mine["id"]))]
+        rel = self.t["sourcing_relationship"]
+        others = int(((rel["factory_id"] == factory_id) & rel["active"]
+                      & (rel["brand_id"] != self.brand_id)).sum())
+        orders = self.orders()
+        orders = orders[orders["factory_id"] == factory_id]
+        return {"latest_clusters": clusters[clusters["assessment_id"] == latest_id],
+                "open_plan_items": int((plans["status"] != "Completed").sum()),
+                "other_buyers": others,
+                "practices": per_factory_practices(orders, self.today)}
+
+    def compare_page(self, factory_ids) -> dict[str, Any]:
+        cp = self.cp_results(factory_ids)
+        latest = self.latest()
+        latest_cp = cp[cp["assessment_id"].isin(set(latest["assessment_id"]))]
+        clusters = cluster_results(latest_cp)
+        per_factory = clusters.groupby("factory_id").agg(
+            questions=("questions_assessed", "sum"),
+            violations=("questions_non_compliant", "sum"))
+        per_factory["compliance_pct"] = 100 * (per_factory["questions"]
+                                               - per_factory["violations"]) \
+            / per_factory["questions"]
+        return {"summary": per_factory}
+
+    def visibility_page(self) -> dict[str, Any]:
+        suppliers = self.suppliers()
+        a = self.t["assessment"]
+        history = a[a["factory_id"].isin(set(suppliers["factory_id"]))][
+            ["factory_id", "assessed_on"]].sort_values("assessed_on")
+        months = vis.month_ends(pd.Timestamp(self.today) - pd.DateOffset(months=36), self.today)
+        figures = {
+            "suppliers": len(suppliers),
+            "assessed_recently_pct": vis.share_assessed_recently_pct(suppliers, self.today),
+            "os_id_pct": vis.share_with_os_id_pct(suppliers),
+            "geolocated_pct": vis.share_geolocated_pct(suppliers),
+            "disclosed_pct": vis.share_publicly_disclosed_pct(suppliers),
+            "pledge_complete_pct": vis.pledge_completeness(suppliers).complete_pct,
+            "workers": vis.workers_covered(suppliers),
+            "women_pct": vis.women_pct(suppliers),
+            "newest_days": vis.newest_data_age_days(suppliers, self.today),
+        }
+        return {"figures": figures,
+                "over_time": vis.assessed_share_over_time(history, suppliers, months)}
+
+    def purchasing_page(self, since: dt.date) -> dict[str, Any]:
+        summary = brand_summary(self.orders(since=since), self.today)
+        everything = self.orders(brand_only=False, since=since)
+        per_brand = pd.DataFrame([brand_summary(group, self.today)
+                                  for _, group in everything.groupby("brand_id")])
+        benchmark = benchmark_median(per_brand) if everything["brand_id"].nunique() >= 5 else {}
+        # the page's linkage scatter: practices over all orders next to linked clusters
+        practices = per_factory_practices(self.orders(), self.today)
+        status = self.latest_cluster_status()
+        linked = status[status["cluster_code"].isin(LINKED_CLUSTERS)].pivot_table(
+            index="factory_id", columns="cluster_code", values="questions_non_compliant",
+            aggfunc="sum")
+        linked.columns = [f"{c}_nc_questions" for c in linked.columns]
+        linked = practices[["factory_id", "late_change_share_pct"]].merge(
+            linked.reset_index(), on="factory_id")
+        return {"summary": summary, "benchmark": benchmark, "linked": linked}
+
+    def risk_page(self) -> dict[str, Any]:
+        return {"ranking": self.risk_table()}

@@ -1,0 +1,280 @@
+"""The server-side work of each brand page, as the page does it (the benchmark's fast path).
+
+Each function performs, in the page's order, every call a full render of the page makes: the
+cached reads of ``ui.data`` / ``ui.insights`` (so ``st.cache_data`` hits and misses are real),
+the ``metrics`` functions, the chart builders of ``ui.charts`` and the conversions Streamlit
+does on the server before sending an element (Altair → Vega-Lite spec with Arrow datasets,
+DataFrame → Arrow bytes, pydeck → JSON). Only Streamlit's own delta/websocket transport is left
+out. The default widget state is used (no filter chosen, 12-month period on the purchasing
+page, first trend indicator, first practice/cluster pair). Each function returns the figures
+the benchmark compares with the naive baseline.
+
+Why not AppTest: it re-scans installed packages for components on every ``AppTest`` and polls
+with sleeps — ≈ 1.3 s of harness per run at any data size, which would drown a 150 ms target.
+``python -m bench`` still runs every page once through AppTest at the same scale (``--apptest``)
+to check that the real pages render without an exception there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from data_access.factories import DirectoryFilters
+from data_access.viewer import Viewer
+from metrics import visibility as vis
+from metrics.association import rank_correlation
+from metrics.compliance import (
+    changes_between,
+    cluster_results,
+    pooled_rate,
+    portfolio_vs_benchmark,
+)
+from metrics.countries import country_name
+from metrics.portfolio import headline_figures, suppliers_by_country_status
+from metrics.purchasing import TREND_INDICATORS, per_factory_practices
+from ui import charts, data, insights
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What a signed-in session brings to a page: the viewer, today and the page's ids."""
+
+    viewer: Viewer
+    today: dt.date
+    factory_id: int  # the factory profile's factory
+    compare_ids: tuple[int, ...]  # the factories compared
+
+
+def _chart(chart: Any) -> None:
+    """What ``st.altair_chart`` does on the server: the Vega-Lite spec with Arrow datasets."""
+    try:
+        from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+    except ImportError:  # pragma: no cover - a Streamlit without the private helper
+        chart.to_dict()
+        return
+    _convert_altair_to_vega_lite_spec(chart)
+
+
+def _frame(frame: pd.DataFrame) -> None:
+    """What ``st.dataframe`` does on the server: the frame as Arrow IPC bytes."""
+    from streamlit import dataframe_util
+
+    dataframe_util.convert_anything_to_arrow_bytes(frame)
+
+
+def overview(ctx: PageContext) -> dict[str, Any]:
+    version = data.data_version()
+    data.current_brand(ctx.viewer, version)
+    data.dataset_state(version)
+    suppliers = data.suppliers(ctx.viewer, version)
+    figures = headline_figures(suppliers, ctx.today)
+    status = data.latest_cluster_status(ctx.viewer, version)
+    status = status[status["factory_id"].isin(suppliers["factory_id"])]
+    assessed_countries = tuple(sorted(status["country_code"].unique()))
+    bench = data.country_cluster_benchmark(assessed_countries, version)
+    table = portfolio_vs_benchmark(status, bench, data.clusters(version))
+    _chart(charts.cluster_comparison(table, "Your suppliers", "Same countries, all factories"))
+    _frame(table)
+    by_country = suppliers_by_country_status(suppliers, ctx.today)
+    by_country["country"] = by_country["country_code"].map(country_name)
+    _chart(charts.suppliers_by_country(by_country))
+    return {"headline": figures, "cluster_table": table}
+
+
+def suppliers(ctx: PageContext) -> dict[str, Any]:
+    version = data.data_version()
+    data.current_brand(ctx.viewer, version)
+    everything = data.supplier_directory(ctx.viewer, DirectoryFilters(include_inactive=True),
+                                         ctx.today, version)
+    data.clusters(version)
+    directory = data.supplier_directory(ctx.viewer, DirectoryFilters(), ctx.today, version)
+    risk = insights.risk_table(ctx.viewer, ctx.today, version)
+    if not risk.empty:
+        directory = directory.merge(risk[["factory_id", "risk_score", "risk_level"]],
+                                    on="factory_id", how="left")
+    shown = directory.assign(country=directory["country_code"].map(country_name),
+                             profile="/factory?id=" + directory["factory_id"].astype(str))
+    _frame(shown)
+    located = directory.dropna(subset=["lat", "lng"])
+    if not located.empty:
+        charts.supplier_map(located.assign(
+            country=located["country_code"].map(country_name))).to_json()
+    return {"directory": directory, "everything": everything}
+
+
+def factory(ctx: PageContext) -> dict[str, Any]:
+    version = data.data_version()
+    data.current_brand(ctx.viewer, version)
+    data.supplier_directory(ctx.viewer, DirectoryFilters(include_inactive=True), ctx.today,
+                            version)
+    factory_id = ctx.factory_id
+    profile = data.factory_profile(ctx.viewer, factory_id, version)
+    assessments = data.assessments_of(ctx.viewer, (factory_id,), version)
+    plan = data.improvement_plans(ctx.viewer, (factory_id,), version)
+    others = data.other_buyers_count(ctx.viewer, factory_id, version)
+    open_plan = plan[plan["status"] != "Completed"]
+    latest = assessments.iloc[-1] if not assessments.empty else None
+    cp = data.compliance_point_results(ctx.viewer, (factory_id,), version)
+    clusters = cluster_results(cp)
+    latest_clusters = (clusters[clusters["assessment_id"] == latest["assessment_id"]]
+                       if latest is not None else clusters.iloc[0:0])
+    if latest is not None:
+        bench = data.country_cluster_benchmark((profile["country_code"],), version)
+        bench_rate = pooled_rate(bench, ["cluster_code"]).set_index("cluster_code")
+        _frame(latest_clusters.assign(country_rate_pct=latest_clusters["cluster_code"].map(
+            bench_rate["non_compliance_rate_pct"])))
+        cp_bench = data.country_compliance_point_benchmark((profile["country_code"],), version)
+        pooled_rate(cp_bench, ["cp_code"])
+        data.question_findings(ctx.viewer, (int(latest["assessment_id"]),), True, version)
+        trend = clusters.merge(assessments[["assessment_id", "cycle", "assessed_on"]],
+                               on="assessment_id")
+        _chart(charts.cluster_trend(trend))
+        if len(assessments) >= 2:
+            previous = assessments.iloc[-2]
+            both = data.question_findings(
+                ctx.viewer, (int(previous["assessment_id"]), int(latest["assessment_id"])),
+                False, version)
+            changes = changes_between(both[both["assessment_id"] == previous["assessment_id"]],
+                                      both[both["assessment_id"] == latest["assessment_id"]])
+            _frame(changes)
+    _frame(plan)
+    orders = data.purchase_orders(ctx.viewer, (factory_id,), None, None, None, version)
+    practices = per_factory_practices(orders, ctx.today) if not orders.empty else None
+    return {"latest_clusters": latest_clusters, "open_plan_items": len(open_plan),
+            "other_buyers": others, "practices": practices}
+
+
+def compare(ctx: PageContext) -> dict[str, Any]:
+    version = data.data_version()
+    data.current_brand(ctx.viewer, version)
+    data.supplier_directory(ctx.viewer, DirectoryFilters(include_inactive=True), ctx.today,
+                            version)
+    chosen = ctx.compare_ids
+    brief = data.factories_brief(ctx.viewer, chosen, version)
+    assessments = data.assessments_of(ctx.viewer, chosen, version)
+    cp = data.compliance_point_results(ctx.viewer, chosen, version)
+    plans = data.improvement_plans(ctx.viewer, chosen, version)
+    latest = assessments.sort_values(["assessed_on", "cycle"]).groupby("factory_id").tail(1)
+    latest_cp = cp[cp["assessment_id"].isin(set(latest["assessment_id"]))]
+    clusters = cluster_results(latest_cp)
+    countries = tuple(sorted(brief["country_code"].unique()))
+    bench = data.country_cluster_benchmark(countries, version)
+    country_rate = pooled_rate(bench, ["country_code", "cluster_code"])
+    cluster_ref = data.clusters(version)
+    per_factory = clusters.groupby("factory_id").agg(
+        questions=("questions_assessed", "sum"), violations=("questions_non_compliant", "sum"),
+        clusters_nc=("non_compliant", "sum"))
+    summary = brief.set_index("factory_id").join(per_factory)
+    summary["compliance_pct"] = 100 * (summary["questions"] - summary["violations"]) \
+        / summary["questions"]
+    summary["open_items"] = plans[plans["status"] != "Completed"].groupby("factory_id").size()
+    _frame(summary.reset_index())
+    grid = pd.MultiIndex.from_product([list(chosen), list(cluster_ref["cluster_code"])],
+                                      names=["factory_id", "cluster_code"]).to_frame(index=False)
+    grid = grid.merge(cluster_ref, on="cluster_code").merge(
+        clusters[["factory_id", "cluster_code", "non_compliant", "questions_non_compliant",
+                  "questions_assessed"]], on=["factory_id", "cluster_code"], how="left")
+    grid = grid.merge(brief[["factory_id", "country_code", "name"]], on="factory_id").merge(
+        country_rate[["country_code", "cluster_code", "non_compliance_rate_pct"]],
+        on=["country_code", "cluster_code"], how="left")
+    grid["status"] = grid["non_compliant"].map({1: "Non-compliant", 0: "Compliant"}).fillna(
+        "Not assessed")
+    grid = grid.rename(columns={"sort_order": "cluster_order", "name": "factory",
+                                "non_compliance_rate_pct": "country_rate_pct"})
+    _chart(charts.comparison_heatmap(grid))
+    wide = latest_cp.pivot_table(index=["cluster_name", "cp_name"], columns="factory_id",
+                                 values="non_compliant", aggfunc="max", sort=False)
+    differing = wide[wide.nunique(axis=1) > 1]
+    differing.columns = [str(c) for c in differing.columns]  # the page labels them by name
+    _frame(differing.reset_index())
+    return {"summary": summary}
+
+
+def visibility(ctx: PageContext) -> dict[str, Any]:
+    version = data.data_version()
+    data.current_brand(ctx.viewer, version)
+    suppliers = data.suppliers(ctx.viewer, version)
+    pledge = vis.pledge_completeness(suppliers)
+    figures = {
+        "suppliers": len(suppliers),
+        "assessed_recently_pct": vis.share_assessed_recently_pct(suppliers, ctx.today),
+        "os_id_pct": vis.share_with_os_id_pct(suppliers),
+        "geolocated_pct": vis.share_geolocated_pct(suppliers),
+        "disclosed_pct": vis.share_publicly_disclosed_pct(suppliers),
+        "pledge_complete_pct": pledge.complete_pct,
+        "workers": vis.workers_covered(suppliers),
+        "women_pct": vis.women_pct(suppliers),
+        "newest_days": vis.newest_data_age_days(suppliers, ctx.today),
+    }
+    vis.gaps(suppliers, ctx.today)
+    _chart(charts.tier_and_type(vis.suppliers_by_tier_and_type(suppliers)))
+    _chart(charts.pledge_fields(pledge.per_field))
+    coverage = vis.coverage_by_country(suppliers, ctx.today)
+    coverage["country"] = coverage["country_code"].map(country_name)
+    _chart(charts.coverage_by_country(coverage))
+    history = insights.assessment_history(ctx.viewer, version)
+    history = history[history["factory_id"].isin(suppliers["factory_id"])]
+    months = vis.month_ends(pd.Timestamp(ctx.today) - pd.DateOffset(months=36), ctx.today)
+    over_time = vis.assessed_share_over_time(history, suppliers, months)
+    _chart(charts.coverage_over_time(over_time))
+    return {"figures": figures, "over_time": over_time}
+
+
+def purchasing_since(today: dt.date, months: int = 12) -> dt.date:
+    """The purchasing page's default period: orders confirmed in the last ``months`` months."""
+    return (pd.Timestamp(today) - pd.DateOffset(months=months)).date()
+
+
+def purchasing(ctx: PageContext) -> dict[str, Any]:
+    version = data.data_version()
+    data.current_brand(ctx.viewer, version)
+    all_orders = data.purchase_orders(ctx.viewer, None, None, None, None, version)
+    if all_orders.empty:
+        return {}
+    data.suppliers(ctx.viewer, version)
+    sorted(all_orders["country_code"].dropna().unique())
+    since = purchasing_since(ctx.today)
+    orders = data.purchase_orders(ctx.viewer, None, None, since, None, version)
+    summary = insights.order_summary(ctx.viewer, None, None, since, ctx.today, version)
+    benchmark = insights.purchasing_benchmark(since, None, ctx.today, version)
+    key = TREND_INDICATORS[0]
+    trend = insights.order_trend(ctx.viewer, None, None, since, key, "confirmed_on", ctx.today,
+                                 version)
+    _chart(charts.monthly_trend(trend, key, "days", benchmark.get(key)))
+    measures = insights.order_measures_for(ctx.viewer, None, None, since, ctx.today, version)
+    required = orders.drop_duplicates("factory_id")["required_lead_time_days"].median()
+    _chart(charts.lead_time_histogram(measures, required))
+    linked = insights.practices_and_conditions(ctx.viewer, ctx.today, version)
+    if not linked.empty:
+        x, y = "late_change_share_pct", "WT_nc_questions"
+        _chart(charts.practice_scatter(linked, x, "Orders changed late (%)", y, "Working Time"))
+        rank_correlation(linked[x], linked[y], x_label="x", y_label="y")
+    return {"summary": summary, "benchmark": benchmark, "linked": linked}
+
+
+def risk(ctx: PageContext) -> dict[str, Any]:
+    version = data.data_version()
+    data.current_brand(ctx.viewer, version)
+    ranking = insights.risk_table(ctx.viewer, ctx.today, version)
+    if not ranking.empty:
+        ranking["risk_level"].value_counts()
+        _frame(ranking.assign(country=ranking["country_code"].map(country_name)))
+    return {"ranking": ranking}
+
+
+PAGES: dict[str, Callable[[PageContext], dict[str, Any]]] = {
+    "overview": overview,
+    "suppliers": suppliers,
+    "factory": factory,
+    "compare": compare,
+    "visibility": visibility,
+    "purchasing": purchasing,
+    "risk": risk,
+}
+#: the page scripts, for the AppTest smoke run
+SCRIPTS = {name: f"pages/brand/{name}.py" for name in PAGES}
