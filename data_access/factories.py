@@ -149,7 +149,8 @@ def _apply_filters(stmt: Select, filters: DirectoryFilters, latest, plans, as_of
     rel = SourcingRelationship
     if not filters.include_inactive:
         stmt = stmt.where(rel.active.is_(True))
-    search = filters.search.strip()[:MAX_SEARCH_LENGTH]
+    # NUL cannot be sent to PostgreSQL and no name contains it: drop it rather than fail
+    search = filters.search.replace("\x00", "").strip()[:MAX_SEARCH_LENGTH]
     if search:
         pattern = "%" + search.lower().replace("\\", "\\\\").replace("%", "\\%")\
             .replace("_", "\\_") + "%"
@@ -160,7 +161,10 @@ def _apply_filters(stmt: Select, filters: DirectoryFilters, latest, plans, as_of
     if filters.countries:
         stmt = stmt.where(Factory.country_code.in_([c.upper() for c in filters.countries]))
     if filters.tiers:
-        stmt = stmt.where(rel.tier.in_([int(t) for t in filters.tiers]))
+        # tiers outside the schema's range (1–4) match nothing; never send them to the
+        # database, where a huge value overflows the SMALLINT column on PostgreSQL
+        stmt = stmt.where(rel.tier.in_([int(t) for t in filters.tiers if 1 <= int(t) <= 4]
+                                       or [-1]))
     ages = [a for a in filters.assessment_age if a in ASSESSMENT_AGE_CHOICES]
     if ages and len(ages) < len(ASSESSMENT_AGE_CHOICES):
         cutoff = as_of - dt.timedelta(days=365)

@@ -177,3 +177,16 @@ def test_directory_gap_filters_agree_with_the_visibility_metrics(engine):
         )
         listed = factories.supplier_directory(engine, viewer, filters, DEMO_AS_OF)
         assert set(listed["factory_id"]) == expected, gap.key
+
+
+def test_out_of_range_tiers_and_nul_bytes_are_harmless(engine):
+    """Found by fuzzing: a huge tier overflowed SMALLINT and a NUL byte broke the query on
+    PostgreSQL. Both now simply match nothing (or are ignored)."""
+    viewer = viewer_for(engine, "nordwind")
+    for filters in (DirectoryFilters(tiers=(2**40,)), DirectoryFilters(tiers=(-7, 0))):
+        assert factories.supplier_directory(engine, viewer, filters, DEMO_AS_OF).empty
+    everything = factories.supplier_directory(engine, viewer, DirectoryFilters(), DEMO_AS_OF)
+    name = everything.iloc[0]["name"]
+    found = factories.supplier_directory(
+        engine, viewer, DirectoryFilters(search=name[:6] + "\x00"), DEMO_AS_OF)
+    assert name in set(found["name"])
