@@ -33,3 +33,4 @@ class ImportRejected(DataAccessError):
     def __init__(self, report) -> None:
         self.report = report
         super().__init__(report.summary())
+

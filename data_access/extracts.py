@@ -41,6 +41,7 @@ from sqlalchemy import Engine, false, insert, select
 
 from data_access.schema import Brand, ExtractAudit, Factory, PurchaseOrder
 from data_access.scope import scoped_connection
+from data_access.sqlutil import possible_ids, possible_texts
 from data_access.viewer import Viewer
 
 ColumnType = Literal["text", "int", "float", "date", "datetime", "bool"]
@@ -54,7 +55,6 @@ _LEADING_BLANKS = " \u00a0\u2007\u202f\u3000\ufeff"
 #: a plain decimal literal: what a numeric column may carry as text and still be a number
 _PLAIN_NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)")
 STREAM_BATCH = 5_000
-_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -412,11 +412,11 @@ def iter_purchase_orders(engine: Engine, viewer: Viewer,
         stmt = stmt.where(po.confirmed_on <= filters.confirmed_to)
     if filters.factory_ids is not None:
         # ids outside INTEGER cannot exist; PostgreSQL would reject them as out of range
-        ids = [int(i) for i in filters.factory_ids if _INT_MIN <= int(i) <= _INT_MAX]
+        ids = possible_ids(filters.factory_ids)
         stmt = stmt.where(po.factory_id.in_(ids) if ids else false())
     if filters.country_codes is not None:
-        stmt = stmt.where(Factory.country_code.in_([str(c).upper()
-                                                    for c in filters.country_codes]))
+        stmt = stmt.where(Factory.country_code.in_(
+            [c.upper() for c in possible_texts(filters.country_codes)]))
 
     def stream() -> Iterator[tuple]:
         # the brand scope for row-level security (PostgreSQL) too: defence in depth

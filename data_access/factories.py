@@ -10,11 +10,12 @@ that sources from the factory; other buyers are only ever *counted*, never named
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Engine, Select, and_, case, exists, func, or_, select
+from sqlalchemy import Engine, Select, and_, case, exists, false, func, or_, select
 
 from data_access.errors import NotFound
 from data_access.schema import (
@@ -32,7 +33,13 @@ from data_access.schema import (
     SourcingRelationship,
 )
 from data_access.scope import scoped_connection
-from data_access.sqlutil import non_compliant_int, read_frame
+from data_access.sqlutil import (
+    ID_MAX,
+    non_compliant_int,
+    possible_ids,
+    possible_texts,
+    read_frame,
+)
 from data_access.viewer import Viewer
 
 NOT_FOUND_MESSAGE = (
@@ -64,10 +71,11 @@ class DirectoryFilters:
 def parse_factory_id(raw: object) -> int:
     """A factory id from a URL or widget: a positive integer, else :class:`NotFound`."""
     text = str(raw).strip()
-    if not text.isdigit() or len(text) > 12:
+    # ASCII digits only: str.isdigit() also accepts "²", which int() then rejects
+    if not re.fullmatch(r"[0-9]{1,12}", text):
         raise NotFound(NOT_FOUND_MESSAGE)
     value = int(text)
-    if value <= 0:
+    if not 0 < value <= ID_MAX:
         raise NotFound(NOT_FOUND_MESSAGE)
     return value
 
@@ -157,9 +165,12 @@ def _apply_filters(stmt: Select, filters: DirectoryFilters, latest, plans, as_of
         stmt = stmt.where(or_(func.lower(Factory.name).like(pattern, escape="\\"),
                               func.lower(Factory.os_id).like(pattern, escape="\\")))
     if filters.factory_ids:
-        stmt = stmt.where(Factory.id.in_([int(i) for i in filters.factory_ids]))
+        # ids outside INTEGER match nothing (PostgreSQL would reject them as out of range)
+        ids = possible_ids(filters.factory_ids)
+        stmt = stmt.where(Factory.id.in_(ids) if ids else false())
     if filters.countries:
-        stmt = stmt.where(Factory.country_code.in_([c.upper() for c in filters.countries]))
+        stmt = stmt.where(Factory.country_code.in_(
+            [c.upper() for c in possible_texts(filters.countries)]))
     if filters.tiers:
         # tiers outside the schema's range (1–4) match nothing; never send them to the
         # database, where a huge value overflows the SMALLINT column on PostgreSQL
@@ -216,6 +227,9 @@ def factory_profile(engine: Engine, viewer: Viewer, factory_id: int) -> dict:
     Raises:
         NotFound: the factory does not exist or the brand has no relationship with it.
     """
+    brand_id = viewer.require_brand()
+    if possible_ids([factory_id]) != [int(factory_id)]:
+        raise NotFound(NOT_FOUND_MESSAGE)
     rel = SourcingRelationship
     stmt = (
         select(
@@ -226,7 +240,7 @@ def factory_profile(engine: Engine, viewer: Viewer, factory_id: int) -> dict:
             Factory.annual_output_units, Factory.required_lead_time_days,
             rel.tier, rel.start_date, rel.end_date, rel.active, rel.publicly_disclosed,
         )
-        .join(rel, and_(rel.factory_id == Factory.id, rel.brand_id == viewer.require_brand()))
+        .join(rel, and_(rel.factory_id == Factory.id, rel.brand_id == brand_id))
         .where(Factory.id == factory_id)
     )
     with scoped_connection(engine, viewer) as conn:
@@ -249,9 +263,12 @@ def other_buyers_count(engine: Engine, viewer: Viewer, factory_id: int) -> int:
 
 
 def _check_factories(engine: Engine, viewer: Viewer, factory_ids: Sequence[int]) -> list[int]:
+    viewer.require_brand()
     ids = sorted({int(i) for i in factory_ids})
     if not ids:
         return []
+    if len(possible_ids(ids)) != len(ids):
+        raise NotFound(NOT_FOUND_MESSAGE)
     with scoped_connection(engine, viewer) as conn:
         own = set(conn.execute(
             _own_factory_ids(viewer).where(SourcingRelationship.factory_id.in_(ids))
@@ -336,6 +353,9 @@ def question_findings(
         return pd.DataFrame(columns=["assessment_id", "question_code", "question_text",
                                      "public_disclosure", "cp_code", "cp_name",
                                      "cluster_code", "non_compliant"])
+    viewer.require_brand()
+    if len(possible_ids(ids)) != len(ids):
+        raise NotFound("Assessment not found for your brand's factories.")
     with scoped_connection(engine, viewer) as conn:
         allowed = set(conn.execute(
             select(Assessment.id).where(Assessment.id.in_(ids),

@@ -6,11 +6,17 @@ import datetime as dt
 from collections.abc import Sequence
 
 import pandas as pd
-from sqlalchemy import Engine, Float, Select, cast, func, select
+from sqlalchemy import Engine, Float, Select, cast, false, func, select
 
 from data_access.schema import Factory, PurchaseOrder, SourcingRelationship
 from data_access.scope import scoped_connection
-from data_access.sqlutil import iso_date, read_frame, read_rows_frame
+from data_access.sqlutil import (
+    iso_date,
+    possible_ids,
+    possible_texts,
+    read_frame,
+    read_rows_frame,
+)
 from data_access.viewer import Viewer
 
 ORDER_COLUMNS = [
@@ -44,10 +50,12 @@ def purchase_orders(
         .order_by(po.id)
     )
     if factory_ids is not None:
-        stmt = stmt.where(po.factory_id.in_([int(i) for i in factory_ids]))
+        ids = possible_ids(factory_ids)  # out-of-range ids match nothing
+        stmt = stmt.where(po.factory_id.in_(ids) if ids else false())
     if countries:
         stmt = stmt.where(po.factory_id.in_(
-            select(Factory.id).where(Factory.country_code.in_([c.upper() for c in countries]))))
+            select(Factory.id).where(Factory.country_code.in_(
+                [c.upper() for c in possible_texts(countries)]))))
     if since is not None:
         stmt = stmt.where(po.confirmed_on >= since)
     if until is not None:

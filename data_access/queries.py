@@ -68,6 +68,8 @@ def visible_brands(engine: Engine, viewer: Viewer) -> pd.DataFrame:
 def brand_by_code(engine: Engine, viewer: Viewer, code: str) -> dict:
     """Resolve a brand code (e.g. from a URL). Another brand's code is "not found" for a brand
     user, exactly like a code that does not exist."""
+    if "\x00" in code:  # no code contains NUL; PostgreSQL would refuse the parameter
+        raise NotFound(f"No brand with code {code[:60]!r} is available to you.")
     stmt = select(Brand.id, Brand.code, Brand.name).where(Brand.code == code)
     if not viewer.is_admin:
         stmt = stmt.where(Brand.id == viewer.require_brand())

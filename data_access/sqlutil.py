@@ -133,3 +133,24 @@ def latest_assessment_subquery():
         select(latest.factory_id, latest.assessment_id, latest.assessed_on, latest.cycle)
         .subquery("latest")
     )
+
+
+#: primary keys are INTEGER columns: anything outside 1 … 2**31 - 1 cannot name a row, and
+#: PostgreSQL rejects such a parameter ("integer out of range") instead of matching nothing
+ID_MIN, ID_MAX = 1, 2**31 - 1
+
+
+def possible_ids(values) -> list[int]:
+    """The values that could be primary keys (in INTEGER range), as ints, in order, deduplicated."""
+    seen: dict[int, None] = {}
+    for value in values:
+        number = int(value)
+        if ID_MIN <= number <= ID_MAX:
+            seen.setdefault(number, None)
+    return list(seen)
+
+
+def possible_texts(values) -> list[str]:
+    """The values that could equal a stored text: NUL never occurs in stored text, and
+    PostgreSQL refuses a parameter containing it, so such values are dropped (match nothing)."""
+    return [str(v) for v in values if "\x00" not in str(v)]

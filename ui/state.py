@@ -8,6 +8,7 @@ is re-written each run. A value coming from a URL is validated before it is used
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
@@ -147,12 +148,14 @@ def write_param(name: str, value: str, default: str = "") -> None:
         st.query_params.pop(name, None)
 
 
-def id_list_param(name: str, max_items: int) -> list[int]:
-    """Positive integer ids from ``?name=1,2,3`` (malformed entries dropped, at most
-    ``max_items``)."""
+def id_list_param(name: str, max_items: int) -> tuple[list[int], int]:
+    """Positive integer ids from ``?name=1,2,3`` (at most ``max_items``), and how many
+    non-empty entries were not ids at all (the page says so rather than ignoring them)."""
     raw = str(st.query_params.get(name, ""))[:MAX_PARAM_LENGTH]
-    ids = [int(part) for part in raw.split(",") if part.strip().isdigit()]
-    return list(dict.fromkeys(ids))[:max_items]
+    parts = [part.strip() for part in raw.split(",") if part.strip()]
+    # ASCII digits only: str.isdigit() also accepts "²", which int() then rejects
+    ids = [int(part) for part in parts if re.fullmatch(r"[0-9]{1,12}", part)]
+    return list(dict.fromkeys(ids))[:max_items], len(parts) - len(ids)
 
 
 def keep_only_params(*names: str) -> None:

@@ -37,9 +37,9 @@ names = dict(zip(suppliers["factory_id"], suppliers["name"] + " · "
                  + suppliers["country_code"].map(country_name), strict=True))
 
 if KEY not in st.session_state:
-    requested = state.id_list_param("ids", MAX_FACTORIES + 1)
+    requested, malformed = state.id_list_param("ids", MAX_FACTORIES + 1)
     unknown = [i for i in requested if i not in names]
-    if unknown:
+    if unknown or malformed:
         not_found("Some factories in this link were not found among your suppliers; they "
                   "are left out.")
     st.session_state[KEY] = [i for i in requested if i in names][:MAX_FACTORIES]
