@@ -123,10 +123,19 @@ sections: dict[str, list] = {}
 for spec in PAGES:
     if spec.admin_only and not viewer.is_admin:
         continue
+    landing = spec is PAGES[0]
+    # The landing page is served at "/"; Streamlit keys pages by url_path, so it gets an
+    # internal one, and its own address stays valid as a hidden alias below.
     sections.setdefault(spec.section, []).append(
-        st.Page(spec.script, title=spec.title, icon=spec.icon, url_path=spec.url_path,
-                default=spec.url_path == PAGES[0].url_path)
+        st.Page(spec.script, title=spec.title, icon=spec.icon,
+                url_path="home" if landing else spec.url_path, default=landing)
     )
+# "/overview" is the landing page's address while signed out (every page's URL leads to the
+# sign-in form, and signing in keeps the URL): without this alias a signed-in browser opening
+# such a link would get Streamlit's "Page not found" dialog.
+sections[PAGES[0].section].append(
+    st.Page(PAGES[0].script, title=PAGES[0].title, icon=PAGES[0].icon,
+            url_path=PAGES[0].url_path, visibility="hidden"))
 try:
     st.navigation(sections).run()
 except (OperationalError, DatabaseUnavailable) as exc:

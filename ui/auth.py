@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 
+import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
 from sqlalchemy import Engine
@@ -105,10 +106,18 @@ class AuthGate:
         return viewer
 
     def _restore_from_cookie(self) -> None:
-        token = self.authenticator.cookie_controller.get_cookie()
-        if not token or "exp_date" not in token:
+        try:
+            token = self.authenticator.cookie_controller.get_cookie()
+        except jwt.InvalidTokenError:
+            # streamlit-authenticator catches a bad signature but not a token with another
+            # algorithm ("none", HS512…): a forged cookie is worthless, never an error page
             return
-        issued = float(token["exp_date"]) - self.settings.cookie_expiry_days * 86_400
+        if not isinstance(token, dict) or "exp_date" not in token:
+            return
+        try:
+            issued = float(token["exp_date"]) - self.settings.cookie_expiry_days * 86_400
+        except (TypeError, ValueError):  # a signed token of another shape
+            return
         viewer = accounts.principal_for_session(
             self.engine, str(token.get("username", "")),
             dt.datetime.fromtimestamp(issued, dt.UTC).replace(tzinfo=None),

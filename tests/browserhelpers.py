@@ -1,0 +1,84 @@
+"""Shared pieces for real-browser tests outside ``tests/e2e`` (auth, faults, load).
+
+``tests/e2e/conftest.py`` owns the ``browser``/``page`` fixtures for the journey tests; modules
+elsewhere launch Chromium through :func:`chromium` (same binary and flags) so they do not depend
+on fixtures of another directory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from tests.conftest import unavailable
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, StreamlitServer, wait_until_settled
+
+EXCEPTION = "[data-testid='stException']"
+DB_DOWN = "The database is not available right now"
+RUNNING = "[data-testid='stStatusWidget']"  # Streamlit's "running" indicator
+
+__all__ = ["DB_DOWN", "EXCEPTION", "StreamlitServer", "chromium", "sign_in", "sign_in_and_wait",
+           "sqlite_copy"]
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator:
+    """A headless Debian Chromium driven by Playwright (skips locally, fails in CI if absent)."""
+    if not Path(CHROMIUM).exists():
+        unavailable(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:  # pragma: no cover
+        unavailable(f"playwright not installed: {exc}")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def sign_in(page, base_url: str, username: str, password: str) -> None:
+    """Open the app and submit the sign-in form (the caller waits for what it expects)."""
+    page.goto(base_url)
+    page.get_by_label("Username").wait_for()
+    wait_until_settled(page)
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Login").click()
+
+
+def sign_in_and_wait(page, base_url: str, username: str, password: str, heading: str,
+                     *, patience_ms: int = 10_000) -> int:
+    """Sign in and wait for ``heading``; returns how many extra clicks on *Login* it took.
+
+    On a freshly started server the first click is sometimes lost (no run of the form's
+    callback, no message; reported to the lead — see docs/security.md, "Known limitations").
+    Tests that are about something else click once more in that case; the load test counts it.
+    """
+    sign_in(page, base_url, username, password)
+    target = page.get_by_role("heading", name=heading)
+    for _ in range(6):
+        try:
+            target.wait_for(state="visible", timeout=patience_ms)
+            return 0
+        except PlaywrightTimeout:
+            if page.get_by_text("incorrect").count() or page.locator(EXCEPTION).count():
+                raise
+            if not page.locator(RUNNING).count():  # idle with the form still there: lost
+                break
+    page.get_by_role("button", name="Login").click()
+    target.wait_for(state="visible")
+    return 1
+
+
+def sqlite_copy(source: Path, name: str = "app.sqlite3") -> str:
+    """A private copy of a SQLite database (so a server's writes stay its own); its URL."""
+    target = Path(tempfile.mkdtemp(prefix="sqlite-copy-")) / name
+    shutil.copy(source, target)
+    return f"sqlite:///{target}"

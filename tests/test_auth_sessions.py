@@ -1,0 +1,450 @@
+"""Authentication and sessions: lockout, logout and revocation, cookies, configuration refusals,
+admin-only pages and operations.
+
+* Lockout: count and duration come from the settings (AppTest through the real form); expiry
+  and the failure window are checked on the account functions with an explicit ``now`` on
+  SQLite and PostgreSQL.
+* Logout: the session state is emptied (AppTest); in a real browser the ``scd_auth`` cookie is
+  deleted, and a copy of it taken before logout no longer signs anyone in (server-side
+  revocation through ``app_user.sessions_valid_after``) — with the positive control that the
+  same copy *did* sign in before logout.
+* Cookies: a token signed with a wrong key, an edited payload, an ``alg`` other than HS256, an
+  expired token and a token for an unknown user are all refused with the sign-in form; a token
+  correctly signed with the server's key is accepted (the control that proves the forged ones
+  were well-formed — and that the cookie key is the whole secret).
+* Configuration: outside demo mode a server without a cookie key (or with a short one, the
+  bundled demo users, a missing users file) refuses to start and says why.
+* Admin-only: every page registered ``admin_only`` in ``app.py`` refuses a brand user when its
+  script runs directly, and every administrator operation of ``data_access`` raises
+  ``PermissionDenied`` for a brand viewer.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import re
+import secrets
+import time
+from pathlib import Path
+
+import jwt
+import pytest
+import streamlit as st
+from playwright.sync_api import expect
+from sqlalchemy import text
+from streamlit.testing.v1 import AppTest
+
+from data_access import accounts, extracts
+from data_access.accounts import LockoutPolicy
+from data_access.admin import installation_summary
+from data_access.errors import PermissionDenied
+from data_access.importing import import_csv, list_import_runs
+from data_access.viewer import Viewer
+from tests.apphelpers import APP, ROOT, TIMEOUT, brand_id, sign_in
+from tests.browserhelpers import EXCEPTION, StreamlitServer, chromium, sign_in_and_wait, sqlite_copy
+from tests.pagespecs import admin_pages
+
+COOKIE = "scd_auth"
+COOKIE_KEY = secrets.token_urlsafe(48)  # this module's servers are started with it
+LOCKED = "Too many failed sign-in attempts"
+
+
+# ---- lockout ------------------------------------------------------------------------------------
+
+
+def _attempt(at: AppTest, username: str, password: str) -> AppTest:
+    at.text_input(key="login_username").input(username)
+    at.text_input(key="login_password").input(password)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.parametrize(("attempts", "minutes"), [(2, 7), (4, 1)])
+def test_lockout_count_and_duration_come_from_the_settings(app_env, monkeypatch, attempts,
+                                                           minutes):
+    monkeypatch.setenv("DASHBOARD_LOCKOUT_ATTEMPTS", str(attempts))
+    monkeypatch.setenv("DASHBOARD_LOCKOUT_MINUTES", str(minutes))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    for _ in range(attempts - 1):
+        _attempt(at, "atlas", "wrong-password")
+        assert [e.value for e in at.error] == ["Username or password is incorrect."]
+    started = accounts.utcnow()
+    _attempt(at, "atlas", "wrong-password")
+    unit = "minute" if minutes == 1 else "minutes"
+    assert [e.value for e in at.error] == [f"{LOCKED}. Try again in {minutes} {unit}."]
+
+    # locked: even the right password is refused, and no data is shown
+    _attempt(at, "atlas", "atlas-demo-2026")
+    assert at.session_state["authentication_status"] is not True
+    assert any(LOCKED in e.value for e in at.error)
+    assert not at.metric
+    with app_env.connect() as conn:
+        count, locked_until = conn.execute(text(
+            "SELECT failed_count, locked_until FROM login_throttle WHERE username = 'atlas'"
+        )).one()
+    locked_until = locked_until if isinstance(locked_until, dt.datetime) \
+        else dt.datetime.fromisoformat(str(locked_until))
+    assert count == attempts
+    assert abs((locked_until - started).total_seconds() - 60 * minutes) < 30
+
+    # once the lock has run out (moved into the past here), the right password works again
+    with app_env.begin() as conn:
+        conn.execute(text("UPDATE login_throttle SET locked_until = :t WHERE username = 'atlas'"),
+                     {"t": accounts.utcnow() - dt.timedelta(seconds=1)})
+    _attempt(at, "atlas", "atlas-demo-2026")
+    assert at.session_state["authentication_status"] is True
+    assert at.title[0].value == "Atlas Outdoor — overview"
+
+
+def test_lockout_expires_and_counts_only_failures_inside_the_window(writable_engine):
+    engine = writable_engine
+    policy = LockoutPolicy(max_attempts=3, window_minutes=15, lock_minutes=10)
+    t0 = dt.datetime(2026, 3, 1, 9, 0, 0)
+    minute = dt.timedelta(minutes=1)
+    name = "someone"
+
+    # failures spread wider than the window never lock
+    for i in range(6):
+        state = accounts.record_failed_login(engine, name, policy, now=t0 + i * 16 * minute)
+        assert not state.locked and state.failed_count == 1
+
+    t1 = t0 + dt.timedelta(days=1)
+    assert not accounts.record_failed_login(engine, name, policy, now=t1).locked
+    assert not accounts.record_failed_login(engine, name, policy, now=t1 + minute).locked
+    third = accounts.record_failed_login(engine, name, policy, now=t1 + 2 * minute)
+    assert third.locked and third.retry_after_seconds == 600
+    locked_at = t1 + 2 * minute
+    assert accounts.lock_state(engine, name, policy, now=locked_at + 9 * minute).locked
+    almost = accounts.lock_state(engine, name, policy,
+                                 now=locked_at + 10 * minute - dt.timedelta(seconds=1))
+    assert almost.locked and almost.retry_after_seconds <= 2
+    assert not accounts.lock_state(engine, name, policy, now=locked_at + 10 * minute).locked
+    # after expiry the count starts again: one more failure does not re-lock
+    again = accounts.record_failed_login(engine, name, policy, now=locked_at + 11 * minute)
+    assert not again.locked and again.failed_count == 1
+
+    # usernames are normalised, so case and spaces do not buy extra attempts
+    for variant in ("Other", " other", "OTHER "):
+        state = accounts.record_failed_login(engine, variant, policy, now=t1)
+    assert state.locked
+    assert accounts.lock_state(engine, "other", policy, now=t1 + minute).locked
+    # a success clears the counter
+    accounts.record_successful_login(engine, "other", now=t1 + 30 * minute)
+    assert accounts.lock_state(engine, "other", policy, now=t1 + 30 * minute).failed_count == 0
+
+
+# ---- sessions: logout, revocation, idle timeout (AppTest) ----------------------------------------
+
+
+def test_logout_clears_every_session_key_and_revokes_the_sign_in(app_env):
+    at = sign_in("nordwind", "nordwind-demo-2026")
+    issued = at.session_state["_auth_issued_at"]
+    at.switch_page(str(ROOT / "pages" / "brand" / "suppliers.py")).run()
+    at.text_input(key="filter_q").input("a").run()
+    at.multiselect(key="filter_countries").set_value(["VN"]).run()
+    assert not at.exception
+
+    at.sidebar.button[0].click().run()
+    assert not at.exception
+    left = set(at.session_state.keys())
+    assert not {k for k in left if k.startswith("filter_")}
+    assert {"viewer", "profile_factory_id", "compare_ids", "_auth_issued_at"}.isdisjoint(left)
+    assert at.session_state["authentication_status"] is None
+    assert at.session_state["username"] is None
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+    assert not at.metric and not at.dataframe
+
+    at.run()  # a rerun (refresh, back button) of the same session stays signed out
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+
+    before_logout = dt.datetime.fromtimestamp(issued, dt.UTC).replace(tzinfo=None)
+    assert accounts.principal_for_session(app_env, "nordwind", before_logout) is None
+    fresh = sign_in("nordwind", "nordwind-demo-2026")  # a new sign-in is not affected
+    assert fresh.title[0].value == "Nordwind Apparel — overview"
+
+
+def test_idle_session_ends_after_the_configured_minutes(app_env, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_SESSION_IDLE_MINUTES", "2")
+    at = sign_in("maple", "maple-demo-2026")
+    assert at.title[0].value == "Maple & Thread — overview"
+    at.session_state["_auth_last_seen"] = time.time() - 119
+    at.run()
+    assert at.title[0].value == "Maple & Thread — overview"  # active within the limit
+    at.session_state["_auth_last_seen"] = time.time() - 121
+    at.run()
+    assert not at.exception
+    assert any("2 minutes without activity" in i.value for i in at.info)
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+    assert not at.metric
+
+
+# ---- configuration refusals ---------------------------------------------------------------------
+
+
+def _users_file(tmp_path: Path) -> str:
+    path = tmp_path / "users.yaml"
+    path.write_text((ROOT / "config" / "demo_users.yaml").read_text())
+    return str(path)
+
+
+@pytest.mark.parametrize("case", ["no-key", "short-key", "demo-users", "no-users-file",
+                                  "missing-users-file"])
+def test_outside_demo_mode_the_app_refuses_to_start_and_says_why(app_env, monkeypatch,
+                                                                 tmp_path, case):
+    env = {"DASHBOARD_DEMO": "false", "DASHBOARD_COOKIE_KEY": COOKIE_KEY,
+           "DASHBOARD_USERS_FILE": _users_file(tmp_path)}
+    reason = {
+        "no-key": ("DASHBOARD_COOKIE_KEY", "", "no cookie key"),
+        "short-key": ("DASHBOARD_COOKIE_KEY", "x" * 31, "at least 32 are required"),
+        "demo-users": ("DASHBOARD_USERS_FILE", str(ROOT / "config" / "demo_users.yaml"),
+                       "bundled demo users file cannot be used"),
+        "no-users-file": ("DASHBOARD_USERS_FILE", "", "no users file"),
+        "missing-users-file": ("DASHBOARD_USERS_FILE", str(tmp_path / "nope.yaml"),
+                               "does not exist"),
+    }[case]
+    env[reason[0]] = reason[1]
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    st.cache_resource.clear()
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    message = " ".join(e.value for e in at.error)
+    assert "refuses to start" in message and reason[2] in message
+    assert not at.text_input  # no sign-in form, so no demo account can be tried
+
+
+# ---- admin-only pages and operations ------------------------------------------------------------
+
+
+def test_app_declares_admin_pages():
+    """The parametrisation below reads app.py's PAGES: a new admin page is covered by itself."""
+    assert admin_pages(), "app.py PAGES has no admin_only page: the test below is empty"
+
+
+@pytest.mark.parametrize("script", [spec.script for spec in admin_pages()])
+@pytest.mark.parametrize("who", ["nordwind", "maple-thread"])
+def test_admin_pages_refuse_brand_users_even_when_run_directly(app_env, script, who):
+    at = AppTest.from_file(str(ROOT / script), default_timeout=TIMEOUT)
+    at.session_state["viewer"] = Viewer(who, "brand", brand_id(app_env, who))
+    at.run()
+    assert not at.exception
+    assert any("only available to programme administrators" in e.value for e in at.error)
+    assert not at.dataframe and not at.metric
+
+    signed_out = AppTest.from_file(str(ROOT / script), default_timeout=TIMEOUT).run()
+    assert not signed_out.exception
+    assert any("not signed in" in e.value for e in signed_out.error)
+    assert not signed_out.dataframe
+
+
+def test_admin_operations_refuse_brand_viewers(engine):
+    with engine.connect() as conn:
+        brand = conn.execute(text("SELECT id FROM brand ORDER BY id LIMIT 1")).scalar_one()
+    viewer = Viewer("brand-user", "brand", brand)
+    calls = {
+        "list_accounts": lambda: accounts.list_accounts(engine, viewer),
+        "installation_summary": lambda: installation_summary(engine, viewer),
+        "list_import_runs": lambda: list_import_runs(engine, viewer),
+        "list_downloads": lambda: extracts.list_downloads(engine, viewer),
+        "import_csv": lambda: import_csv(engine, viewer, "facilities", b"country,name\nVN,X\n",
+                                         brand_code="nordwind"),
+    }
+    for name, call in calls.items():
+        with pytest.raises(PermissionDenied):
+            call()
+        assert name  # (the loop names the operation in the traceback)
+
+
+# ---- the re-login cookie in a real browser ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser_():
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture(scope="module")
+def keyed_server(sqlite_demo_path, browser_):
+    """A server of this module's own, with a cookie key the tests know (to forge cookies).
+    Warmed by one page load, as a server in use is (the first run imports the app)."""
+    server = StreamlitServer(sqlite_copy(sqlite_demo_path),
+                             env={"DASHBOARD_COOKIE_KEY": COOKIE_KEY,
+                                  "DASHBOARD_COOKIE_EXPIRY_DAYS": "1"})
+    context = browser_.new_context()
+    context.new_page().goto(server.url)
+    context.pages[0].get_by_label("Username").wait_for(timeout=60_000)
+    context.close()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def new_context(browser_):
+    from playwright.sync_api import expect as expect_
+
+    expect_.set_options(timeout=20_000)
+    contexts = []
+
+    def make():
+        context = browser_.new_context(viewport={"width": 1400, "height": 1000})
+        context.set_default_timeout(30_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def _cookie_for(server: StreamlitServer, token: str) -> dict:
+    return {"name": COOKIE, "value": token, "url": server.url}
+
+
+def _signed_in_as(page, heading: str) -> None:
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    expect(page.locator(EXCEPTION)).to_have_count(0)
+
+
+def _shows_only_the_sign_in_form(page) -> None:
+    expect(page.get_by_label("Username")).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("overview"))).to_have_count(0)
+    expect(page.get_by_text("Active suppliers")).to_have_count(0)
+    expect(page.locator(EXCEPTION)).to_have_count(0)
+
+
+@pytest.mark.browser
+def test_logout_deletes_the_cookie_and_a_copied_cookie_no_longer_signs_in(keyed_server,
+                                                                        new_context):
+    url = keyed_server.url
+    page = new_context().new_page()
+    sign_in_and_wait(page, url, "atlas", "atlas-demo-2026", "Atlas Outdoor — overview")
+    _signed_in_as(page, "Atlas Outdoor — overview")
+    page.wait_for_function(f"document.cookie.includes('{COOKIE}=')")
+    copied = [c for c in page.context.cookies() if c["name"] == COOKIE]
+    assert len(copied) == 1
+    # streamlit-authenticator sets it from JavaScript: it cannot be HttpOnly (docs/security.md)
+    assert copied[0]["httpOnly"] is False
+    assert copied[0]["sameSite"] == "Strict"  # not sent with cross-site requests
+
+    # a brand user typing the admin page's address does not get it
+    page.goto(f"{url}/admin")
+    expect(page.get_by_role("heading", name="Data & accounts")).to_have_count(0)
+    page.goto(f"{url}/suppliers")
+    expect(page.get_by_role("heading", name="Suppliers")).to_be_visible()
+
+    # positive control: while the session is live, the copied cookie signs in elsewhere
+    other = new_context()
+    other.add_cookies([_cookie_for(keyed_server, copied[0]["value"])])
+    stolen = other.new_page()
+    stolen.goto(url)
+    _signed_in_as(stolen, "Atlas Outdoor — overview")
+
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
+    page.wait_for_function(f"!document.cookie.includes('{COOKIE}=')")
+    assert not [c for c in page.context.cookies() if c["name"] == COOKIE]
+    page.go_back()  # the back button does not resume the session
+    _shows_only_the_sign_in_form(page)
+
+    # after logout the same copied cookie is worthless: revoked on the server. (The other
+    # browser's own live session ended too: logout revokes every session of the account.)
+    other.clear_cookies()
+    other.add_cookies([_cookie_for(keyed_server, copied[0]["value"])])
+    stolen.goto(url)
+    _shows_only_the_sign_in_form(stolen)
+    stolen.goto(f"{url}/suppliers")
+    _shows_only_the_sign_in_form(stolen)
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def forged_tokens() -> dict[str, str]:
+    now = time.time()
+    good = {"username": "maple", "exp_date": now + 3_600}
+    valid = jwt.encode(good, COOKIE_KEY, algorithm="HS256")
+    header, _, signature = valid.split(".")
+    edited = ".".join([header, _b64(json.dumps({**good, "username": "nordwind"}).encode()),
+                       signature])
+    return {
+        "wrong-key": jwt.encode(good, secrets.token_urlsafe(48), algorithm="HS256"),
+        "edited-payload": edited,
+        "alg-none": jwt.encode(good, None, algorithm="none"),
+        "alg-hs512-right-key": jwt.encode(good, COOKIE_KEY * 2, algorithm="HS512"),
+        "not-a-jwt": "not-a-jwt",
+        "expired": jwt.encode({**good, "exp_date": now - 60}, COOKIE_KEY, algorithm="HS256"),
+        "unknown-user": jwt.encode({**good, "username": "nobody"}, COOKIE_KEY,
+                                   algorithm="HS256"),
+    }
+
+
+@pytest.mark.browser
+def test_tampered_or_expired_cookies_are_refused(keyed_server, new_context):
+    """Every forged cookie gets the sign-in form — no data, and no error page. One browser
+    context for all (its cache keeps the page loads short); every failing kind is reported."""
+    context = new_context()
+    page = context.new_page()
+    failures = {}
+    for kind, token in forged_tokens().items():
+        context.clear_cookies()
+        context.add_cookies([_cookie_for(keyed_server, token)])
+        page.goto(keyed_server.url)
+        try:
+            _shows_only_the_sign_in_form(page)
+        except AssertionError as exc:
+            failures[kind] = str(exc).splitlines()[0]
+    assert not failures, f"forged cookies not cleanly refused: {failures}"
+
+
+@pytest.mark.browser
+def test_a_cookie_signed_with_the_servers_key_is_accepted(keyed_server, new_context):
+    """The control for the test above: the forged cookies were well-formed; only the key (kept
+    secret, ≥ 32 characters, required outside demo mode) separates them from this one."""
+    context = new_context()
+    token = jwt.encode({"username": "maple", "exp_date": time.time() + 3_600}, COOKIE_KEY,
+                       algorithm="HS256")
+    context.add_cookies([_cookie_for(keyed_server, token)])
+    page = context.new_page()
+    page.goto(keyed_server.url)
+    _signed_in_as(page, "Maple & Thread — overview")
+
+
+@pytest.mark.browser
+def test_links_to_pages_open_them_for_a_user_signed_in_by_cookie(keyed_server, new_context):
+    """A shared link opened in a new tab of a signed-in browser: the page, no "Page not found"
+    dialog. /overview is the landing page's address in the signed-out navigation (a deep link
+    that leads through sign-in keeps it), so a signed-in browser gets such links too."""
+    page = new_context().new_page()
+    sign_in_and_wait(page, keyed_server.url, "maple", "maple-demo-2026",
+                     "Maple & Thread — overview")
+    page.wait_for_function(f"document.cookie.includes('{COOKIE}=')")
+    for path, heading in (("suppliers?countries=VN", "Suppliers"),
+                          ("overview?countries=VN", "Maple & Thread — overview")):
+        page.goto(f"{keyed_server.url}/{path}")
+        expect(page.get_by_role("heading", name=heading)).to_be_visible()
+        expect(page.get_by_text("Page not found")).to_have_count(0)
+        expect(page.locator(EXCEPTION)).to_have_count(0)
+
+
+@pytest.mark.browser
+def test_a_real_server_without_cookie_key_outside_demo_mode_refuses_to_start(new_context,
+                                                                            tmp_path):
+    database = tmp_path / "never-created.sqlite3"
+    server = StreamlitServer(f"sqlite:///{database}",
+                             env={"DASHBOARD_DEMO": "", "DASHBOARD_COOKIE_KEY": "",
+                                  "DASHBOARD_USERS_FILE": ""})
+    try:
+        page = new_context().new_page()
+        page.goto(server.url)
+        expect(page.get_by_text(re.compile("refuses to start"))).to_be_visible()
+        expect(page.get_by_text(re.compile("no cookie key"))).to_be_visible()
+        expect(page.get_by_label("Username")).to_have_count(0)
+        expect(page.locator(EXCEPTION)).to_have_count(0)
+    finally:
+        server.stop()
+    assert not database.exists()  # it refused before touching the database
