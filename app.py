@@ -6,6 +6,11 @@ Run with ``streamlit run app.py``. Pages live in ``pages/`` and are registered h
 
 from __future__ import annotations
 
+# First, before any library: concurrent first sessions must not import SQLAlchemy in parallel
+# (ui/preload.py explains why).
+import ui.preload  # noqa: F401
+
+# isort: split
 from dataclasses import dataclass
 
 import streamlit as st

@@ -1,0 +1,1 @@
+"""Load test: concurrent real browser sessions against one local Streamlit server."""
