@@ -1,46 +1,25 @@
 """Shared pieces for real-browser tests outside ``tests/e2e`` (auth, faults, load).
 
-``tests/e2e/conftest.py`` owns the ``browser``/``page`` fixtures for the journey tests; modules
-elsewhere launch Chromium through :func:`chromium` (same binary and flags) so they do not depend
-on fixtures of another directory.
+Every browser test uses the session's one Chromium (``browser`` in ``tests/conftest.py``:
+Playwright's sync API allows one instance per thread).
 """
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.conftest import unavailable
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, StreamlitServer, wait_until_settled
+from tests.e2e.conftest import StreamlitServer, wait_until_settled
 
 EXCEPTION = "[data-testid='stException']"
 DB_DOWN = "The database is not available right now"
 RUNNING = "[data-testid='stStatusWidget']"  # Streamlit's "running" indicator
 
-__all__ = ["DB_DOWN", "EXCEPTION", "StreamlitServer", "chromium", "sign_in", "sign_in_and_wait",
+__all__ = ["DB_DOWN", "EXCEPTION", "StreamlitServer", "sign_in", "sign_in_and_wait",
            "sqlite_copy"]
-
-
-@contextlib.contextmanager
-def chromium() -> Iterator:
-    """A headless Debian Chromium driven by Playwright (skips locally, fails in CI if absent)."""
-    if not Path(CHROMIUM).exists():
-        unavailable(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:  # pragma: no cover
-        unavailable(f"playwright not installed: {exc}")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def sign_in(page, base_url: str, username: str, password: str) -> None:

@@ -223,3 +223,22 @@ def pytest_terminal_summary(terminalreporter) -> None:
             terminalreporter.write_sep("-", f"{suite}: {sum(counts.values()):,} generated cases")
             for test, n in sorted(counts.items()):
                 terminalreporter.write_line(f"  {n:>6,}  {test}")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian Chromium for every browser test of the session (Playwright's sync
+    API allows one instance per thread: a second ``sync_playwright()`` in the same run fails,
+    so every module shares this one; the async load test runs in a thread of its own)."""
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    if not Path(CHROMIUM).exists():
+        unavailable(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:  # pragma: no cover
+        unavailable(f"playwright not installed: {exc}")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

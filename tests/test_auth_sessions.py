@@ -43,7 +43,7 @@ from data_access.errors import PermissionDenied
 from data_access.importing import import_csv, list_import_runs
 from data_access.viewer import Viewer
 from tests.apphelpers import APP, ROOT, TIMEOUT, brand_id, sign_in
-from tests.browserhelpers import EXCEPTION, StreamlitServer, chromium, sign_in_and_wait, sqlite_copy
+from tests.browserhelpers import EXCEPTION, StreamlitServer, sign_in_and_wait, sqlite_copy
 from tests.pagespecs import admin_pages
 
 COOKIE = "scd_auth"
@@ -262,9 +262,8 @@ def test_admin_operations_refuse_brand_viewers(engine):
 
 
 @pytest.fixture(scope="module")
-def browser_():
-    with chromium() as browser:
-        yield browser
+def browser_(browser):
+    return browser  # the session's Chromium (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")

@@ -49,7 +49,7 @@ from data_access.errors import DatabaseUnavailable, ImportRejected
 from data_access.importing import expected_columns, import_csv
 from data_access.schema import Base
 from data_access.viewer import Viewer
-from tests.browserhelpers import DB_DOWN, EXCEPTION, StreamlitServer, chromium, sign_in_and_wait
+from tests.browserhelpers import DB_DOWN, EXCEPTION, StreamlitServer, sign_in_and_wait
 from tests.conftest import CASE_COUNTS, DEMO_AS_OF, PROJECT_ROOT, PostgresServer, unavailable
 
 FUZZ_CASES: Counter[str] = CASE_COUNTS.setdefault("importer fuzzing", Counter())
@@ -180,9 +180,8 @@ def test_a_transaction_in_flight_fails_whole_and_the_retry_succeeds(running, out
 
 
 @pytest.fixture(scope="module")
-def browser_():
-    with chromium() as browser:
-        yield browser
+def browser_(browser):
+    return browser  # the session's Chromium (tests/conftest.py)
 
 
 @pytest.fixture

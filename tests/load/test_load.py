@@ -6,6 +6,7 @@ The full run (20 sessions, figures in docs/security.md) is ``python -m tests.loa
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import os
 from pathlib import Path
@@ -21,12 +22,19 @@ from tests.pagespecs import page_specs
 pytestmark = pytest.mark.browser
 
 
+def in_own_thread(function, *args, **kwargs):
+    """Run ``function`` (which calls ``asyncio.run``) in a new thread: the session's sync
+    Playwright (tests/conftest.py ``browser``) keeps an event loop running in this one."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
+
+
 def test_concurrent_sessions_visit_every_page_of_their_role_without_errors(sqlite_demo_path):
     if not Path(CHROMIUM).exists():
         unavailable(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     sessions = int(os.environ.get("LOAD_SESSIONS", "6"))
-    results = run_load(sessions, database_url=sqlite_copy(sqlite_demo_path), deadline_s=420,
-                       ramp_s=10)
+    results = in_own_thread(run_load, sessions, database_url=sqlite_copy(sqlite_demo_path),
+                            deadline_s=420, ramp_s=10)
     print(json.dumps({k: results[k] for k in (
         "sessions", "most_sessions_open_at_once", "sessions_completed", "page_visits",
         "page_time", "sign_in_time", "server_rss_mib", "server_cpu_s", "extra_login_clicks",
@@ -49,6 +57,6 @@ def test_sessions_opening_a_freshly_started_server_at_once_get_the_sign_in_form(
     and so must the sessions after them."""
     if not Path(CHROMIUM).exists():
         unavailable(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
-    first, later = cold_start(sqlite_copy(sqlite_demo_path), sessions=4)
+    first, later = in_own_thread(cold_start, sqlite_copy(sqlite_demo_path), sessions=4)
     assert first == ["form"] * 4, f"concurrent first sessions saw {first}; later ones {later}"
     assert later == ["form"] * 2, f"sessions after them saw {later}"
