@@ -7,17 +7,22 @@ Starts ``streamlit run app.py`` on loopback against a private copy of the scale'
 dataset (sign-ins write to the database; the cached dataset stays as generated) and drives
 Debian's Chromium with Playwright, as the largest brand's user (``nordwind``):
 
-* **cold** — the first sign-in after the server started: every ``st.cache_data`` empty, the
-  engine's connections new, the browser's cache empty;
-* **warm** — each later sign-in in a fresh browser context (new session, cookies and browser
-  cache; the server's caches hold the brand's figures, as for every user but the first of the
-  day after an import).
+* **cold server** — the first sign-in after the server started: every ``st.cache_data``
+  empty, the engine's connections new, the browser's cache empty;
+* **warm server, first visit** — later sign-ins, each in a new browser context (new session,
+  cookies and an empty HTTP cache: the browser downloads and compiles Streamlit's JavaScript
+  and Vega); the server's caches hold the brand's figures, as for every user but the first of
+  the day after an import;
+* **warm server, returning browser** — sign-ins in one browser context whose cookies are
+  cleared in between (the JavaScript is in the browser's cache, as for anyone who has used the
+  dashboard before).
 
 The clock starts at the click on *Login* and stops when the overview's first Altair chart has
-a painted canvas (width and height > 0) — the sign-in (bcrypt), the overview's queries and
-metrics, the websocket messages and Vega's rendering included. The time to the page heading
-is reported beside it. The page is first left to settle (no script run for 1.2 s) so that the
-click is not lost to the cookie component's rerun (docs/security.md, F7).
+its data marks drawn (Vega's SVG or canvas, with a size) — the sign-in (bcrypt), the
+overview's queries and metrics, the websocket messages and Vega's rendering included. The
+time to the page heading is reported beside it. The page is first left to settle (no script
+run for 1.2 s) so that the click is not lost to the cookie component's rerun (F7 in
+docs/security.md).
 """
 
 from __future__ import annotations
@@ -36,19 +41,27 @@ from bench.dataset import sqlite_dataset
 from data_access.demo_data import DEFAULT_SEED, SCALES
 
 USER, PASSWORD, BRAND = "nordwind", "nordwind-demo-2026", "Nordwind Apparel"
-#: the overview's first chart, painted: a canvas with a size inside Streamlit's Vega element
+VIEWPORT = {"width": 1400, "height": 1000}
+#: the overview's first chart, painted: Vega draws into SVG in Streamlit (canvas is accepted
+#: too); painted = the chart's data marks (bars, lines, points) exist and have a size
 PAINTED = """() => {
-    const canvas = document.querySelector("[data-testid='stVegaLiteChart'] canvas");
-    return !!canvas && canvas.width > 0 && canvas.height > 0;
+    const chart = document.querySelector("[data-testid='stVegaLiteChart']");
+    if (!chart) return false;
+    const canvas = chart.querySelector("canvas");
+    if (canvas && canvas.width > 0 && canvas.height > 0) return true;
+    const mark = chart.querySelector("svg.marks g.role-mark > *");
+    if (!mark) return false;
+    const box = mark.getBoundingClientRect();
+    return box.width > 0 && box.height > 0;
 }"""
 
 
-def _sign_in_once(browser, url: str) -> dict[str, float]:
+def _sign_in_once(context, url: str) -> dict[str, float]:
     from tests.e2e.conftest import wait_until_settled
 
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.clear_cookies()  # signed out; the browser's HTTP cache stays as it is
+    page = context.new_page()
     try:
-        page = context.new_page()
         page.goto(url)
         page.get_by_label("Username").wait_for(timeout=120_000)
         wait_until_settled(page)
@@ -58,11 +71,35 @@ def _sign_in_once(browser, url: str) -> dict[str, float]:
         page.get_by_role("button", name="Login").click()
         page.get_by_role("heading", name=f"{BRAND} — overview").wait_for(timeout=120_000)
         heading = time.perf_counter() - started
-        page.wait_for_function(PAINTED, polling="raf", timeout=120_000)
+        page.wait_for_function(PAINTED, polling=50, timeout=120_000)
         chart = time.perf_counter() - started
         return {"to_heading_s": round(heading, 3), "to_first_chart_s": round(chart, 3)}
     finally:
-        context.close()
+        page.close()
+
+
+def _series(browser, url: str, runs: int, *, returning: bool) -> list[dict[str, float]]:
+    """``runs`` sign-ins: each in a new browser context (a first visit: empty HTTP cache), or
+    all in one context whose cookies are cleared in between (a returning browser: Streamlit's
+    JavaScript, Vega's included, already cached)."""
+    results = []
+    shared = browser.new_context(viewport=VIEWPORT) if returning else None
+    try:
+        for _ in range(runs):
+            context = shared or browser.new_context(viewport=VIEWPORT)
+            try:
+                results.append(_sign_in_once(context, url))
+            finally:
+                if shared is None:
+                    context.close()
+    finally:
+        if shared is not None:
+            shared.close()
+    return results
+
+
+def _median(results: list[dict[str, float]]) -> dict[str, float]:
+    return {key: round(statistics.median(r[key] for r in results), 3) for key in results[0]}
 
 
 def measure(database: Path, runs: int) -> dict:
@@ -74,24 +111,22 @@ def measure(database: Path, runs: int) -> dict:
         copy = Path(folder) / "app.sqlite3"
         shutil.copy(database, copy)
         server = StreamlitServer(f"sqlite:///{copy}")
-        results: list[dict[str, float]] = []
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
                                             args=CHROMIUM_ARGS)
                 try:
-                    for _ in range(runs + 1):
-                        results.append(_sign_in_once(browser, server.url))
+                    cold = _series(browser, server.url, 1, returning=False)[0]
+                    first_visits = _series(browser, server.url, runs, returning=False)
+                    returning = _series(browser, server.url, runs + 1, returning=True)[1:]
                 finally:
                     browser.close()
         finally:
             server.stop()
-    cold, warm = results[0], results[1:]
     return {
-        "cold": cold,
-        "warm_runs": warm,
-        "warm_median": {key: round(statistics.median(r[key] for r in warm), 3)
-                        for key in cold} if warm else {},
+        "cold_server_first_visit": cold,
+        "warm_server_first_visit": {"runs": first_visits, "median": _median(first_visits)},
+        "warm_server_returning_browser": {"runs": returning, "median": _median(returning)},
         "target_s": 2.0,
     }
 
@@ -114,11 +149,11 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     if args.out:
         Path(args.out).write_text(text + "\n")
-    worst = max([result["cold"]["to_first_chart_s"],
-                 *(r["to_first_chart_s"] for r in result["warm_runs"])])
-    print(f"Login → first chart: cold {result['cold']['to_first_chart_s']:.2f} s, warm median "
-          f"{result['warm_median'].get('to_first_chart_s', float('nan')):.2f} s, worst "
-          f"{worst:.2f} s (target ≤ 2 s)", file=sys.stderr)
+    chart = "to_first_chart_s"
+    print(f"Login → first chart: cold server {result['cold_server_first_visit'][chart]:.2f} s; "
+          f"warm server, first visit {result['warm_server_first_visit']['median'][chart]:.2f} "
+          f"s, returning browser {result['warm_server_returning_browser']['median'][chart]:.2f}"
+          " s (medians; target ≤ 2 s)", file=sys.stderr)
     return 0
 
 
