@@ -26,7 +26,6 @@ import pandas as pd
 
 from data_access.factories import DirectoryFilters
 from data_access.viewer import Viewer
-from metrics import visibility as vis
 from metrics.association import rank_correlation
 from metrics.compliance import (
     changes_between,
@@ -198,31 +197,13 @@ def compare(ctx: PageContext) -> dict[str, Any]:
 def visibility(ctx: PageContext) -> dict[str, Any]:
     version = data.data_version()
     data.current_brand(ctx.viewer, version)
-    suppliers = data.suppliers(ctx.viewer, version)
-    pledge = vis.pledge_completeness(suppliers)
-    figures = {
-        "suppliers": len(suppliers),
-        "assessed_recently_pct": vis.share_assessed_recently_pct(suppliers, ctx.today),
-        "os_id_pct": vis.share_with_os_id_pct(suppliers),
-        "geolocated_pct": vis.share_geolocated_pct(suppliers),
-        "disclosed_pct": vis.share_publicly_disclosed_pct(suppliers),
-        "pledge_complete_pct": pledge.complete_pct,
-        "workers": vis.workers_covered(suppliers),
-        "women_pct": vis.women_pct(suppliers),
-        "newest_days": vis.newest_data_age_days(suppliers, ctx.today),
-    }
-    vis.gaps(suppliers, ctx.today)
-    _chart(charts.tier_and_type(vis.suppliers_by_tier_and_type(suppliers)))
-    _chart(charts.pledge_fields(pledge.per_field))
-    coverage = vis.coverage_by_country(suppliers, ctx.today)
-    coverage["country"] = coverage["country_code"].map(country_name)
-    _chart(charts.coverage_by_country(coverage))
-    history = insights.assessment_history(ctx.viewer, version)
-    history = history[history["factory_id"].isin(suppliers["factory_id"])]
-    months = vis.month_ends(pd.Timestamp(ctx.today) - pd.DateOffset(months=36), ctx.today)
-    over_time = vis.assessed_share_over_time(history, suppliers, months)
-    _chart(charts.coverage_over_time(over_time))
-    return {"figures": figures, "over_time": over_time}
+    data.suppliers(ctx.viewer, version)  # the country filter's options
+    view = insights.visibility_view(ctx.viewer, version, ctx.today, ())
+    _chart(charts.tier_and_type(view.tier_and_type))
+    _chart(charts.pledge_fields(view.pledge_per_field))
+    _chart(charts.coverage_by_country(view.coverage))
+    _chart(charts.coverage_over_time(view.over_time))
+    return {"figures": view.figures, "over_time": view.over_time}
 
 
 def purchasing_since(today: dt.date, months: int = 12) -> dt.date:

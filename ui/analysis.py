@@ -7,6 +7,7 @@ calls them for downloads, so a page and its CSV always agree.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -14,7 +15,9 @@ from sqlalchemy import Engine
 
 from data_access import factories, orders, queries, summaries
 from data_access.viewer import Viewer
+from metrics import visibility as vis
 from metrics.compliance import pooled_rate
+from metrics.countries import country_name
 from metrics.portfolio import assessment_age_days
 from metrics.purchasing import benchmark_median, brand_summaries, per_factory_practices
 from metrics.risk import risk_scores
@@ -106,3 +109,46 @@ def purchasing_benchmark(engine: Engine, since: dt.date | None, until: dt.date |
         result = benchmark_median(per_brand, min_brands=orders.MIN_BRANDS_FOR_BENCHMARK)
     summaries.store_benchmark(engine, key, version, result)
     return result
+
+
+@dataclass(frozen=True)
+class VisibilityView:
+    """Everything the Visibility page shows for one set of suppliers (computed once per data
+    version, day and country choice; the page only draws it)."""
+
+    figures: dict[str, float]  # the KPIs, keyed as in the benchmark's equality check
+    gaps: list[dict]
+    pledge_per_field: pd.DataFrame
+    tier_and_type: pd.DataFrame
+    coverage: pd.DataFrame  # by country, with the country's name
+    over_time: pd.DataFrame
+
+
+def visibility_view(suppliers: pd.DataFrame, history: pd.DataFrame,
+                    today: dt.date) -> VisibilityView:
+    """The visibility indicators of ``suppliers`` (metrics/visibility.py), their gaps and the
+    frames behind the page's charts; ``history`` is the brand's assessment history."""
+    pledge = vis.pledge_completeness(suppliers)
+    figures = {
+        "suppliers": len(suppliers),
+        "assessed_recently_pct": vis.share_assessed_recently_pct(suppliers, today),
+        "os_id_pct": vis.share_with_os_id_pct(suppliers),
+        "geolocated_pct": vis.share_geolocated_pct(suppliers),
+        "disclosed_pct": vis.share_publicly_disclosed_pct(suppliers),
+        "pledge_complete_pct": pledge.complete_pct,
+        "workers": vis.workers_covered(suppliers),
+        "women_pct": vis.women_pct(suppliers),
+        "newest_days": vis.newest_data_age_days(suppliers, today),
+    }
+    coverage = vis.coverage_by_country(suppliers, today)
+    coverage["country"] = coverage["country_code"].map(country_name)
+    history = history[history["factory_id"].isin(suppliers["factory_id"])]
+    months = vis.month_ends(pd.Timestamp(today) - pd.DateOffset(months=36), today)
+    return VisibilityView(
+        figures=figures,
+        gaps=vis.gaps(suppliers, today),
+        pledge_per_field=pledge.per_field,
+        tier_and_type=vis.suppliers_by_tier_and_type(suppliers),
+        coverage=coverage,
+        over_time=vis.assessed_share_over_time(history, suppliers, months),
+    )

@@ -80,3 +80,14 @@ def order_trend(viewer: Viewer, factory_ids: tuple[int, ...] | None,
     """``metrics.purchasing.monthly_trend`` of the same orders for one indicator."""
     return monthly_trend(_filtered_orders(viewer, factory_ids, countries, since, version),
                          indicator, as_of, date_column=date_column)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+def visibility_view(viewer: Viewer, version: int, today: dt.date,
+                    countries: tuple[str, ...]) -> analysis.VisibilityView:
+    """The Visibility page's figures, gaps and chart data for the brand's active suppliers
+    (in ``countries``, or all): computed once per data version, day and country choice."""
+    suppliers = data.suppliers(viewer, version)
+    if countries:
+        suppliers = suppliers[suppliers["country_code"].isin(countries)]
+    return analysis.visibility_view(suppliers, assessment_history(viewer, version), today)

@@ -8,7 +8,6 @@ import pandas as pd
 import streamlit as st
 
 from data_access.errors import NoBrandSelected
-from metrics import visibility as vis
 from metrics.countries import country_name
 from ui import charts, data, insights, state
 from ui.components import Kpi, empty_state, fmt_compact, fmt_int, fmt_pct, kpi_row
@@ -42,29 +41,28 @@ st.multiselect("Countries", countries, key=state.filter_key("countries"),
                help="Shared with the other pages and kept in the page's link.")
 chosen = st.session_state[state.filter_key("countries")]
 state.write_list_param("countries", chosen)
-suppliers = all_suppliers[all_suppliers["country_code"].isin(chosen)] if chosen \
-    else all_suppliers
 
-pledge = vis.pledge_completeness(suppliers)
-newest = vis.newest_data_age_days(suppliers, today)
+view = insights.visibility_view(viewer, version, today, tuple(chosen))
+figures = view.figures
+newest = figures["newest_days"]
 kpi_row([
-    Kpi("Suppliers", fmt_int(len(suppliers)), "Active sourcing relationships."),
-    Kpi("Assessed < 12 months ago", fmt_pct(vis.share_assessed_recently_pct(suppliers, today)),
+    Kpi("Suppliers", fmt_int(figures["suppliers"]), "Active sourcing relationships."),
+    Kpi("Assessed < 12 months ago", fmt_pct(figures["assessed_recently_pct"]),
         "Share of suppliers whose latest Better Work assessment is at most 365 days old."),
-    Kpi("With an OS ID", fmt_pct(vis.share_with_os_id_pct(suppliers)),
+    Kpi("With an OS ID", fmt_pct(figures["os_id_pct"]),
         "Share of suppliers with an Open Supply Hub facility id."),
-    Kpi("Geolocated", fmt_pct(vis.share_geolocated_pct(suppliers)),
+    Kpi("Geolocated", fmt_pct(figures["geolocated_pct"]),
         "Share of suppliers with latitude and longitude."),
 ])
 kpi_row([
-    Kpi("Publicly disclosed", fmt_pct(vis.share_publicly_disclosed_pct(suppliers)),
+    Kpi("Publicly disclosed", fmt_pct(figures["disclosed_pct"]),
         "Share of suppliers on your published supplier list."),
-    Kpi("Pledge-complete", fmt_pct(pledge.complete_pct),
+    Kpi("Pledge-complete", fmt_pct(figures["pledge_complete_pct"]),
         "Share of suppliers with all five Transparency Pledge fields: name, address, parent "
         "company, product type, number of workers."),
-    Kpi("Workers covered", fmt_compact(vis.workers_covered(suppliers)),
-        f"{fmt_int(vis.workers_covered(suppliers))} workers reported by these suppliers."),
-    Kpi("Women", fmt_pct(vis.women_pct(suppliers)),
+    Kpi("Workers covered", fmt_compact(figures["workers"]),
+        f"{fmt_int(figures['workers'])} workers reported by these suppliers."),
+    Kpi("Women", fmt_pct(figures["women_pct"]),
         "Share of women among those workers, weighted by workers."),
     Kpi("Newest data", f"{fmt_int(newest)} days old" if pd.notna(newest) else "—",
         "Age of the most recent information about any of these suppliers (facility record or "
@@ -73,7 +71,7 @@ kpi_row([
 
 # ---- gaps: a to-do list linking to the filtered directory ----------------------------------
 st.subheader("Gaps to close")
-found = vis.gaps(suppliers, today)
+found = view.gaps
 if not found:
     st.success("No gaps: every supplier is recently assessed, identified, located, disclosed "
                "and complete.")
@@ -94,16 +92,14 @@ for gap in found:
 left, right = st.columns(2)
 with left:
     st.subheader("By tier and facility type")
-    st.altair_chart(charts.tier_and_type(vis.suppliers_by_tier_and_type(suppliers)),
+    st.altair_chart(charts.tier_and_type(view.tier_and_type),
                     width="stretch")
 with right:
     st.subheader("Transparency Pledge fields")
-    st.altair_chart(charts.pledge_fields(pledge.per_field), width="stretch")
+    st.altair_chart(charts.pledge_fields(view.pledge_per_field), width="stretch")
 
 st.subheader("Assessment coverage by country")
-coverage = vis.coverage_by_country(suppliers, today)
-coverage["country"] = coverage["country_code"].map(country_name)
-st.altair_chart(charts.coverage_by_country(coverage), width="stretch")
+st.altair_chart(charts.coverage_by_country(view.coverage), width="stretch")
 left, right, _ = st.columns(3)
 with left:
     extract_button(viewer, brand["code"], "visibility-by-country", current_context(today),
@@ -113,10 +109,6 @@ with right:
                    label="Download supplier list (CSV)")
 
 st.subheader("Assessment coverage over time")
-history = insights.assessment_history(viewer, version)
-history = history[history["factory_id"].isin(suppliers["factory_id"])]
-months = vis.month_ends(pd.Timestamp(today) - pd.DateOffset(months=36), today)
-over_time = vis.assessed_share_over_time(history, suppliers, months)
-st.altair_chart(charts.coverage_over_time(over_time), width="stretch")
+st.altair_chart(charts.coverage_over_time(view.over_time), width="stretch")
 st.caption("Share of today's suppliers whose latest assessment at each month's end was at most "
            "12 months old.")
