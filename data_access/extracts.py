@@ -440,8 +440,8 @@ class PurchaseOrderFilters:
 
 def iter_purchase_orders(engine: Engine, viewer: Viewer,
                          filters: PurchaseOrderFilters | None = None) -> Iterator[tuple]:
-    """Stream the viewer's brand's purchase orders as rows (tuple-like) in :data:`PURCHASE_ORDER_COLUMNS`
-    order, ordered by confirmation date and PO number.
+    """Stream the viewer's brand's purchase orders as rows (tuple-like, in
+    :data:`PURCHASE_ORDER_COLUMNS` order), ordered by confirmation date and PO number.
 
     The brand scope is applied in SQL from ``viewer.require_brand()`` (checked now, not at the
     first ``next()``). Rows arrive in batches of 5,000 through a server-side cursor on
