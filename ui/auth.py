@@ -1,8 +1,15 @@
 """Sign-in, re-login cookie, session checks and sign-out, around streamlit-authenticator.
 
-streamlit-authenticator provides the credential model (``authentication_controller``), the
-session-state keys and the signed re-login cookie (``cookie_controller``). We add what its 0.4.x
-lacks (see ../shared/DESIGN.md, "Known pitfalls"):
+streamlit-authenticator provides the credential model and the session-state keys
+(``AuthenticationController``: password check, sign-in from a token, sign-out). The signed
+re-login cookie keeps its format (an HS256 JWT of ``username`` and ``exp_date``), read from the
+request's cookies (``st.context.cookies``, as streamlit-authenticator 0.4.2 does) and written or
+deleted through the cookie component it uses (extra-streamlit-components' CookieManager) —
+rendered only in the run that writes or deletes the cookie. streamlit-authenticator's own
+``CookieModel`` renders that component on *every* run: an iframe whose first value triggers an
+extra script run on each page load, which made clicks during that run get lost
+(docs/security.md, F7/F8) and delayed the first chart after signing in (docs/performance.md).
+We add what its 0.4.x lacks (see ../shared/DESIGN.md, "Known pitfalls"):
 
 * lockout with a time window, stored in the database (its own counter is broken, #237);
 * the same bcrypt work for unknown usernames (no user enumeration by timing);
@@ -12,19 +19,24 @@ lacks (see ../shared/DESIGN.md, "Known pitfalls"):
 * logout clears every brand-scoped key of ``st.session_state``, not only five (#166).
 
 The form's submit is handled in a callback, so by the time ``app.py`` runs, the navigation is
-already built for the signed-in user (no "form above the page" rerun glitch). Setting and
-deleting the cookie happens in the next script run, where the cookie component is rendered.
+already built for the signed-in user (no "form above the page" rerun glitch). Writing and
+deleting the cookie happens in the following script runs: the component is rendered, with the
+same arguments, until the browser reports it done — so a run that starts before the browser
+has mounted it (a click right after signing in) does not lose the cookie.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import time
+from pathlib import Path
 
+import extra_streamlit_components
 import jwt
 import streamlit as st
-import streamlit_authenticator as stauth
+import streamlit.components.v1 as components
 from sqlalchemy import Engine
+from streamlit_authenticator.controllers import AuthenticationController
 
 from data_access import accounts
 from data_access.settings import Settings
@@ -41,6 +53,15 @@ FORM_USER = "login_username"
 FORM_PASSWORD = "login_password"  # noqa: S105 - a widget key, not a password
 # keys streamlit-authenticator owns; everything else is cleared at logout too
 _STAUTH_KEYS = ("name", "username", "authentication_status", "email", "roles", "logout")
+
+
+#: extra-streamlit-components' CookieManager front end (what streamlit-authenticator renders),
+#: declared under our own name so that it is rendered only when a cookie is written or deleted
+_cookie_component = components.declare_component(
+    "dashboard_cookie",
+    path=str(Path(extra_streamlit_components.__file__).parent / "CookieManager" / "frontend"
+             / "build"),
+)
 
 
 def policy_from(settings: Settings) -> accounts.LockoutPolicy:
@@ -63,19 +84,58 @@ class AuthGate:
         self.settings = settings
         self.engine = engine
         self.policy = policy_from(settings)
-        self.authenticator = stauth.Authenticate(
-            accounts.authenticator_credentials(engine),
-            cookie_name=COOKIE_NAME,
-            cookie_key=settings.cookie_key,
-            cookie_expiry_days=settings.cookie_expiry_days,
-            auto_hash=False,
-        )
-        if st.session_state.pop(SET_COOKIE, False) and st.session_state.get(
-            "authentication_status"
-        ):
-            self.authenticator.cookie_controller.set_cookie()
-        if st.session_state.pop(DELETE_COOKIE, False):
-            self.authenticator.cookie_controller.delete_cookie()
+        self.auth = AuthenticationController(accounts.authenticator_credentials(engine),
+                                             auto_hash=False, secret_key=settings.cookie_key)
+        self._write_pending_cookie()
+
+    # ---- the re-login cookie ---------------------------------------------------------------
+
+    def _new_cookie(self, username: str) -> dict[str, str]:
+        """A re-login token for ``username`` (streamlit-authenticator's format) and its expiry."""
+        expires = time.time() + self.settings.cookie_expiry_days * 86_400
+        token = jwt.encode({"username": username, "exp_date": expires},
+                           self.settings.cookie_key, algorithm="HS256")
+        return {"token": token,
+                "expires": dt.datetime.fromtimestamp(expires, dt.UTC).isoformat()}
+
+    def _write_pending_cookie(self) -> None:
+        """Render the cookie component while a write or delete is pending; stop once the
+        browser reports it done (the component's value turns true)."""
+        pending = st.session_state.get(SET_COOKIE)
+        if isinstance(pending, dict) and st.session_state.get("authentication_status"):
+            done = _cookie_component(
+                method="set", cookie=COOKIE_NAME, value=pending["token"],
+                options={"path": "/", "expires": pending["expires"], "sameSite": "strict"},
+                key="_auth_cookie_set", default=False)
+            if done:
+                st.session_state.pop(SET_COOKIE, None)
+        elif pending:
+            st.session_state.pop(SET_COOKIE, None)  # signed out meanwhile: nothing to write
+        if st.session_state.get(DELETE_COOKIE):
+            done = _cookie_component(method="delete", cookie=COOKIE_NAME,
+                                     key="_auth_cookie_delete", default=False)
+            if done:
+                st.session_state.pop(DELETE_COOKIE, None)
+
+    def _cookie_token(self) -> dict | None:
+        """The request's re-login token if it is genuine and unexpired, else None.
+
+        Signed with the cookie key, HS256 only (``alg: none`` and other algorithms are
+        refused), naming a user and an expiry in the future. After a sign-out in this session
+        the browser's request headers still carry the old cookie: it is ignored."""
+        if st.session_state.get("logout"):
+            return None
+        raw = st.context.cookies.get(COOKIE_NAME)
+        if not raw:
+            return None
+        try:
+            token = jwt.decode(raw, self.settings.cookie_key, algorithms=["HS256"])
+            expires = float(token["exp_date"])
+        except (jwt.InvalidTokenError, KeyError, TypeError, ValueError):
+            return None
+        if not isinstance(token.get("username"), str) or expires <= time.time():
+            return None
+        return token
 
     # ---- who is signed in ----------------------------------------------------------------
 
@@ -106,26 +166,18 @@ class AuthGate:
         return viewer
 
     def _restore_from_cookie(self) -> None:
-        try:
-            token = self.authenticator.cookie_controller.get_cookie()
-        except jwt.InvalidTokenError:
-            # streamlit-authenticator catches a bad signature but not a token with another
-            # algorithm ("none", HS512…): a forged cookie is worthless, never an error page
+        token = self._cookie_token()
+        if token is None:
             return
-        if not isinstance(token, dict) or "exp_date" not in token:
-            return
-        try:
-            issued = float(token["exp_date"]) - self.settings.cookie_expiry_days * 86_400
-        except (TypeError, ValueError):  # a signed token of another shape
-            return
+        issued = float(token["exp_date"]) - self.settings.cookie_expiry_days * 86_400
         viewer = accounts.principal_for_session(
-            self.engine, str(token.get("username", "")),
+            self.engine, token["username"],
             dt.datetime.fromtimestamp(issued, dt.UTC).replace(tzinfo=None),
         )
         if viewer is None:
             return  # revoked, disabled or unknown: the cookie is worthless
         try:
-            self.authenticator.authentication_controller.login(token=token)
+            self.auth.login(token=token)
         except Exception:  # noqa: BLE001 - stauth raises LoginError for unknown users
             return
         st.session_state[ISSUED_AT] = issued
@@ -150,11 +202,10 @@ class AuthGate:
                 "the account.",
             )
             return
-        known = username in self.authenticator.authentication_controller.\
-            authentication_model.credentials["usernames"]
+        known = username in self.auth.authentication_model.credentials["usernames"]
         ok = False
         if known:
-            ok = bool(self.authenticator.authentication_controller.login(username, password))
+            ok = bool(self.auth.login(username, password))
         else:
             accounts.verify_password(self.engine, username, password)  # same bcrypt work
         if not ok:
@@ -171,7 +222,8 @@ class AuthGate:
         st.session_state[ISSUED_AT] = time.time()
         st.session_state[LAST_SEEN] = time.time()
         st.session_state["logout"] = None
-        st.session_state[SET_COOKIE] = True
+        st.session_state[SET_COOKIE] = self._new_cookie(username)
+        st.session_state.pop(DELETE_COOKIE, None)
         st.session_state.pop(LOGIN_MESSAGE, None)
 
     def logout(self) -> None:
@@ -182,7 +234,7 @@ class AuthGate:
         self._end_session("You have signed out.", level="success")
 
     def _end_session(self, message: str, level: str = "info") -> None:
-        self.authenticator.authentication_controller.logout()
+        self.auth.logout()
         for key in list(st.session_state.keys()):
             if key not in _STAUTH_KEYS:
                 del st.session_state[key]
