@@ -42,7 +42,7 @@ from data_access.admin import installation_summary
 from data_access.errors import PermissionDenied
 from data_access.importing import import_csv, list_import_runs
 from data_access.viewer import Viewer
-from tests.apphelpers import APP, ROOT, TIMEOUT, brand_id, sign_in
+from tests.apphelpers import APP, ROOT, TIMEOUT, brand_id, figures_shown, sign_in
 from tests.browserhelpers import EXCEPTION, StreamlitServer, sign_in_and_wait, sqlite_copy
 from tests.pagespecs import admin_pages
 
@@ -80,7 +80,7 @@ def test_lockout_count_and_duration_come_from_the_settings(app_env, monkeypatch,
     _attempt(at, "atlas", "atlas-demo-2026")
     assert at.session_state["authentication_status"] is not True
     assert any(LOCKED in e.value for e in at.error)
-    assert not at.metric
+    assert not figures_shown(at)
     with app_env.connect() as conn:
         count, locked_until = conn.execute(text(
             "SELECT failed_count, locked_until FROM login_throttle WHERE username = 'atlas'"
@@ -155,7 +155,7 @@ def test_logout_clears_every_session_key_and_revokes_the_sign_in(app_env):
     assert at.session_state["authentication_status"] is None
     assert at.session_state["username"] is None
     assert [t.label for t in at.text_input] == ["Username", "Password"]
-    assert not at.metric and not at.dataframe
+    assert not figures_shown(at) and not at.dataframe
 
     at.run()  # a rerun (refresh, back button) of the same session stays signed out
     assert [t.label for t in at.text_input] == ["Username", "Password"]
@@ -178,7 +178,7 @@ def test_idle_session_ends_after_the_configured_minutes(app_env, monkeypatch):
     assert not at.exception
     assert any("2 minutes without activity" in i.value for i in at.info)
     assert [t.label for t in at.text_input] == ["Username", "Password"]
-    assert not at.metric
+    assert not figures_shown(at)
 
 
 # ---- configuration refusals ---------------------------------------------------------------------
