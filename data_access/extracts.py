@@ -26,14 +26,12 @@ import csv
 import dataclasses
 import datetime as dt
 import decimal
-import gc
 import io
 import itertools
 import json
 import math
 import numbers
 import re
-import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -42,6 +40,7 @@ from typing import IO, Any, Literal
 import pandas as pd
 from sqlalchemy import Engine, String, cast, false, insert, select
 
+from data_access.gcpause import cyclic_gc_paused
 from data_access.schema import Brand, ExtractAudit, Factory, PurchaseOrder
 from data_access.scope import scoped_connection
 from data_access.sqlutil import possible_ids, possible_texts
@@ -195,7 +194,7 @@ def write_csv(rows: Iterable[Sequence[Any] | Mapping[str, Any]],
     names = [c.name for c in specs]
     formatters = [_COLUMN_FORMATTERS[c.type] for c in specs]
     count = 0
-    with _text_stream(out) as stream, _cyclic_gc_paused():
+    with _text_stream(out) as stream, cyclic_gc_paused():
         if excel_bom:
             stream.write("\ufeff")
         writer = csv.writer(stream, lineterminator="\r\n")
@@ -213,35 +212,6 @@ def write_csv(rows: Iterable[Sequence[Any] | Mapping[str, Any]],
                                                             strict=True)), strict=True))
             count += len(batch)
     return count
-
-
-_gc_lock = threading.Lock()
-_gc_pausers = 0
-_gc_was_enabled = False
-
-
-@contextlib.contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while an extract is written.
-
-    Writing 100 k rows allocates millions of short-lived tuples and lists; each allocation
-    burst triggers collections that walk every object the process holds (in the app: every
-    cached frame), ≈ 20 % of the extract's time (issue 7). Reference counting still frees
-    everything at once; only reference cycles wait until the last concurrent extract ends,
-    when the collector is switched back on (if it was on)."""
-    global _gc_pausers, _gc_was_enabled
-    with _gc_lock:
-        if _gc_pausers == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_pausers += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_pausers -= 1
-            if _gc_pausers == 0 and _gc_was_enabled:
-                gc.enable()
 
 
 # ---- column-wise formatting: the common cell type on a fast path, anything else per cell ----

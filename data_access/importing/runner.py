@@ -36,6 +36,7 @@ from sqlalchemy import Connection, Engine, insert, select, text
 from data_access.db import bump_data_version
 from data_access.errors import ImportRejected, NotFound
 from data_access.framework import seed_framework
+from data_access.gcpause import cyclic_gc_paused
 from data_access.importing import assessments, facilities, orders, plans
 from data_access.importing.common import ChangePlan, utcnow
 from data_access.importing.reading import (
@@ -119,6 +120,16 @@ def import_csv(
             nothing was written.
         ValueError: unknown kind, or a brand is missing for facilities / orders.
     """
+    with cyclic_gc_paused():  # ≈ 25 % faster on 100 k rows (docs/performance.md)
+        return _import_csv(engine, viewer, kind, source, brand_code=brand_code,
+                           file_name=file_name, dry_run=dry_run, progress=progress,
+                           max_bytes=max_bytes, max_rows=max_rows, today=today)
+
+
+def _import_csv(engine: Engine, viewer: Viewer, kind: ImportKind, source: Source, *,
+                brand_code: str | None, file_name: str | None, dry_run: bool,
+                progress: ProgressCallback | None, max_bytes: int, max_rows: int,
+                today: dt.date | None) -> ImportReport:
     viewer.require_admin()
     if kind not in KINDS:
         raise ValueError(f"unknown import kind {kind!r}; choose one of {', '.join(KINDS)}")
