@@ -14,9 +14,8 @@ import ui.preload  # noqa: F401
 from dataclasses import dataclass
 
 import streamlit as st
-from sqlalchemy.exc import OperationalError
 
-from data_access.db import describe_db_error
+from data_access.db import DATABASE_DOWN_ERRORS, describe_db_error
 from data_access.errors import DatabaseUnavailable
 from data_access.settings import ConfigurationError
 from ui import components, data, state
@@ -96,9 +95,8 @@ try:
     viewer = state.resolve_brand(engine, principal, brands)
     state.set_viewer(viewer)
     state.keep_filters_alive()
-except (OperationalError, DatabaseUnavailable) as exc:
-    components.database_down(describe_db_error(engine, exc) if isinstance(exc, OperationalError)
-                             else str(exc))
+except DATABASE_DOWN_ERRORS as exc:
+    components.database_down(describe_db_error(engine, exc))
     st.stop()
 
 with st.sidebar:
@@ -143,8 +141,7 @@ sections[PAGES[0].section].append(
             url_path=PAGES[0].url_path, visibility="hidden"))
 try:
     st.navigation(sections).run()
-except (OperationalError, DatabaseUnavailable) as exc:
+except DATABASE_DOWN_ERRORS as exc:
     # The database went away mid-session: say so plainly; the next run reconnects by itself
     # (pool_pre_ping replaces dead connections), nothing to restart.
-    components.database_down(describe_db_error(engine, exc) if isinstance(exc, OperationalError)
-                             else str(exc))
+    components.database_down(describe_db_error(engine, exc))

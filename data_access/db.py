@@ -105,8 +105,15 @@ def prepare_database(engine: Engine, *, demo: bool, demo_size: str = "demo") -> 
         raise DatabaseUnavailable(describe_db_error(engine, exc)) from exc
 
 
+#: what "the database is not available" looks like to a caller: a driver error raised by a
+#: read, or our own :class:`DatabaseUnavailable` (already worded for users)
+DATABASE_DOWN_ERRORS = (OperationalError, DatabaseUnavailable)
+
+
 def describe_db_error(engine: Engine, exc: BaseException) -> str:
     """A message for users: which database, what went wrong, without the password."""
+    if isinstance(exc, DatabaseUnavailable):
+        return str(exc)
     reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:200]
     return f"The database at {masked_url(str(engine.url))} cannot be reached ({reason})."
 

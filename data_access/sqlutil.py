@@ -15,6 +15,16 @@ from data_access.scope import scoped_connection, system_connection
 from data_access.viewer import Viewer
 
 
+def _connection(engine: Engine, viewer: Viewer | None, system: bool):
+    """The connection a read runs on: the viewer's tenant scope, the all-brands scope, or
+    neither (then tenant tables read as empty on PostgreSQL; see :mod:`data_access.scope`)."""
+    if viewer is not None:
+        return scoped_connection(engine, viewer)
+    if system:
+        return system_connection(engine)
+    return engine.connect()
+
+
 def read_frame(
     engine: Engine,
     stmt: Select,
@@ -28,13 +38,7 @@ def read_frame(
     ``viewer`` runs it in the viewer's tenant scope, ``system`` in the all-brands scope; with
     neither, tenant tables read as empty on PostgreSQL (see :mod:`data_access.scope`).
     """
-    if viewer is not None:
-        context = scoped_connection(engine, viewer)
-    elif system:
-        context = system_connection(engine)
-    else:
-        context = engine.connect()
-    with context as conn:
+    with _connection(engine, viewer, system) as conn:
         result = conn.execute(stmt)
         names = list(columns or result.keys())
         rows = result.all()
@@ -63,13 +67,7 @@ def read_rows_frame(
     dates as ISO text, booleans as 0/1; PostgreSQL: ``date``, ``Decimal``→float): the caller
     converts the types it needs. Same scoping rules as :func:`read_frame`.
     """
-    if viewer is not None:
-        context = scoped_connection(engine, viewer)
-    elif system:
-        context = system_connection(engine)
-    else:
-        context = engine.connect()
-    with context as conn:
+    with _connection(engine, viewer, system) as conn:
         compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
         if conn.dialect.paramstyle == "qmark":
             params: object = tuple(_sqlite_param(compiled.params[name])

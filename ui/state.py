@@ -8,7 +8,6 @@ is re-written each run. A value coming from a URL is validated before it is used
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
@@ -17,7 +16,7 @@ from sqlalchemy import Engine
 
 from data_access import queries
 from data_access.errors import NotFound
-from data_access.factories import DirectoryFilters
+from data_access.factories import DirectoryFilters, parse_factory_id
 from data_access.viewer import Viewer
 
 VIEWER_KEY = "viewer"
@@ -149,13 +148,17 @@ def write_param(name: str, value: str, default: str = "") -> None:
 
 
 def id_list_param(name: str, max_items: int) -> tuple[list[int], int]:
-    """Positive integer ids from ``?name=1,2,3`` (at most ``max_items``), and how many
-    non-empty entries were not ids at all (the page says so rather than ignoring them)."""
+    """Factory ids from ``?name=1,2,3`` (at most ``max_items``), and how many non-empty
+    entries could not be ids at all (the page says so rather than ignoring them)."""
     raw = str(st.query_params.get(name, ""))[:MAX_PARAM_LENGTH]
-    parts = [part.strip() for part in raw.split(",") if part.strip()]
-    # ASCII digits only: str.isdigit() also accepts "²", which int() then rejects
-    ids = [int(part) for part in parts if re.fullmatch(r"[0-9]{1,12}", part)]
-    return list(dict.fromkeys(ids))[:max_items], len(parts) - len(ids)
+    ids: list[int] = []
+    malformed = 0
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        try:
+            ids.append(parse_factory_id(part))  # the data layer's rule for an id in a URL
+        except NotFound:
+            malformed += 1
+    return list(dict.fromkeys(ids))[:max_items], malformed
 
 
 def keep_only_params(*names: str) -> None:
