@@ -12,8 +12,8 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import text
 
 from data_access.db import create_db_engine
+from tests.browserhelpers import sign_in
 from tests.e2e.conftest import wait_until_settled
-from tests.e2e.test_sign_in_journey import sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -7,18 +7,10 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browserhelpers import sign_in
 from tests.e2e.conftest import wait_until_settled
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page: Page, base_url: str, username: str, password: str) -> None:
-    page.goto(base_url)
-    page.get_by_label("Username").wait_for()
-    wait_until_settled(page)
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Login").click()
 
 
 def test_sign_in_see_overview_and_sign_out(page: Page, app_server):

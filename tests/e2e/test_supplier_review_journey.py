@@ -7,8 +7,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browserhelpers import sign_in
 from tests.e2e.conftest import wait_until_settled
-from tests.e2e.test_sign_in_journey import sign_in
 
 pytestmark = pytest.mark.browser
 

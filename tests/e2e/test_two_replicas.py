@@ -18,6 +18,7 @@ from sqlalchemy import text
 
 from data_access.db import bump_data_version, create_db_engine, upgrade_schema
 from data_access.demo_data import generate_demo_data
+from tests.browserhelpers import sign_in_and_wait
 from tests.conftest import new_postgres_database
 from tests.e2e.conftest import StreamlitServer, wait_until_settled
 
@@ -62,16 +63,7 @@ def open_overview(browser, server: StreamlitServer) -> Page:
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(30_000)
-    page.goto(server.url)
-    page.get_by_label("Username").fill("nordwind")
-    page.get_by_label("Password", exact=True).fill("nordwind-demo-2026")
-    page.get_by_role("button", name="Login").click()
-    heading = page.get_by_role("heading", name=HEADING)
-    try:
-        heading.wait_for(state="visible", timeout=15_000)
-    except Exception:  # noqa: BLE001 - a first click on a fresh server can be lost (security.md)
-        page.get_by_role("button", name="Login").click()
-        heading.wait_for(state="visible")
+    sign_in_and_wait(page, server.url, "nordwind", "nordwind-demo-2026", HEADING)
     return page
 
 

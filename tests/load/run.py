@@ -205,55 +205,55 @@ async def _open(page, shared: Shared, result: SessionResult) -> None:
         result.timings["first page load"] = time.perf_counter() - started
 
 
-async def _sign_in(page, user: str, heading: str, result: SessionResult) -> None:
-    """Submit the form; a click the app never acted on is counted and repeated.
+async def _click_until_visible(page, button, target, *, what: str,
+                               click_was_lost=None) -> int:
+    """Click ``button`` and wait for ``target``; a click the app never acted on is repeated.
 
-    "Never acted on" = after 15 s the form is still there, no message, and no script run in
-    progress (a slow run under load is waited for, not clicked again).
-    """
-    password, _ = USERS[user]
-    await page.get_by_label("Username").fill(user)
-    await page.get_by_label("Password", exact=True).fill(password)
+    "Never acted on" = after 15 s the target is not there and no script run is in progress
+    (a slow run under load is waited for, not clicked again), and ``click_was_lost()`` agrees
+    when given. Why clicks get lost: Streamlit folds rerun requests that arrive during a run
+    into one and takes the page from the newest request, so a component's rerun that lands
+    just after a click cancels it (docs/security.md, finding F7). Returns the extra clicks."""
     started = time.perf_counter()
-    await page.get_by_role("button", name="Login").click()
-    target = page.get_by_role("heading", name=heading)
-    waited = 0.0
+    await button.click()
+    extra, waited = 0, 0.0
     while not await target.count() or not await target.first.is_visible():
         await asyncio.sleep(0.25)
         waited += 0.25
         if waited >= 15 and not await page.locator(RUNNING).count() \
-                and await page.get_by_role("button", name="Login").count() \
-                and not await page.get_by_text("incorrect").count():
-            result.extra_login_clicks += 1
-            await page.get_by_role("button", name="Login").click()
+                and (click_was_lost is None or await click_was_lost()):
+            extra += 1
+            await button.click()
             waited = 0.0
         if time.perf_counter() - started > 300:
-            raise TimeoutError("no signed-in page 300 s after submitting the form")
+            raise TimeoutError(f"no {what} 300 s after the click")
+    return extra
+
+
+async def _sign_in(page, user: str, heading: str, result: SessionResult) -> None:
+    """Submit the form and wait for ``heading``; lost clicks are counted and repeated (only
+    while the form is still there and says nothing)."""
+    password, _ = USERS[user]
+    await page.get_by_label("Username").fill(user)
+    await page.get_by_label("Password", exact=True).fill(password)
+    login = page.get_by_role("button", name="Login")
+
+    async def form_untouched() -> bool:
+        return bool(await login.count()) and not await page.get_by_text("incorrect").count()
+
+    started = time.perf_counter()
+    result.extra_login_clicks += await _click_until_visible(
+        page, login, page.get_by_role("heading", name=heading), what="signed-in page",
+        click_was_lost=form_untouched)
     result.timings["sign-in"] = time.perf_counter() - started
 
 
 async def _navigate(page, title: str, result: SessionResult) -> None:
-    """Click the page's sidebar link and wait for its heading; a click the app never acted on
-    is counted and repeated (same rule as the sign-in: 15 s, page unchanged, nothing running).
-
-    Why clicks get lost: Streamlit folds rerun requests that arrive during a run into one and
-    takes the page from the newest request, so a component's rerun (the re-login cookie's)
-    that lands just after a navigation click sends the session back to the page it was on
-    (docs/security.md, finding F7)."""
-    link = page.get_by_test_id("stSidebarNav").get_by_role("link", name=title)
-    target = page.get_by_role("heading", name=title, exact=True).first
-    started = time.perf_counter()
-    await link.click()
-    waited = 0.0
-    while not await target.count() or not await target.is_visible():
-        await asyncio.sleep(0.25)
-        waited += 0.25
-        if waited >= 15 and not await page.locator(RUNNING).count():
-            result.extra_nav_clicks += 1
-            await link.click()
-            waited = 0.0
-        if time.perf_counter() - started > 300:
-            raise TimeoutError(f"no {title!r} heading 300 s after clicking its link")
+    """Click the page's sidebar link and wait for its heading; lost clicks are counted and
+    repeated."""
+    result.extra_nav_clicks += await _click_until_visible(
+        page, page.get_by_test_id("stSidebarNav").get_by_role("link", name=title),
+        page.get_by_role("heading", name=title, exact=True), what=f"{title!r} heading")
 
 
 async def _choose_factories(page, url_path: str, brand: BrandFacts) -> None:
