@@ -11,7 +11,8 @@ from streamlit.testing.v1 import AppTest
 from data_access import factories
 from data_access.factories import DirectoryFilters
 from data_access.viewer import Viewer
-from tests.apphelpers import PAGES, sign_in
+from tests.apphelpers import PAGES, ROOT, sign_in
+from tests.pagespecs import brand_pages
 
 SUPPLIERS = str(PAGES / "brand" / "suppliers.py")
 FACTORY = str(PAGES / "brand" / "factory.py")
@@ -135,7 +136,12 @@ def test_compare_drops_foreign_ids_from_a_link(app_env):
     assert set(at.dataframe[0].value["factory_id"]) == set(own)
 
 
-@pytest.mark.parametrize("page", [SUPPLIERS, FACTORY, COMPARE])
+@pytest.mark.parametrize("page", [str(ROOT / spec.script) for spec in brand_pages()])
 def test_pages_ask_an_admin_to_choose_a_brand(app_env, page):
+    """Every brand page, before an administrator has chosen a brand: the empty state, no
+    figures, no error."""
     at = open_page(sign_in("admin", "admin-demo-2026"), page)
+    assert not at.exception
     assert any("Choose a brand" in i.value for i in at.info)
+    assert any("No brand chosen." in i.value for i in at.info)
+    assert not at.dataframe and not at.metric

@@ -70,3 +70,20 @@ def data_source_caption(state: dict) -> None:
     updated = state.get("updated_at")
     when = f"{updated:%d %b %Y %H:%M} UTC" if updated else "unknown"
     st.caption(f"Data as of {when} · source: {state.get('source', 'unknown')}")
+
+
+def brand_or_stop(viewer, version: int, *, title: str | None = None) -> dict:
+    """The brand a page shows (``data.current_brand``). An administrator who has not chosen a
+    brand gets the empty state saying so — after ``title``, for pages whose own title names
+    the brand — and the run of the page ends there."""
+    from data_access.errors import NoBrandSelected
+    from ui import data
+
+    try:
+        return data.current_brand(viewer, version)
+    except NoBrandSelected as exc:
+        if title:
+            st.title(title)
+        empty_state("No brand chosen.", str(exc))
+        st.stop()
+        raise  # st.stop() ends the run; this line is for type checkers

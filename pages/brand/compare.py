@@ -8,12 +8,12 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from data_access.errors import NoBrandSelected, NotFound
+from data_access.errors import NotFound
 from data_access.factories import DirectoryFilters
 from metrics.compliance import cluster_results, pooled_rate
 from metrics.countries import country_name
 from ui import charts, data, state
-from ui.components import empty_state, fmt_int, not_found
+from ui.components import brand_or_stop, empty_state, fmt_int, not_found
 from ui.downloads import current_context, extract_button
 
 MIN_FACTORIES, MAX_FACTORIES = 2, 6
@@ -25,11 +25,7 @@ version = data.data_version()
 today = dt.date.today()
 
 st.title("Compare factories")
-try:
-    brand = data.current_brand(viewer, version)
-except NoBrandSelected as exc:
-    empty_state("No brand chosen.", str(exc))
-    st.stop()
+brand = brand_or_stop(viewer, version)
 
 suppliers = data.supplier_directory(viewer, DirectoryFilters(include_inactive=True), today,
                                     version)

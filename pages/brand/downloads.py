@@ -6,10 +6,9 @@ import datetime as dt
 
 import streamlit as st
 
-from data_access.errors import NoBrandSelected
 from metrics.countries import country_name
 from ui import data, state
-from ui.components import empty_state
+from ui.components import brand_or_stop
 from ui.downloads import current_context, dictionary_button, extract_button
 from ui.extract_catalogue import EXTRACTS
 
@@ -19,11 +18,7 @@ version = data.data_version()
 today = dt.date.today()
 
 st.title("Downloads")
-try:
-    brand = data.current_brand(viewer, version)
-except NoBrandSelected as exc:
-    empty_state("No brand chosen.", str(exc))
-    st.stop()
+brand = brand_or_stop(viewer, version)
 st.caption(f"CSV extracts of {brand['name']}'s data only: UTF-8 with a header row, ISO-8601 "
            "dates, file names with brand, extract and date. Cells a spreadsheet would run as a "
            "formula are neutralised. Every download is recorded (who, what, filters, rows).")

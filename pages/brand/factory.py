@@ -8,7 +8,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from data_access.errors import NoBrandSelected, NotFound
+from data_access.errors import NotFound
 from data_access.factories import DirectoryFilters, parse_factory_id
 from metrics.compliance import (
     CHANGE_NEW,
@@ -19,7 +19,7 @@ from metrics.compliance import (
 )
 from metrics.countries import country_name
 from ui import charts, data, state
-from ui.components import Kpi, empty_state, fmt_int, fmt_pct, kpi_row, not_found
+from ui.components import Kpi, brand_or_stop, empty_state, fmt_int, fmt_pct, kpi_row, not_found
 from ui.downloads import current_context, extract_button
 from ui.purchasing_panel import purchasing_relationship
 
@@ -28,12 +28,7 @@ state.keep_only_params("id")
 version = data.data_version()
 today = dt.date.today()
 
-try:
-    brand = data.current_brand(viewer, version)
-except NoBrandSelected as exc:
-    st.title("Factory profile")
-    empty_state("No brand chosen.", str(exc))
-    st.stop()
+brand = brand_or_stop(viewer, version, title="Factory profile")
 
 suppliers = data.supplier_directory(viewer, DirectoryFilters(include_inactive=True), today,
                                     version)

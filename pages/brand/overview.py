@@ -6,13 +6,13 @@ import datetime as dt
 
 import streamlit as st
 
-from data_access.errors import NoBrandSelected
 from metrics.compliance import portfolio_vs_benchmark
 from metrics.countries import country_name
 from metrics.portfolio import headline_figures, suppliers_by_country_status
 from ui import charts, data, state
 from ui.components import (
     Kpi,
+    brand_or_stop,
     data_source_caption,
     empty_state,
     fmt_compact,
@@ -26,12 +26,7 @@ state.keep_only_params("countries")
 version = data.data_version()
 today = dt.date.today()
 
-try:
-    brand = data.current_brand(viewer, version)
-except NoBrandSelected as exc:
-    st.title("Overview")
-    empty_state("No brand chosen.", str(exc))
-    st.stop()
+brand = brand_or_stop(viewer, version, title="Overview")
 
 st.title(f"{brand['name']} — overview")
 data_source_caption(data.dataset_state(version))

@@ -8,7 +8,6 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from data_access.errors import NoBrandSelected
 from metrics.association import rank_correlation
 from metrics.countries import country_name
 from metrics.purchasing import (
@@ -17,7 +16,7 @@ from metrics.purchasing import (
     TREND_INDICATORS,
 )
 from ui import charts, data, insights, state
-from ui.components import empty_state, fmt_int
+from ui.components import brand_or_stop, empty_state, fmt_int
 from ui.downloads import current_context, extract_button
 
 PERIODS = {"12": "Last 12 months", "24": "Last 24 months", "36": "Last 36 months",
@@ -31,11 +30,7 @@ version = data.data_version()
 today = dt.date.today()
 
 st.title("Purchasing practices")
-try:
-    brand = data.current_brand(viewer, version)
-except NoBrandSelected as exc:
-    empty_state("No brand chosen.", str(exc))
-    st.stop()
+brand = brand_or_stop(viewer, version)
 st.caption(
     f"{brand['name']}'s own conduct as a buyer, computed from its purchase orders and grouped "
     "by Better Buying's categories. Research links late changes, short lead times and "

@@ -8,7 +8,6 @@ from dataclasses import asdict
 import pandas as pd
 import streamlit as st
 
-from data_access.errors import NoBrandSelected
 from metrics.countries import country_name
 from metrics.risk import (
     COMPONENT_INPUTS,
@@ -21,7 +20,7 @@ from metrics.risk import (
     RISK_WEIGHTS,
 )
 from ui import data, insights, state
-from ui.components import Kpi, empty_state, fmt_int, kpi_row
+from ui.components import Kpi, brand_or_stop, empty_state, fmt_int, kpi_row
 from ui.downloads import current_context, extract_button
 
 COMPONENT_LABELS = {
@@ -37,11 +36,7 @@ version = data.data_version()
 today = dt.date.today()
 
 st.title("Risk ranking")
-try:
-    brand = data.current_brand(viewer, version)
-except NoBrandSelected as exc:
-    empty_state("No brand chosen.", str(exc))
-    st.stop()
+brand = brand_or_stop(viewer, version)
 st.caption("Where to look first: a transparent score from 0 to 100 combining open "
            "non-compliance (core labour standards weigh most), how old the last assessment "
            "is, the country's norm, your own purchasing pressure on the factory and your share "

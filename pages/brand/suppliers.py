@@ -6,7 +6,6 @@ import datetime as dt
 
 import streamlit as st
 
-from data_access.errors import NoBrandSelected
 from data_access.factories import (
     ASSESSMENT_AGE_CHOICES,
     GAP_CHOICES,
@@ -15,7 +14,7 @@ from data_access.factories import (
 )
 from metrics.countries import country_name
 from ui import charts, data, insights, state
-from ui.components import empty_state, fmt_int
+from ui.components import brand_or_stop, empty_state, fmt_int
 from ui.downloads import current_context, extract_button
 
 ASSESSMENT_LABELS = {"recent": "Assessed in the last 12 months",
@@ -33,12 +32,7 @@ state.keep_only_params("q", "countries", "tiers", "assessment", "clusters", "gap
 version = data.data_version()
 today = dt.date.today()
 
-try:
-    brand = data.current_brand(viewer, version)
-except NoBrandSelected as exc:
-    st.title("Suppliers")
-    empty_state("No brand chosen.", str(exc))
-    st.stop()
+brand = brand_or_stop(viewer, version, title="Suppliers")
 
 st.title("Suppliers")
 st.caption(f"Every factory {brand['name']} sources from, with its latest Better Work "

@@ -7,10 +7,9 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from data_access.errors import NoBrandSelected
 from metrics.countries import country_name
 from ui import charts, data, insights, state
-from ui.components import Kpi, empty_state, fmt_compact, fmt_int, fmt_pct, kpi_row
+from ui.components import Kpi, brand_or_stop, empty_state, fmt_compact, fmt_int, fmt_pct, kpi_row
 from ui.downloads import current_context, extract_button
 
 viewer = state.viewer()
@@ -19,11 +18,7 @@ version = data.data_version()
 today = dt.date.today()
 
 st.title("Visibility")
-try:
-    brand = data.current_brand(viewer, version)
-except NoBrandSelected as exc:
-    empty_state("No brand chosen.", str(exc))
-    st.stop()
+brand = brand_or_stop(viewer, version)
 st.caption(f"How well {brand['name']} knows — and shows — its supplier base: the Transparency "
            "Pledge and Fashion Transparency Index ask brands to publish full, current supplier "
            "lists; Better Work assessments give a recent look inside each factory.")
