@@ -20,9 +20,8 @@ Debian's Chromium with Playwright, as the largest brand's user (``nordwind``):
 The clock starts at the click on *Login* and stops when the overview's first Altair chart has
 its data marks drawn (Vega's SVG or canvas, with a size) — the sign-in (bcrypt), the
 overview's queries and metrics, the websocket messages and Vega's rendering included. The
-time to the page heading is reported beside it. The page is first left to settle (no script
-run for 1.2 s) so that the click is not lost to the cookie component's rerun (F7 in
-docs/security.md).
+time to the page heading is reported beside it. The sign-in page is first left to settle (no
+script run for 1.2 s), as a person typing would.
 """
 
 from __future__ import annotations

@@ -44,6 +44,7 @@ from data_access.importing import import_csv, list_import_runs
 from data_access.viewer import Viewer
 from tests.apphelpers import APP, ROOT, TIMEOUT, brand_id, figures_shown, sign_in
 from tests.browserhelpers import EXCEPTION, StreamlitServer, sign_in_and_wait, sqlite_copy
+from tests.e2e.conftest import wait_until_settled
 from tests.pagespecs import admin_pages
 
 COOKIE = "scd_auth"
@@ -164,6 +165,55 @@ def test_logout_clears_every_session_key_and_revokes_the_sign_in(app_env):
     assert accounts.principal_for_session(app_env, "nordwind", before_logout) is None
     fresh = sign_in("nordwind", "nordwind-demo-2026")  # a new sign-in is not affected
     assert fresh.title[0].value == "Nordwind Apparel — overview"
+
+
+def _cookie_slot_scripts(at: AppTest) -> list[str]:
+    """The scripts in the cookie slot, which must be the first element of the main area."""
+    slot = at.main.children[0]
+    assert slot.type == "flex_container"
+    assert slot.proto.id.endswith("-auth_cookie_slot")
+    return [child.proto.body for child in slot.children.values()]
+
+
+def test_the_cookie_script_sits_in_one_slot_first_in_every_run(app_env):
+    """The re-login cookie is written and deleted by a script in a container that every run
+    emits first in the main area, with or without a script in it: the page's elements never
+    change position between runs (a moved element is re-created, and its old copy stays on
+    screen until the run ends — the duplicated table of the suppliers page)."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert _cookie_slot_scripts(at) == []  # signed out, nothing to write or delete
+
+    at.text_input(key="login_username").input("nordwind")
+    at.text_input(key="login_password").input("nordwind-demo-2026")
+    at.button[0].click().run()
+    token = at.session_state["_auth_set_cookie"]["token"]
+    assert jwt.decode(token, options={"verify_signature": False})["username"] == "nordwind"
+    [script] = _cookie_slot_scripts(at)
+    assert f'"scd_auth" + \'=\' + "{token}"' in script
+    assert "path=/" in script and "SameSite=Strict" in script
+    assert "'; Secure'" in script  # added when the page is served over HTTPS
+
+    # every later run of the session, on any page, keeps the same script in the same slot
+    at.switch_page(str(ROOT / "pages" / "brand" / "suppliers.py")).run()
+    assert not at.exception
+    assert _cookie_slot_scripts(at) == [script]
+
+    at.sidebar.button[0].click().run()  # log out
+    [deleting] = _cookie_slot_scripts(at)
+    assert "scd_auth" in deleting and "expires=Thu, 01 Jan 1970 00:00:00 GMT" in deleting
+    assert token not in deleting
+    at.run()
+    assert _cookie_slot_scripts(at) == [deleting]
+
+
+def test_cookie_script_values_cannot_close_the_script_element():
+    from ui.auth import _js_string, _set_cookie_js
+
+    hostile = 'x"</script><script>alert(1)</script>'
+    literal = _js_string(hostile)
+    assert "<" not in literal and ">" not in literal
+    assert json.loads(literal) == hostile  # still the same string to JavaScript
+    assert "</script" not in _set_cookie_js(hostile, hostile)
 
 
 def test_idle_session_ends_after_the_configured_minutes(app_env, monkeypatch):
@@ -325,7 +375,7 @@ def test_logout_deletes_the_cookie_and_a_copied_cookie_no_longer_signs_in(keyed_
     page.wait_for_function(f"document.cookie.includes('{COOKIE}=')")
     copied = [c for c in page.context.cookies() if c["name"] == COOKIE]
     assert len(copied) == 1
-    # streamlit-authenticator sets it from JavaScript: it cannot be HttpOnly (docs/security.md)
+    # set from JavaScript in the page: it cannot be HttpOnly (docs/security.md)
     assert copied[0]["httpOnly"] is False
     assert copied[0]["sameSite"] == "Strict"  # not sent with cross-site requests
 
@@ -357,6 +407,40 @@ def test_logout_deletes_the_cookie_and_a_copied_cookie_no_longer_signs_in(keyed_
     _shows_only_the_sign_in_form(stolen)
     stolen.goto(f"{url}/suppliers")
     _shows_only_the_sign_in_form(stolen)
+
+
+_COUNT_RUNS = """() => {
+    window.__runs = 0;
+    const app = document.querySelector('.stApp');
+    new MutationObserver(() => {
+        if (app.getAttribute('data-test-script-state') === 'running') window.__runs += 1;
+    }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
+@pytest.mark.browser
+def test_signing_in_starts_no_extra_run_and_a_click_right_after_is_acted_on(keyed_server,
+                                                                            new_context):
+    """Finding F7: the cookie component's value started one more script run after signing in,
+    and a click that met that run was dropped (Streamlit folds rerun requests into the newest).
+    Now the cookie is written by a script in the page: signing in is one run, the click on a
+    page straight after the overview appears is the next one, and nothing runs after it."""
+    page = new_context().new_page()
+    page.goto(keyed_server.url)
+    page.get_by_label("Username").wait_for()
+    wait_until_settled(page)
+    page.evaluate(_COUNT_RUNS)
+    page.get_by_label("Username").fill("maple")
+    page.get_by_label("Password", exact=True).fill("maple-demo-2026")
+    page.get_by_role("button", name="Login").click()
+    expect(page.get_by_role("heading", name="Maple & Thread — overview")).to_be_visible()
+    page.get_by_role("link", name="Suppliers").click()  # no pause: as fast as a script can
+    expect(page.get_by_role("heading", name="Suppliers", exact=True)).to_be_visible(
+        timeout=10_000)
+    wait_until_settled(page)
+    assert page.evaluate("window.__runs") == 2  # the sign-in, the click: no third run
+    page.wait_for_function(f"document.cookie.includes('{COOKIE}=')")  # and the cookie is set
+    expect(page.locator("iframe")).to_have_count(0)
 
 
 def _b64(data: bytes) -> str:

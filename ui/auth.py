@@ -3,12 +3,13 @@
 streamlit-authenticator provides the credential model and the session-state keys
 (``AuthenticationController``: password check, sign-in from a token, sign-out). The signed
 re-login cookie keeps its format (an HS256 JWT of ``username`` and ``exp_date``), read from the
-request's cookies (``st.context.cookies``, as streamlit-authenticator 0.4.2 does) and written or
-deleted through the cookie component it uses (extra-streamlit-components' CookieManager) —
-rendered only in the run that writes or deletes the cookie. streamlit-authenticator's own
-``CookieModel`` renders that component on *every* run: an iframe whose first value triggers an
-extra script run on each page load, which made clicks during that run get lost
-(docs/security.md, F7/F8) and delayed the first chart after signing in (docs/performance.md).
+request's cookies (``st.context.cookies``, as streamlit-authenticator 0.4.2 does). It is written
+and deleted by one line of JavaScript in the page (``st.html``), not by the cookie component
+streamlit-authenticator's ``CookieModel`` renders on every run: that component is an iframe
+whose value triggers an extra script run, and a click that met that run was lost
+(docs/security.md, F7/F8); it also delayed the first chart after signing in
+(docs/performance.md).
+
 We add what its 0.4.x lacks (see ../shared/DESIGN.md, "Known pitfalls"):
 
 * lockout with a time window, stored in the database (its own counter is broken, #237);
@@ -19,24 +20,21 @@ We add what its 0.4.x lacks (see ../shared/DESIGN.md, "Known pitfalls"):
 * logout clears every brand-scoped key of ``st.session_state``, not only five (#166).
 
 The form's submit is handled in a callback, so by the time ``app.py`` runs, the navigation is
-already built for the signed-in user (no "form above the page" rerun glitch). Writing and
-deleting the cookie happens in the following script runs: the component is rendered, with the
-same arguments, until the browser reports it done — so a run that starts before the browser
-has mounted it (a click right after signing in) does not lose the cookie.
+already built for the signed-in user (no "form above the page" rerun glitch). The cookie script
+follows in the same run and in every later one until the next sign-in or sign-out (see
+``AuthGate._write_pending_cookie``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
-from pathlib import Path
 
 import altair as alt
-import extra_streamlit_components
 import jwt
 import pandas as pd
 import streamlit as st
-import streamlit.components.v1 as components
 from sqlalchemy import Engine
 from streamlit_authenticator.controllers import AuthenticationController
 
@@ -57,13 +55,40 @@ FORM_PASSWORD = "login_password"  # noqa: S105 - a widget key, not a password
 _STAUTH_KEYS = ("name", "username", "authentication_status", "email", "roles", "logout")
 
 
-#: extra-streamlit-components' CookieManager front end (what streamlit-authenticator renders),
-#: declared under our own name so that it is rendered only when a cookie is written or deleted
-_cookie_component = components.declare_component(
-    "dashboard_cookie",
-    path=str(Path(extra_streamlit_components.__file__).parent / "CookieManager" / "frontend"
-             / "build"),
-)
+#: the container that holds the cookie script: emitted on every run, first in the main area,
+#: so that every element after it keeps the same position from run to run
+COOKIE_SLOT_KEY = "auth_cookie_slot"
+
+
+def _hide(container_key: str) -> None:
+    """Hide the keyed container and its layout wrapper, so that it takes no space (no gap)."""
+    st.html(f"<style>.st-key-{container_key}, [data-testid='stLayoutWrapper']:has(> "
+            f".st-key-{container_key}) {{display: none;}}</style>")
+
+
+def _cookie_script(statement: str) -> str:
+    return f"<script>{statement}</script>"
+
+
+def _js_string(value: str) -> str:
+    """``value`` as a JavaScript string literal that cannot close the ``<script>`` around it."""
+    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def _set_cookie_js(token: str, expires_iso: str) -> str:
+    """JavaScript that stores the re-login token (``Secure`` when the page is served over HTTPS).
+
+    ``token`` is an HS256 JWT (base64url and dots) and ``expires_iso`` an ISO timestamp, both
+    made by this module; they are still written as escaped string literals, never spliced
+    raw."""
+    return (f"document.cookie = {_js_string(COOKIE_NAME)} + '=' + {_js_string(token)}"
+            f" + '; path=/; expires=' + new Date({_js_string(expires_iso)}).toUTCString()"
+            " + '; SameSite=Strict' + (location.protocol === 'https:' ? '; Secure' : '');")
+
+
+def _delete_cookie_js() -> str:
+    return (f"document.cookie = {_js_string(COOKIE_NAME)}"
+            " + '=; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT; SameSite=Strict';")
 
 
 def policy_from(settings: Settings) -> accounts.LockoutPolicy:
@@ -101,23 +126,25 @@ class AuthGate:
                 "expires": dt.datetime.fromtimestamp(expires, dt.UTC).isoformat()}
 
     def _write_pending_cookie(self) -> None:
-        """Render the cookie component while a write or delete is pending; stop once the
-        browser reports it done (the component's value turns true)."""
+        """Write or delete the re-login cookie with a line of JavaScript in the page.
+
+        The script sits in a container emitted on every run (hidden, first in the main area):
+        with or without a script in it, the page's elements keep their positions, so no run
+        re-creates them. It is emitted on every run of the session until the next sign-in or
+        sign-out: Streamlit keeps an unchanged element as it is (the script runs once), and a
+        run superseded before the browser got it cannot lose the cookie. No component, so no
+        value comes back and no extra script run starts (docs/security.md, F7)."""
+        _hide(COOKIE_SLOT_KEY)
+        slot = st.container(key=COOKIE_SLOT_KEY)
         pending = st.session_state.get(SET_COOKIE)
         if isinstance(pending, dict) and st.session_state.get("authentication_status"):
-            done = _cookie_component(
-                method="set", cookie=COOKIE_NAME, value=pending["token"],
-                options={"path": "/", "expires": pending["expires"], "sameSite": "strict"},
-                key="_auth_cookie_set", default=False)
-            if done:
-                st.session_state.pop(SET_COOKIE, None)
-        elif pending:
-            st.session_state.pop(SET_COOKIE, None)  # signed out meanwhile: nothing to write
-        if st.session_state.get(DELETE_COOKIE):
-            done = _cookie_component(method="delete", cookie=COOKIE_NAME,
-                                     key="_auth_cookie_delete", default=False)
-            if done:
-                st.session_state.pop(DELETE_COOKIE, None)
+            script = _set_cookie_js(pending["token"], pending["expires"])
+        elif st.session_state.get(DELETE_COOKIE):
+            script = _delete_cookie_js()
+        else:
+            return
+        with slot:
+            st.html(_cookie_script(script), unsafe_allow_javascript=True)
 
     def _cookie_token(self) -> dict | None:
         """The request's re-login token if it is genuine and unexpired, else None.
@@ -290,7 +317,7 @@ def _load_landing_page_code() -> None:
     container hidden with ``display: none`` (so it is neither seen nor read out), makes the
     browser do that work on the sign-in page instead.
     """
-    st.html(f"<style>.st-key-{PREFETCH_KEY} {{display: none;}}</style>")
+    _hide(PREFETCH_KEY)
     with st.container(key=PREFETCH_KEY):
         st.metric("—", "—", label_visibility="collapsed")
         st.multiselect("—", [], key=f"{PREFETCH_KEY}_select", label_visibility="collapsed",

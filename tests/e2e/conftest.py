@@ -89,9 +89,8 @@ def page(browser):
 def wait_until_settled(page, quiet_ms: int = 1_200, timeout_ms: int = 30_000) -> None:
     """Wait until no script run has been in progress for ``quiet_ms``.
 
-    On first load the cookie component triggers a second script run about a second after the
-    first one; a sign-in submitted while those runs are in flight can be dropped by Streamlit
-    (docs/security.md, known limitations). People type slower than that; tests must wait.
+    The sign-in page's first load takes a run or two (a new session, the page's URL); a
+    person types slower than that, so tests wait before they type.
     """
     page.wait_for_function(
         """([quiet]) => {

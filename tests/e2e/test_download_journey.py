@@ -13,7 +13,6 @@ from sqlalchemy import text
 
 from data_access.db import create_db_engine
 from tests.browserhelpers import sign_in
-from tests.e2e.conftest import wait_until_settled
 
 pytestmark = pytest.mark.browser
 
@@ -21,7 +20,6 @@ pytestmark = pytest.mark.browser
 def test_download_supplier_list_matches_the_database(page: Page, app_server):
     sign_in(page, app_server.url, "maple", "maple-demo-2026")
     expect(page.get_by_role("heading", name="Maple & Thread — overview")).to_be_visible()
-    wait_until_settled(page)  # a click during the cookie component's rerun is lost (F7)
     page.get_by_role("link", name="Downloads").click()
     expect(page.get_by_role("heading", name="Downloads", exact=True)).to_be_visible()
     with page.expect_download() as info:

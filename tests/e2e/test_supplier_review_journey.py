@@ -8,7 +8,6 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browserhelpers import sign_in
-from tests.e2e.conftest import wait_until_settled
 
 pytestmark = pytest.mark.browser
 
@@ -16,7 +15,6 @@ pytestmark = pytest.mark.browser
 def test_directory_to_profile_to_compare(page: Page, app_server):
     sign_in(page, app_server.url, "nordwind", "nordwind-demo-2026")
     expect(page.get_by_role("heading", name="Nordwind Apparel — overview")).to_be_visible()
-    wait_until_settled(page)  # a click during the cookie component's rerun is lost (F7)
 
     page.get_by_role("link", name="Suppliers").click()
     expect(page.get_by_role("heading", name="Suppliers", exact=True)).to_be_visible()

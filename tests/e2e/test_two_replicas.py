@@ -20,7 +20,7 @@ from data_access.db import bump_data_version, create_db_engine, upgrade_schema
 from data_access.demo_data import generate_demo_data
 from tests.browserhelpers import sign_in_and_wait
 from tests.conftest import new_postgres_database
-from tests.e2e.conftest import StreamlitServer, wait_until_settled
+from tests.e2e.conftest import StreamlitServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
@@ -69,7 +69,6 @@ def open_overview(browser, server: StreamlitServer) -> Page:
 
 def rerun_overview(page: Page) -> None:
     """Another run of the same session: away to another page and back, through the sidebar."""
-    wait_until_settled(page)  # a click during the cookie component's rerun is lost (F7)
     page.get_by_role("link", name="Visibility").click()
     expect(page.get_by_role("heading", name="Visibility")).to_be_visible()
     page.get_by_role("link", name="Overview").click()

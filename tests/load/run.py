@@ -211,9 +211,10 @@ async def _click_until_visible(page, button, target, *, what: str,
 
     "Never acted on" = after 15 s the target is not there and no script run is in progress
     (a slow run under load is waited for, not clicked again), and ``click_was_lost()`` agrees
-    when given. Why clicks get lost: Streamlit folds rerun requests that arrive during a run
-    into one and takes the page from the newest request, so a component's rerun that lands
-    just after a click cancels it (docs/security.md, finding F7). Returns the extra clicks."""
+    when given. Why clicks could get lost: Streamlit folds rerun requests that arrive during a
+    run into one and takes the page from the newest request, so a component's rerun that
+    lands just after a click cancels it (docs/security.md, finding F7: the app no longer
+    renders a component; the count stays as a check). Returns the extra clicks."""
     started = time.perf_counter()
     await button.click()
     extra, waited = 0, 0.0
