@@ -620,6 +620,27 @@ def test_large_order_file_imports_and_reimports(writable_engine):
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, n)
 
 
+def test_order_file_mixing_new_changed_and_unchanged_orders(writable_engine):
+    """The planner reads back only the stored orders a file names (by id, in chunks of 5,000):
+    12,000 stored; a file with 11,000 of them (500 with a new price) and 1,000 new ones."""
+    engine = writable_engine
+    factories = supplier_ids(engine, "nordwind")
+    first = generated_orders(factories, 12_000, prefix="MIX")
+    import_csv(engine, ADMIN, "orders", orders_csv(first), brand_code="nordwind")
+    second = [list(row) for row in first[1_000:]]  # 1,000 stored orders are not in the file
+    for row in second[:500]:
+        row[11] = "99.99"  # fob_price_usd
+    second += generated_orders(factories, 1_000, prefix="MIXNEW", seed=8)
+    report = import_csv(engine, ADMIN, "orders", orders_csv(second), brand_code="nordwind")
+    assert (report.inserted, report.updated, report.unchanged) == (1_000, 500, 10_500)
+    prices = dict(rows_of(engine, "SELECT po_number, fob_price_usd FROM purchase_order "
+                          "WHERE po_number LIKE 'MIX-%'"))
+    assert len(prices) == 12_000
+    changed = {row[0] for row in second[:500]}
+    assert all(float(prices[po]) == 99.99 for po in changed)
+    assert float(prices[first[0][0]]) == float(first[0][11])  # not in the file: kept
+
+
 # ---- command line ------------------------------------------------------------------------------
 
 

@@ -150,10 +150,7 @@ def plan_orders(conn: Connection, parsed: ParsedFile, brand_id: int,
     if parsed.problems:
         return plan
 
-    stored = {r[1]: (r[0], tuple(r[2:])) for r in conn.execute(
-        select(PurchaseOrder.id, PurchaseOrder.po_number,
-               *(getattr(PurchaseOrder, col) for col in STORED))
-        .where(PurchaseOrder.brand_id == brand_id))}
+    stored = _stored_orders(conn, brand_id, [po for po, _ in records])
     inserts: list[tuple] = []
     updates: list[dict[str, Any]] = []
     everything_compared = len(compared) == len(STORED)
@@ -184,6 +181,31 @@ def plan_orders(conn: Connection, parsed: ParsedFile, brand_id: int,
             .values({STORED[i]: bindparam(f"b_{STORED[i]}") for i in compared}))
     plan.step(len(updates), execute_many(stmt, updates))
     return plan
+
+
+#: ids per ``IN (…)`` list when reading the stored orders a file names
+_ID_CHUNK = 5_000
+
+
+def _stored_orders(conn: Connection, brand_id: int,
+                   po_numbers: list[str]) -> dict[str, tuple[int, tuple]]:
+    """The brand's stored orders that the file names: po_number → (id, values in STORED order).
+
+    First every (po_number, id) of the brand — read from the unique index alone — then the
+    full rows of only those the file names, by id. A file of new orders (the usual monthly
+    upload) reads no order row at all; before, every import read all of the brand's orders."""
+    ids = {po: id_ for po, id_ in conn.execute(
+        select(PurchaseOrder.po_number, PurchaseOrder.id)
+        .where(PurchaseOrder.brand_id == brand_id))}
+    wanted = sorted(ids[po] for po in po_numbers if po in ids)
+    columns = [getattr(PurchaseOrder, col) for col in STORED]
+    stored: dict[str, tuple[int, tuple]] = {}
+    for start in range(0, len(wanted), _ID_CHUNK):
+        rows = conn.execute(select(PurchaseOrder.id, PurchaseOrder.po_number, *columns)
+                            .where(PurchaseOrder.brand_id == brand_id,
+                                   PurchaseOrder.id.in_(wanted[start:start + _ID_CHUNK])))
+        stored.update((r[1], (r[0], tuple(r[2:]))) for r in rows)
+    return stored
 
 
 def _factory_column(parsed: ParsedFile) -> str:
