@@ -105,7 +105,8 @@ def _minutes(seconds: int) -> str:
 
 
 class AuthGate:
-    """Built once per script run in ``app.py`` (one cookie component per run, #156)."""
+    """Built once per script run in ``app.py``, before anything else in the main area: the
+    cookie slot it emits must be the area's first element in every run."""
 
     def __init__(self, settings: Settings, engine: Engine) -> None:
         self.settings = settings
