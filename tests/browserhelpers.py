@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -22,11 +24,15 @@ __all__ = ["DB_DOWN", "EXCEPTION", "StreamlitServer", "sign_in", "sign_in_and_wa
            "sqlite_copy"]
 
 
-def sign_in(page, base_url: str, username: str, password: str) -> None:
-    """Open the app and submit the sign-in form (the caller waits for what it expects)."""
+def sign_in(page, base_url: str, username: str, password: str, *,
+            before_submit: Callable[[Any], None] | None = None) -> None:
+    """Open the app and submit the sign-in form (the caller waits for what it expects).
+    ``before_submit(page)`` runs once the form has settled, before it is filled in."""
     page.goto(base_url)
     page.get_by_label("Username").wait_for()
     wait_until_settled(page)
+    if before_submit is not None:
+        before_submit(page)
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Login").click()

@@ -44,6 +44,7 @@ from data_access.importing import import_csv, list_import_runs
 from data_access.viewer import Viewer
 from tests.apphelpers import APP, ROOT, TIMEOUT, brand_id, figures_shown, sign_in
 from tests.browserhelpers import EXCEPTION, StreamlitServer, sign_in_and_wait, sqlite_copy
+from tests.browserhelpers import sign_in as sign_in_browser
 from tests.e2e.conftest import wait_until_settled
 from tests.pagespecs import admin_pages
 
@@ -418,15 +419,6 @@ _COUNT_RUNS = """() => {
 }"""
 
 
-def _fill_sign_in_form(page, url: str, username: str, password: str) -> None:
-    page.goto(url)
-    page.get_by_label("Username").wait_for()
-    wait_until_settled(page)
-    page.evaluate(_COUNT_RUNS)
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password", exact=True).fill(password)
-
-
 @pytest.mark.browser
 def test_signing_in_starts_no_extra_run_and_a_click_right_after_is_acted_on(keyed_server,
                                                                             new_context):
@@ -435,8 +427,8 @@ def test_signing_in_starts_no_extra_run_and_a_click_right_after_is_acted_on(keye
     Now the cookie is written by a script in the page: signing in is one run and nothing runs
     after it by itself; a click on a page as soon as the overview shows is acted on."""
     page = new_context().new_page()
-    _fill_sign_in_form(page, keyed_server.url, "maple", "maple-demo-2026")
-    page.get_by_role("button", name="Login").click()
+    sign_in_browser(page, keyed_server.url, "maple", "maple-demo-2026",
+                    before_submit=lambda p: p.evaluate(_COUNT_RUNS))
     expect(page.get_by_role("heading", name="Maple & Thread — overview")).to_be_visible()
     wait_until_settled(page)
     page.wait_for_timeout(1_500)  # the component's run came ≈ 1 s after signing in
@@ -445,8 +437,7 @@ def test_signing_in_starts_no_extra_run_and_a_click_right_after_is_acted_on(keye
     expect(page.locator("iframe")).to_have_count(0)
 
     hurried = new_context().new_page()
-    _fill_sign_in_form(hurried, keyed_server.url, "maple", "maple-demo-2026")
-    hurried.get_by_role("button", name="Login").click()
+    sign_in_browser(hurried, keyed_server.url, "maple", "maple-demo-2026")
     expect(hurried.get_by_role("heading", name="Maple & Thread — overview")).to_be_visible()
     hurried.get_by_role("link", name="Suppliers").click()  # no pause: as fast as a script can
     expect(hurried.get_by_role("heading", name="Suppliers", exact=True)).to_be_visible(
