@@ -15,7 +15,7 @@ from bench.dataset import postgres_dataset, sqlite_dataset
 from bench.pages import PAGES
 from bench.report import evaluate_targets, print_table, write_files
 from bench.runner import run
-from data_access.demo_data import DEFAULT_SEED, SCALES
+from demo import DEFAULT_SEED, SCALES
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -37,7 +37,7 @@ import time
 from pathlib import Path
 
 from bench.dataset import sqlite_dataset
-from data_access.demo_data import DEFAULT_SEED, SCALES
+from demo import DEFAULT_SEED, SCALES
 
 USER, PASSWORD, BRAND = "nordwind", "nordwind-demo-2026", "Nordwind Apparel"
 VIEWPORT = {"width": 1400, "height": 1000}

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select, text
 
-from data_access import demo_data
+import demo
 from data_access.db import create_db_engine, masked_url, upgrade_schema
 from data_access.schema import Brand
 
@@ -61,7 +61,7 @@ def table_counts(engine: Engine) -> dict[str, int]:
     """Row counts of the generated tables (exact; a few seconds at scale L)."""
     out = {}
     with engine.connect() as conn:
-        for table in demo_data.GENERATED_TABLES:
+        for table in demo.GENERATED_TABLES:
             sql = f'SELECT COUNT(*) FROM "{table}"'  # noqa: S608 - our table names
             out[table] = int(conn.execute(text(sql)).scalar_one())
     return out
@@ -71,7 +71,7 @@ def _generate(engine: Engine, scale: str, seed: int) -> tuple[float, dict[str, i
     upgrade_schema(engine)
     as_of = dt.date.today()
     start = time.perf_counter()
-    counts = demo_data.generate_demo_data(engine, size=scale, seed=seed, as_of=as_of)
+    counts = demo.generate_demo_data(engine, size=scale, seed=seed, as_of=as_of)
     return time.perf_counter() - start, counts, as_of.isoformat()
 
 
@@ -90,7 +90,7 @@ def sqlite_dataset(scale: str, seed: int, *, regenerate: bool) -> Dataset:
         finally:
             engine.dispose()
         meta = {"scale": scale, "seed": seed, "as_of": as_of, "generation_seconds": seconds,
-                "stage_seconds": dict(demo_data.LAST_STAGE_SECONDS), "counts": counts,
+                "stage_seconds": dict(demo.LAST_STAGE_SECONDS), "counts": counts,
                 "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
         meta_path.write_text(json.dumps(meta, indent=2))
         return Dataset(url, "sqlite", scale, seed, True, seconds, meta["stage_seconds"], counts,
@@ -125,7 +125,7 @@ def postgres_dataset(scale: str, seed: int, *, database_url: str | None,
                         "an empty database (drop and re-create it first)")
                 seconds, counts, as_of = _generate(engine, scale, seed)
                 dataset = Dataset(database_url, "postgresql", scale, seed, True, seconds,
-                                  dict(demo_data.LAST_STAGE_SECONDS), counts, as_of)
+                                  dict(demo.LAST_STAGE_SECONDS), counts, as_of)
             else:
                 upgrade_schema(engine)
                 dataset = Dataset(database_url, "postgresql", scale, seed, False, None, {},

@@ -110,7 +110,7 @@ def time_import(engine: Engine, brand_id: int, brand_code: str) -> dict[str, Any
 
 def _sqlite_write_floor(engine: Engine) -> dict[str, Any]:
     """Seconds for SQLite alone to write the imported rows again (see the module docstring)."""
-    from data_access.fastload import sqlite_insert_rows
+    from data_access.bulk import sqlite_insert_rows
     from data_access.importing.orders import STORED
 
     columns = ["brand_id", "po_number", *STORED]

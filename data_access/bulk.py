@@ -7,11 +7,17 @@ Both run inside the caller's transaction, so a failure leaves nothing behind.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import Connection, Table, text
 
 from data_access.scope import apply_scope
+
+#: rows per SQLite statement are bounded by SQLite's limit on host parameters (32,766)
+SQLITE_MAX_PARAMETERS = 32_000
+SQLITE_MAX_ROWS_PER_STATEMENT = 500
 
 
 def bulk_insert(
@@ -22,7 +28,7 @@ def bulk_insert(
     if conn.dialect.name == "postgresql":
         # bulk loads are system operations: they may write any brand's rows (data_access.scope)
         apply_scope(conn, scope="system")
-        if _row_security_applies(conn, table.name):
+        if row_security_applies(conn, table.name):
             # PostgreSQL refuses COPY FROM into a table whose row-level security applies to
             # the current role; fall back to a pipelined multi-row INSERT.
             return _insert_many(conn, table, columns, rows)
@@ -36,12 +42,10 @@ def bulk_insert(
                 count += 1
         return count
     # multi-row INSERT … VALUES statements: 3–4× the rows/s of executemany (issue 7)
-    from data_access.fastload import sqlite_insert_rows
-
     return sqlite_insert_rows(conn, table.name, columns, rows)
 
 
-def _row_security_applies(conn: Connection, table_name: str) -> bool:
+def row_security_applies(conn: Connection, table_name: str) -> bool:
     return bool(conn.execute(text(
         "SELECT c.relrowsecurity AND NOT (r.rolsuper OR r.rolbypassrls) "
         "FROM pg_class c, pg_roles r "
@@ -79,3 +83,30 @@ def reset_sequences(conn: Connection, tables: Sequence[Table]) -> None:
             ),
             {"t": table.name},
         )
+
+
+def sqlite_insert_rows(conn: Connection, table_name: str, columns: Sequence[str],
+                       rows: Iterable[Sequence[Any]]) -> int:
+    """Insert tuples into a SQLite table with multi-row ``INSERT … VALUES`` statements."""
+    per_statement = max(1, min(SQLITE_MAX_ROWS_PER_STATEMENT,
+                               SQLITE_MAX_PARAMETERS // max(1, len(columns))))
+    cols = ", ".join(f'"{c}"' for c in columns)
+    one = "(" + ", ".join("?" for _ in columns) + ")"
+    head = f'INSERT INTO "{table_name}" ({cols}) VALUES '  # noqa: S608 - names are ours
+    full_sql = head + ", ".join([one] * per_statement)
+    cursor = conn.connection.driver_connection.cursor()
+    count = 0
+    try:
+        iterator = iter(rows)
+        while True:
+            batch = list(itertools.islice(iterator, per_statement))
+            if not batch:
+                break
+            if len(batch) == per_statement:
+                cursor.execute(full_sql, list(itertools.chain.from_iterable(batch)))
+            else:
+                cursor.executemany(head + one, batch)
+            count += len(batch)
+    finally:
+        cursor.close()
+    return count

@@ -7,7 +7,8 @@ million rows is never a million Python objects on the way to PostgreSQL:
   rows encoded by numpy as one structured array (≈ 50 M rows/s to encode; the server's parsing
   is the limit). Otherwise → text ``COPY`` through psycopg's ``write_row``. Tables where
   row-level security applies to the connecting role (COPY refuses them) go through
-  :func:`data_access.bulk.bulk_insert`, which knows the fallback.
+  :func:`data_access.bulk.bulk_insert`, which knows the fallback. (``fastload`` builds on
+  ``bulk``, never the other way round.)
 * SQLite → multi-row ``INSERT … VALUES (…), (…), …`` statements: on this machine 3–4× faster
   than ``executemany`` of one-row statements, because the per-statement cost of the driver
   dominates (measured in docs/performance.md).
@@ -25,7 +26,6 @@ array and ``None`` in an object array. Dates are ``datetime64[D]``, timestamps
 
 from __future__ import annotations
 
-import itertools
 import struct
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -46,9 +46,8 @@ from sqlalchemy import (
     text,
 )
 
-#: rows per SQLite statement are bounded by SQLite's limit on host parameters (32,766)
-SQLITE_MAX_PARAMETERS = 32_000
-SQLITE_MAX_ROWS_PER_STATEMENT = 500
+from data_access.bulk import bulk_insert, row_security_applies, sqlite_insert_rows
+
 #: rows converted to Python values at once (bounds the transient memory of a big chunk)
 PYTHON_BATCH_ROWS = 100_000
 
@@ -136,9 +135,7 @@ def insert_columns(conn: Connection, table: Table, data: Mapping[str, ColumnData
     columns = list(data)
     types = [table.c[name].type for name in columns]
     if conn.dialect.name == "postgresql":
-        from data_access.bulk import _row_security_applies, bulk_insert
-
-        if _row_security_applies(conn, table.name):
+        if row_security_applies(conn, table.name):
             return bulk_insert(conn, table, columns, _python_rows(data, types))
         formats = [_binary_format(t) for t in types]
         arrays = [np.asarray(v) if isinstance(v, np.ndarray) else None for v in data.values()]
@@ -195,33 +192,6 @@ def _copy_text(conn: Connection, table: Table, columns: Sequence[str],
         for row in rows:
             copy.write_row(row)
             count += 1
-    return count
-
-
-def sqlite_insert_rows(conn: Connection, table_name: str, columns: Sequence[str],
-                       rows: Iterable[Sequence[Any]]) -> int:
-    """Insert tuples into a SQLite table with multi-row ``INSERT … VALUES`` statements."""
-    per_statement = max(1, min(SQLITE_MAX_ROWS_PER_STATEMENT,
-                               SQLITE_MAX_PARAMETERS // max(1, len(columns))))
-    cols = ", ".join(f'"{c}"' for c in columns)
-    one = "(" + ", ".join("?" for _ in columns) + ")"
-    head = f'INSERT INTO "{table_name}" ({cols}) VALUES '  # noqa: S608 - names are ours
-    full_sql = head + ", ".join([one] * per_statement)
-    cursor = conn.connection.driver_connection.cursor()
-    count = 0
-    try:
-        iterator = iter(rows)
-        while True:
-            batch = list(itertools.islice(iterator, per_statement))
-            if not batch:
-                break
-            if len(batch) == per_statement:
-                cursor.execute(full_sql, list(itertools.chain.from_iterable(batch)))
-            else:
-                cursor.executemany(head + one, batch)
-            count += len(batch)
-    finally:
-        cursor.close()
     return count
 
 

@@ -1,4 +1,5 @@
-"""Loads Better Work's assessment framework (clusters → compliance points → questions).
+"""Loads Better Work's assessment framework (clusters → compliance points → questions) into
+the database, from the reference data (``reference/framework.yaml``).
 
 The framework is reference data every installation needs (imports of assessments refer to
 question codes), so it is seeded on first start whether or not demo data is generated.
@@ -8,8 +9,8 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, func, insert, select
 
-from data_access.framework_data import CLUSTERS
 from data_access.schema import Cluster, CompliancePoint, Question
+from reference import CLUSTERS
 
 
 def seed_framework(conn: Connection) -> bool:

@@ -40,8 +40,10 @@ from collections.abc import Iterable, Mapping
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, text
 from sqlalchemy.exc import DBAPIError
 
+from data_access.db import create_db_engine
 from data_access.schema import DatasetState, PurchasingBenchmark
 from data_access.scope import system_connection
+from data_access.settings import load_settings
 
 log = logging.getLogger(__name__)
 
@@ -201,9 +203,6 @@ def store_benchmark(engine: Engine, key: str, version: int,
 def main() -> None:  # pragma: no cover - a thin command line
     """``python -m data_access.summaries``: rebuild every summary table of the configured
     database (after a restore, or an import by a tool that does not refresh them)."""
-    from data_access.db import create_db_engine
-    from data_access.settings import load_settings
-
     engine = create_db_engine(load_settings().database_url)
     with system_connection(engine) as conn:
         refresh_summaries(conn)

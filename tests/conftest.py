@@ -26,7 +26,7 @@ import streamlit as st
 from sqlalchemy import Engine, text
 
 from data_access.db import create_db_engine, prepare_database, upgrade_schema
-from data_access.demo_data import generate_demo_data
+from demo import generate_demo_data
 
 IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 DEMO_AS_OF = dt.date(2026, 11, 1)
@@ -155,7 +155,7 @@ def engine(request) -> Engine:
 def fresh_engine(tmp_path) -> Iterator[Engine]:
     """An empty, migrated SQLite database for tests that write."""
     engine = create_db_engine(f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
-    prepare_database(engine, demo=False)
+    prepare_database(engine)
     yield engine
     engine.dispose()
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
-from data_access.db import bump_data_version
+from data_access.dataset import bump_data_version
 from data_access.importing import import_csv
 from data_access.queries import dataset_state
 from data_access.viewer import Viewer

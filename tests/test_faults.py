@@ -44,11 +44,11 @@ from sqlalchemy.exc import OperationalError
 
 from data_access import queries
 from data_access.db import create_db_engine, describe_db_error, is_connection_error, upgrade_schema
-from data_access.demo_data import generate_demo_data
 from data_access.errors import DatabaseUnavailable, ImportRejected
 from data_access.importing import expected_columns, import_csv
 from data_access.schema import Base
 from data_access.viewer import Viewer
+from demo import generate_demo_data
 from tests.browserhelpers import DB_DOWN, EXCEPTION, StreamlitServer, sign_in_and_wait
 from tests.conftest import CASE_COUNTS, DEMO_AS_OF, PROJECT_ROOT, PostgresServer, unavailable
 
@@ -466,13 +466,13 @@ def test_importer_rejects_hostile_files_cleanly_and_writes_nothing(writable_engi
 def test_database_unavailable_is_the_error_pages_catch(running, outage_url):
     """The app shell shows the outage message for OperationalError and DatabaseUnavailable;
     starting an engine while the server is down raises the latter (not cached, retried)."""
-    from data_access.db import prepare_database
+    from demo import prepare_demo_database
 
     running.stop()
     engine = create_db_engine(outage_url)
     try:
         with pytest.raises(DatabaseUnavailable) as failure:
-            prepare_database(engine, demo=True, demo_size="tiny")
+            prepare_demo_database(engine, size="tiny")
         assert PASSWORD not in str(failure.value)
         assert "cannot be reached" in str(failure.value)
     finally:

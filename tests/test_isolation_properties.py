@@ -36,7 +36,6 @@ from streamlit.testing.v1 import AppTest
 
 from data_access import extracts, factories, orders, queries
 from data_access.db import create_db_engine, upgrade_schema
-from data_access.demo_data import generate_demo_data
 from data_access.errors import NoBrandSelected, NotFound
 from data_access.factories import (
     ASSESSMENT_AGE_CHOICES,
@@ -46,6 +45,7 @@ from data_access.factories import (
 )
 from data_access.scope import system_connection
 from data_access.viewer import Viewer
+from demo import generate_demo_data
 from tests.apphelpers import APP, PAGES, TIMEOUT
 from tests.conftest import CASE_COUNTS, DEMO_AS_OF, new_postgres_database
 from tests.pagespecs import brand_pages

@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy import text
 
 from data_access import orders
-from data_access.db import bump_data_version
+from data_access.dataset import bump_data_version
 from data_access.summaries import (
     benchmark_key,
     refresh_summaries,

@@ -13,6 +13,7 @@ from data_access import accounts
 from data_access.db import create_db_engine, describe_db_error, prepare_database
 from data_access.errors import DatabaseUnavailable
 from data_access.settings import ConfigurationError, Settings, load_settings
+from demo import prepare_demo_database
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,10 @@ def get_engine() -> Engine:
     settings = get_settings()
     engine = create_db_engine(settings.database_url)
     try:
-        prepare_database(engine, demo=settings.demo_mode, demo_size=settings.demo_size)
+        if settings.demo_mode:
+            prepare_demo_database(engine, size=settings.demo_size)
+        else:
+            prepare_database(engine)
         try:
             users = accounts.read_users_file(settings.users_file)
         except accounts.UsersFileError as exc:

@@ -33,7 +33,7 @@ from typing import Any, BinaryIO
 import pandas as pd
 from sqlalchemy import Connection, Engine, insert, select, text
 
-from data_access.db import bump_data_version
+from data_access.dataset import bump_data_version
 from data_access.errors import ImportRejected, NotFound
 from data_access.framework import seed_framework
 from data_access.gcpause import cyclic_gc_paused

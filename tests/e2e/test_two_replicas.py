@@ -16,8 +16,9 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import text
 
-from data_access.db import bump_data_version, create_db_engine, upgrade_schema
-from data_access.demo_data import generate_demo_data
+from data_access.dataset import bump_data_version
+from data_access.db import create_db_engine, upgrade_schema
+from demo import generate_demo_data
 from tests.browserhelpers import sign_in_and_wait
 from tests.conftest import new_postgres_database
 from tests.e2e.conftest import StreamlitServer

@@ -53,7 +53,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from data_access.db import create_db_engine, upgrade_schema
-from data_access.demo_data import generate_demo_data
+from demo import generate_demo_data
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, StreamlitServer
 from tests.pagespecs import page_specs
 

@@ -1,4 +1,4 @@
-"""Deterministic demo-data generator with the magnitudes of DOMAIN.md.
+"""Deterministic demo-data generator with realistic magnitudes (docs/indicators.md).
 
 Same seed and ``as_of`` date → same data. Sizes (DOMAIN.md §5):
 
@@ -11,7 +11,7 @@ Same seed and ``as_of`` date → same data. Sizes (DOMAIN.md §5):
 
 What is modelled, and why:
 
-* Non-compliance per compliance point follows the published rates (``framework_data``) scaled by
+* Non-compliance per compliance point follows the published rates (``parameters.yaml``) scaled by
   a country factor, a factory's own latent quality, improvement over cycles and persistence of
   last cycle's problems.
 * Each brand has a purchasing profile (lead time, late changes, below-cost prices, late payment).
@@ -36,18 +36,20 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 from sqlalchemy import Connection, Engine, bindparam, text
 
 from data_access.bulk import reset_sequences
-from data_access.db import bump_data_version
+from data_access.dataset import bump_data_version
 from data_access.fastload import analyze, insert_columns, relaxed_constraints
 from data_access.framework import seed_framework
-from data_access.framework_data import CLUSTERS, COUNTRY_FACTORS, COUNTRY_PROFILES
 from data_access.schema import (
     Assessment,
     Brand,
@@ -59,10 +61,12 @@ from data_access.schema import (
 )
 from data_access.scope import apply_scope
 from data_access.summaries import SUMMARY_TABLES, refresh_summaries
+from reference import CLUSTERS
 
 log = logging.getLogger(__name__)
 
 DEFAULT_SEED = 20_220_227  # the strategy's years, nothing more
+PARAMETERS_FILE = Path(__file__).resolve().parent / "parameters.yaml"
 
 
 @dataclass(frozen=True)
@@ -97,45 +101,42 @@ RELATIONSHIPS_PER_BLOCK = 2_000
 FACTORIES_PER_BLOCK = 1_000
 _STAGE_ORDERS, _STAGE_ASSESSMENTS = 1, 2
 
-DEMO_BRANDS = [
-    ("nordwind", "Nordwind Apparel", "DE"),
-    ("maple-thread", "Maple & Thread", "CA"),
-    ("atlas-outdoor", "Atlas Outdoor", "US"),
-    ("riverstone", "Riverstone Denim", "NL"),
-    ("sol-kids", "Sol Kids", "ES"),
-    ("blue-heron", "Blue Heron Basics", "GB"),
-    ("kestrel", "Kestrel Sportswear", "US"),
-    ("lumen-workwear", "Lumen Workwear", "SE"),
-    ("orchid-lane", "Orchid Lane", "AU"),
-    ("tidewater", "Tidewater Home Textiles", "US"),
-    ("pinecrest", "Pinecrest Uniforms", "GB"),
-    ("verde-active", "Verde Active", "IT"),
-]
-# Maple & Thread is deliberately small so the two demo brand users see different pictures.
-DEMO_BRAND_SIZES = [150, 12, 70, 55, 45, 38, 32, 26, 22, 18, 15, 10]
 
-NAME_FIRST = ["Golden", "Silver", "Lotus", "Crown", "Pacific", "Evergreen", "Bright", "Grand",
-              "Royal", "Sunrise", "Delta", "Harbor", "Jade", "Summit", "Unity", "Orient",
-              "Green Field", "Star", "Eastern", "Blue Ocean", "Apex", "Pearl", "Phoenix",
-              "Sapphire", "Lucky", "Ever Bright", "Asia Pacific", "Meridian", "Noble", "Vista"]
-NAME_SECOND = ["Thread", "Garments", "Apparel", "Knitwear", "Textiles", "Fashion", "Sewing",
-               "Knit", "Denim", "Sportswear", "Clothing", "Wear", "Dyeing", "Fabrics", "Stitch"]
-LEGAL_SUFFIX = {"BD": "Ltd.", "KH": "Co., Ltd.", "VN": "Co., Ltd.", "ID": "PT", "JO": "L.L.C.",
-                "EG": "S.A.E.", "ET": "PLC", "HT": "S.A.", "NI": "S.A.", "PK": "(Pvt) Ltd.",
-                "LK": "(Pvt) Ltd."}
-PARENTS = ["Crystal Group", "Hirdaramani", "MAS Holdings", "Esquel", "Shahi Exports",
-           "TAL Apparel", "Youngone", "Pou Chen", "Epic Group", "Ha-Meem Group", "Brandix",
-           "DBL Group", "Pan-Pacific", "Nien Hsing", "Makalot"]
-PRODUCTS = ["T-shirts; polo shirts", "Denim trousers; jackets", "Knitwear; sweaters",
-            "Outerwear; jackets", "Sportswear; leggings", "Children's wear", "Workwear; uniforms",
-            "Dresses; blouses", "Underwear; sleepwear", "Home textiles; towels"]
-FACILITY_TYPES_T1 = "Final Product Assembly"
-FACILITY_TYPES_T2 = ["Textile or Material Production", "Printing, Dyeing and Laundering",
-                     "Raw Material Processing or Production"]
+def _load_parameters() -> dict:
+    with PARAMETERS_FILE.open(encoding="utf-8") as handle:
+        params = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
+    profiles = params["country_profiles"]
+    if not math.isclose(sum(p["share_of_factories"] for p in profiles.values()), 1.0):
+        raise ValueError("country_profiles: the shares of factories must sum to 1")
+    if set(profiles) != set(params["country_factors"]):
+        raise ValueError("country_profiles and country_factors must cover the same countries")
+    codes = {cp.code for cluster in CLUSTERS for cp in cluster.compliance_points}
+    if set(params["base_non_compliance_rate"]) != codes:
+        raise ValueError("base_non_compliance_rate must give one rate per compliance point")
+    return params
+
+
+#: the generator's parameters (demo/parameters.yaml): data, not code
+PARAMETERS = _load_parameters()
+COUNTRY_FACTORS: dict[str, dict[str, float]] = PARAMETERS["country_factors"]
+COUNTRY_PROFILES: dict[str, dict] = {
+    code: {**profile, "cities": [tuple(city) for city in profile["cities"]]}
+    for code, profile in PARAMETERS["country_profiles"].items()
+}
+BASE_NC_RATE: dict[str, float] = PARAMETERS["base_non_compliance_rate"]
+DEMO_BRANDS = [(b["code"], b["name"], b["country"]) for b in PARAMETERS["brands"]]
+DEMO_BRAND_SIZES = [int(b["factories"]) for b in PARAMETERS["brands"]]
+NAME_FIRST = list(PARAMETERS["name_first_words"])
+NAME_SECOND = list(PARAMETERS["name_second_words"])
+LEGAL_SUFFIX: dict[str, str] = PARAMETERS["legal_suffix"]
+PARENTS = list(PARAMETERS["parent_companies"])
+PRODUCTS = list(PARAMETERS["product_types"])
+FACILITY_TYPES_T1 = str(PARAMETERS["tier1_facility_type"])
+FACILITY_TYPES_T2 = list(PARAMETERS["tier2_facility_types"])
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CROCKFORD_CHECK = CROCKFORD + "*~$=U"
 
-STREETS = ["Industrial Zone", "Export Processing Zone", "Road", "Highway", "Street"]
+STREETS = list(PARAMETERS["street_kinds"])
 PLAN_DUE_DAYS = np.array([30, 60, 90, 120, 180])
 #: the dates of assessments done remotely during the pandemic
 COVID_FROM, COVID_TO = np.datetime64("2020-04-01"), np.datetime64("2021-09-30")
@@ -613,7 +614,7 @@ def _framework_arrays() -> _Framework:
                 actions.append(action[:500])
                 column += 1
             cp_cluster.append(cluster.code)
-            cp_base.append(cp.base_nc_rate)
+            cp_base.append(BASE_NC_RATE[cp.code])
             cp_columns.append(np.array(columns, dtype=int))
     return _Framework(np.array(cp_cluster), np.array(cp_base), cp_columns, column,
                       np.array(actions, dtype=object))
