@@ -238,6 +238,7 @@ def factory_profile(engine: Engine, viewer: Viewer, factory_id: int) -> dict:
             Factory.facility_type, Factory.processing_type, Factory.parent_company,
             Factory.product_type, Factory.workers, Factory.women_pct,
             Factory.annual_output_units, Factory.required_lead_time_days,
+            Factory.status, Factory.status_since, Factory.moved_to_factory_id,
             rel.tier, rel.start_date, rel.end_date, rel.active, rel.publicly_disclosed,
         )
         .join(rel, and_(rel.factory_id == Factory.id, rel.brand_id == brand_id))

@@ -349,3 +349,19 @@ def facility_type(value: str) -> Cleaned:
     if error:
         return None, error
     return _FACILITY_TYPE_KEYS.get(_token(cleaned), cleaned), None
+
+
+_STATUS_WORDS = {
+    "active": "active", "open": "active", "operating": "active", "in operation": "active",
+    "closed": "closed", "permanently closed": "closed", "closed down": "closed",
+    "shut down": "closed", "moved": "moved", "relocated": "moved", "moved away": "moved",
+}
+
+
+def factory_status(value: str) -> Cleaned:
+    """A facility's status as Open Supply Hub reports it: active, closed or moved (also "open",
+    "operating", "permanently closed", "relocated", … in any case)."""
+    status = _STATUS_WORDS.get(_token(value))
+    if status is None:
+        return None, "is not a facility status (expected: active, closed or moved)"
+    return status, None
