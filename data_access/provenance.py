@@ -224,8 +224,8 @@ def agree(attribute: str, a: str, b: str) -> bool:
                 and abs(a_lng - b_lng) <= COORDINATE_TOLERANCE)
     if attribute == "women_pct":
         return abs(float(a) - float(b)) < 0.05
-    if attribute == "status":
-        return parse_status(a)[0] == parse_status(b)[0] == "active" or a == b
+    if attribute == "status":  # the same status since the same day (sources may know the
+        return parse_status(a)[:2] == parse_status(b)[:2]  # new site or not)
     return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
 
 

@@ -101,7 +101,8 @@ SUPPLIER_COLUMNS = (
 
 def _suppliers(engine: Engine, viewer: Viewer, ctx: ExtractContext) -> Rows:
     directory = _directory(engine, viewer, ctx)
-    full = queries.suppliers(engine, viewer, include_inactive=True).set_index("factory_id")
+    full = queries.suppliers(engine, viewer, include_inactive=True,
+                             include_closed=True).set_index("factory_id")
     frame = directory.join(full[["address", "sector", "product_type", "parent_company"]],
                            on="factory_id")
     frame = frame.assign(
@@ -211,7 +212,7 @@ def _practices(engine: Engine, viewer: Viewer, ctx: ExtractContext) -> Rows:
                                    factory_ids=ctx.order_factory_ids or None,
                                    countries=ctx.directory.countries or None)
     per_factory = per_factory_practices(frame, ctx.as_of)
-    names = queries.suppliers(engine, viewer, include_inactive=True)[
+    names = queries.suppliers(engine, viewer, include_inactive=True, include_closed=True)[
         ["factory_id", "os_id", "name", "country_code"]]
     merged = per_factory.merge(names, on="factory_id", how="left")
     merged = merged.assign(factory_os_id=merged["os_id"], factory_name=merged["name"])

@@ -38,6 +38,8 @@ if d.plan_status:
     in_force.append(f"improvement plan: {d.plan_status}")
 if d.include_inactive:
     in_force.append("including former suppliers")
+if d.include_closed:
+    in_force.append("including closed and moved factories")
 orders_scope = (f"orders confirmed since {ctx.orders_since:%d %b %Y}" if ctx.orders_since
                 else "all orders")
 if ctx.order_factory_ids:
