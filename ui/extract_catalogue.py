@@ -23,6 +23,7 @@ from data_access.extracts import (
     ExtractColumn,
     PurchaseOrderFilters,
     export_csv,
+    export_xlsx,
     iter_purchase_orders,
 )
 from data_access.factories import DirectoryFilters
@@ -295,24 +296,28 @@ EXTRACTS: dict[str, ExtractSpec] = {spec.key: spec for spec in (
 
 
 def write_extract(engine: Engine, viewer: Viewer, key: str, ctx: ExtractContext,
-                  out: IO[bytes]) -> int:
+                  out: IO[bytes], file_format: str = "csv") -> int:
     """Stream extract ``key`` into ``out`` and record the download; returns the row count.
 
-    Rows go from the database cursor to ``out`` one by one (the CLI or a test can write a
-    100 k-row extract to disk without holding it in memory).
+    ``file_format`` is ``"csv"`` or ``"xlsx"`` (the same columns and rows as an Excel workbook,
+    with the data dictionary on a second sheet). Rows go from the database cursor to ``out``
+    one by one (the CLI or a test can write a 100 k-row extract to disk without holding it in
+    memory).
     """
     spec = EXTRACTS[key]
-    return export_csv(engine, viewer, key, spec.build(engine, viewer, ctx), spec.columns, out,
-                      ctx.describe())
+    export = export_xlsx if file_format == "xlsx" else export_csv
+    return export(engine, viewer, key, spec.build(engine, viewer, ctx), spec.columns, out,
+                  ctx.describe())
 
 
-def build_file(engine: Engine, viewer: Viewer, key: str, ctx: ExtractContext) -> bytes:
-    """The extract as CSV bytes for ``st.download_button``, recorded in the audit log.
+def build_file(engine: Engine, viewer: Viewer, key: str, ctx: ExtractContext,
+               file_format: str = "csv") -> bytes:
+    """The extract as CSV (or XLSX) bytes for ``st.download_button``, recorded in the audit log.
 
     Streamlit serves a download from memory, so the bytes are collected here — through a
     spooled temporary file, so building never holds both the rows and the text at once.
     """
     with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as out:
-        write_extract(engine, viewer, key, ctx, out)
+        write_extract(engine, viewer, key, ctx, out, file_format)
         out.seek(0)
         return out.read()

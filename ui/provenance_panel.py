@@ -4,20 +4,12 @@ disagree. Other buyers appear only as "another buyer's list" (data_access.proven
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import streamlit as st
 
 from data_access.viewer import Viewer
 from ui import data
-
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def _literal(text: str) -> str:
-    """Text from data (a file name) made literal inside a Markdown message."""
-    return _MARKDOWN.sub(r"\\\1", text)
+from ui.components import literal as _literal
 
 
 def _day(value) -> str:
