@@ -131,7 +131,7 @@ def test_country_accepts_codes_and_names_in_any_case(text_, code):
 @pytest.mark.parametrize("text_", ["Narnia", "Korea", "Viet", "XX"])
 def test_country_refuses_unknown_or_ambiguous_names(text_):
     value, error = cleaners.country(text_)
-    assert value is None and "country" in error
+    assert value is None and "countr" in error  # unknown, or "could mean several countries"
 
 
 @pytest.mark.parametrize("text_, stored, low, high", [

@@ -162,11 +162,21 @@ def import_csv(
                                today=today, sheet=sheet, via=via)
         except SQLAlchemyError as exc:
             raise ImportFailed(describe_import_failure(engine, exc)) from exc
+        except Exception as exc:
+            # bulk loads use the driver's own cursor (COPY, multi-row INSERT): its errors
+            # arrive unwrapped
+            dbapi = engine.dialect.dbapi
+            if dbapi is not None and isinstance(exc, dbapi.Error):
+                raise ImportFailed(describe_import_failure(engine, exc)) from exc
+            raise
 
 
 def describe_import_failure(engine: Engine, exc: BaseException) -> str:
     """The database's refusal (or absence) in words, ending with "nothing was imported"."""
-    if is_connection_error(exc):
+    dbapi = engine.dialect.dbapi
+    if is_connection_error(exc) or (dbapi is not None
+                                    and isinstance(exc, dbapi.OperationalError)
+                                    and not isinstance(exc, dbapi.IntegrityError)):
         return f"{describe_db_error(engine, exc)} Nothing was imported."
     reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:300]
     return f"The database refused the import ({reason}). Nothing was imported."
