@@ -92,7 +92,7 @@ def test_another_brands_import_leaves_no_trace_on_a_brands_pages(app_env):
 
 def test_closed_factory_profile_and_the_directory_toggle(app_env):
     with app_env.connect() as conn:
-        fid, status = conn.execute(text(
+        fid, _status = conn.execute(text(
             "SELECT f.id, f.status FROM factory f JOIN sourcing_relationship r ON r.factory_id "
             "= f.id JOIN brand b ON b.id = r.brand_id WHERE b.code = 'nordwind' AND "
             "f.status = 'closed' ORDER BY f.id LIMIT 1")).one()
