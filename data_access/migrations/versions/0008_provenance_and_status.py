@@ -110,8 +110,8 @@ def downgrade() -> None:
     op.drop_index("ix_attribute_source_brand", table_name="factory_attribute_source")
     op.drop_table("factory_attribute_source")
     with op.batch_alter_table("factory", schema=None) as batch_op:
-        batch_op.drop_constraint("ck_factory_status", type_="check")
-        batch_op.drop_constraint("fk_factory_moved_to_factory_id_factory", type_="foreignkey")
+        batch_op.drop_constraint(op.f("ck_factory_status"), type_="check")
+        batch_op.drop_constraint(op.f("fk_factory_moved_to_factory_id_factory"), type_="foreignkey")
         batch_op.drop_column("moved_to_factory_id")
         batch_op.drop_column("status_since")
         batch_op.drop_column("status")
