@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import zipfile
 from pathlib import Path
@@ -270,6 +271,19 @@ def _workbook(rows: list[list], *, title: str = "Suppliers", before: int = 0,
     return buffer.getvalue()
 
 
+@functools.cache
+def _zip_bomb() -> bytes:
+    """An "xlsx" whose sheet unpacks to 300 MB of zeros (streamed in, never held whole)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            chunk = b"\0" * (1024 * 1024)
+            for _ in range(300):
+                sheet.write(chunk)
+    return buffer.getvalue()
+
+
 def test_excel_workbook_imports_with_the_rows_the_sheet_shows(writable_engine):
     engine = writable_engine
     header = ["Country", "Name", "Address", "Number of Workers", "women_pct", "Start Date",
@@ -345,11 +359,7 @@ def test_workbook_problems_are_worded_for_what_they_are(writable_engine, label, 
     elif data == "empty":
         data = _workbook([])
     elif data == "bomb":
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr("xl/workbook.xml", "<workbook/>")
-            archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (300 * 1024 * 1024))
-        data = buffer.getvalue()
+        data = _zip_bomb()
         assert len(data) < 1024 * 1024  # under a megabyte packed
     elif data == "ods":
         buffer = io.BytesIO()
