@@ -85,7 +85,10 @@ class NaiveBaseline:
 
     def relationships(self, *, include_inactive: bool) -> pd.DataFrame:
         rel = self.t["sourcing_relationship"]
-        rel = rel[rel["brand_id"] == self.brand_id]
+        # closed and moved factories leave every figure (the app's default, issue 14)
+        factory = self.t["factory"]
+        operating = set(factory.loc[factory["status"] == "active", "id"])
+        rel = rel[(rel["brand_id"] == self.brand_id) & rel["factory_id"].isin(operating)]
         return rel if include_inactive else rel[rel["active"]]
 
     def suppliers(self) -> pd.DataFrame:

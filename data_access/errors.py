@@ -34,3 +34,8 @@ class ImportRejected(DataAccessError):
         self.report = report
         super().__init__(report.summary())
 
+
+
+class ImportFailed(DataAccessError):
+    """The database refused an import, or could not be reached while it ran; nothing was
+    written (the transaction was rolled back). The message says what happened, in words."""

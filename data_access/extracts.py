@@ -300,6 +300,174 @@ def csv_bytes(frame: pd.DataFrame, columns: Sequence[ExtractColumn] | None = Non
     return buffer.getvalue()
 
 
+# ---- Excel workbooks beside every CSV extract (issue 14) --------------------------------------
+
+#: characters XML 1.0 cannot carry: dropped from text cells
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+#: Excel's last row; an extract longer than that can only be a CSV
+XLSX_MAX_ROWS = 1_048_575
+
+
+def write_xlsx(rows: Iterable[Sequence[Any] | Mapping[str, Any]],
+               columns: Sequence[ExtractColumn | str], out: IO[bytes], *,
+               sheet: str = "Data", dictionary: bool = True) -> int:
+    """Stream ``rows`` into an Excel workbook written to ``out``: the same columns as the CSV,
+    a header row, and (by default) a second sheet with the data dictionary. Returns the rows.
+
+    Cells keep their type: numbers are numbers, dates are real dates (shown ``YYYY-MM-DD``),
+    yes/no columns are booleans. **Formula injection**: every text cell is written as a text
+    cell (XlsxWriter's ``write_string``: never a formula, whatever it starts with), and one
+    that starts like a formula (``=``, ``+``, ``-``, ``@``, a tab or line break, after any
+    leading spaces) is also marked "quote prefix" — Excel's own flag for "this is text, even if
+    it looks like a formula" — so ``=HYPERLINK(…)`` or ``+1`` is shown as typed, is never
+    evaluated, and stays text if someone edits the cell. Unlike the CSV, no ``'`` is added to
+    the value: the workbook holds the data exactly. XlsxWriter's constant-memory mode writes
+    row by row to a temporary file, so memory stays flat.
+    """
+    import xlsxwriter
+
+    specs = _as_columns(columns)
+    names = [c.name for c in specs]
+    book = xlsxwriter.Workbook(out, {
+        "constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+        "strings_to_urls": False, "nan_inf_to_errors": False})
+    header = book.add_format({"bold": True})
+    quoted = book.add_format({"quote_prefix": True})
+    date = book.add_format({"num_format": "yyyy-mm-dd"})
+    stamp = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    sheet_ = book.add_worksheet(sheet[:31])
+
+    def write(row: int, col: int, value: Any) -> None:
+        if value is None:
+            return
+        if isinstance(value, str):
+            text = _XML_ILLEGAL.sub("", value)
+            if text and text.lstrip(_LEADING_BLANKS)[:1] in FORMULA_TRIGGERS:
+                sheet_.write_string(row, col, text, quoted)
+            else:
+                sheet_.write_string(row, col, text)
+        elif isinstance(value, bool):
+            sheet_.write_boolean(row, col, value)
+        elif isinstance(value, dt.datetime):
+            sheet_.write_datetime(row, col, value, stamp)
+        elif isinstance(value, dt.date):
+            sheet_.write_datetime(row, col, value, date)
+        else:
+            sheet_.write_number(row, col, value)
+
+    convert = [_XLSX_CONVERTERS[c.type] for c in specs]
+    write_string, write_number = sheet_.write_string, sheet_.write_number
+    for col, name in enumerate(names):
+        sheet_.write_string(0, col, name, header)
+    count = 0
+    with cyclic_gc_paused():
+        for row in rows:
+            values = [row.get(n) for n in names] if isinstance(row, Mapping) else list(row)
+            if len(values) != len(specs):
+                raise ValueError(f"rows have {len(values)} values, columns {len(specs)}")
+            count += 1
+            if count > XLSX_MAX_ROWS:
+                raise ValueError(f"more than {XLSX_MAX_ROWS:,} rows: Excel cannot hold them; "
+                                 "download the CSV instead")
+            for col, value in enumerate(values):
+                kind = type(value)
+                if kind is str and value and value[0] not in _LOOK_CLOSER \
+                        and value.isprintable():
+                    if specs[col].type == "text":
+                        write_string(count, col, value)  # the common case, directly
+                        continue
+                elif (kind is int or kind is float) and specs[col].type in NUMERIC_TYPES \
+                        and value - value == 0:
+                    write_number(count, col, value)
+                    continue
+                write(count, col, None if _is_missing(value) else convert[col](value))
+        if dictionary:
+            sheet_ = book.add_worksheet("Data dictionary")
+            for col, name in enumerate(("column", "type", "unit", "meaning")):
+                sheet_.write_string(0, col, name, header)
+            for row_number, entry in enumerate(data_dictionary(specs), start=1):
+                for col, value in enumerate(entry.values()):
+                    write(row_number, col, str(value) or None)
+        book.close()
+    return count
+
+
+def _xlsx_text(value: Any) -> Any:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dt.datetime | dt.date):
+        return value  # a date in a text column is still a date
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return bool(value)
+    if isinstance(value, numbers.Number):
+        return _xlsx_number(value)
+    return str(value)
+
+
+def _xlsx_number(value: Any) -> Any:
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return int(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, decimal.Decimal):
+        return float(value) if value.is_finite() else None
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        return None if math.isinf(number) else number
+    if isinstance(value, str) and _PLAIN_NUMBER.fullmatch(value.strip()):
+        number = float(value)
+        return int(number) if number.is_integer() and "." not in value else number
+    return _xlsx_text(value)
+
+
+def _xlsx_date(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if hasattr(value, "to_pydatetime"):  # pandas Timestamp
+        return value.to_pydatetime().date()
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    return _xlsx_text(value)
+
+
+def _xlsx_datetime(value: Any) -> Any:
+    if hasattr(value, "to_pydatetime"):
+        return value.to_pydatetime()
+    if isinstance(value, dt.date):
+        return value
+    return _xlsx_text(value)
+
+
+def _xlsx_bool(value: Any) -> Any:
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return bool(value)
+    return _xlsx_text(value)
+
+
+_XLSX_CONVERTERS: dict[str, Callable[[Any], Any]] = {
+    "text": _xlsx_text, "int": _xlsx_number, "float": _xlsx_number, "date": _xlsx_date,
+    "datetime": _xlsx_datetime, "bool": _xlsx_bool,
+}
+
+
+def xlsx_bytes(frame: pd.DataFrame, columns: Sequence[ExtractColumn] | None = None, *,
+               dictionary: bool = False) -> bytes:
+    """A small DataFrame as an Excel workbook (the XLSX twin of :func:`csv_bytes`)."""
+    specs = list(columns) if columns is not None else infer_columns(frame)
+    buffer = io.BytesIO()
+    write_xlsx(frame[[c.name for c in specs]].itertuples(index=False, name=None), specs,
+               buffer, dictionary=dictionary)
+    return buffer.getvalue()
+
+
 def data_dictionary(columns: Sequence[ExtractColumn]) -> list[dict[str, str]]:
     """The data dictionary of an extract: ``column, type, unit, meaning`` per column."""
     return [{"column": c.name, "type": c.type, "unit": c.unit, "meaning": c.description}
@@ -323,11 +491,14 @@ def _slug(text: str) -> str:
     return _SLUG.sub("-", ascii_text.lower()).strip("-")[:60].strip("-")
 
 
-def extract_filename(brand_code: str, extract: str, date: dt.date | None = None) -> str:
-    """``nordwind_purchase-orders_2026-11-26.csv``: brand, extract and date, in safe characters
-    only (a–z, 0–9, ``-``, ``_``, ``.``), whatever the inputs contain."""
+def extract_filename(brand_code: str, extract: str, date: dt.date | None = None,
+                     extension: str = "csv") -> str:
+    """``nordwind_purchase-orders_2026-11-26.csv`` (or ``.xlsx``): brand, extract and date, in
+    safe characters only (a–z, 0–9, ``-``, ``_``, ``.``), whatever the inputs contain."""
     date = date or dt.datetime.now(dt.UTC).date()
-    return f"{_slug(brand_code) or 'brand'}_{_slug(extract) or 'extract'}_{date.isoformat()}.csv"
+    ext = "xlsx" if extension == "xlsx" else "csv"
+    return (f"{_slug(brand_code) or 'brand'}_{_slug(extract) or 'extract'}_"
+            f"{date.isoformat()}.{ext}")
 
 
 # ---- the download audit log ------------------------------------------------------------------
@@ -381,6 +552,18 @@ def list_downloads(engine: Engine, viewer: Viewer, *, limit: int = 500,
     with engine.connect() as conn:
         result = conn.execute(stmt)
         return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+
+def export_xlsx(engine: Engine, viewer: Viewer, extract: str,
+                rows: Iterable[Sequence[Any] | Mapping[str, Any]],
+                columns: Sequence[ExtractColumn | str], out: IO[bytes],
+                filters: Mapping[str, Any] | Any | None = None) -> int:
+    """:func:`export_csv` for an Excel workbook: written with :func:`write_xlsx`, recorded in
+    the audit log with ``"format": "xlsx"`` among the filters."""
+    count = write_xlsx(rows, columns, out)
+    recorded = dict(json.loads(filters_json(filters)), format="xlsx")
+    record_download(engine, viewer, extract, recorded, count)
+    return count
 
 
 def export_csv(engine: Engine, viewer: Viewer, extract: str,

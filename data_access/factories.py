@@ -32,7 +32,7 @@ from data_access.schema import (
     Question,
     SourcingRelationship,
 )
-from data_access.scope import scoped_connection
+from data_access.scope import scoped_connection, system_connection
 from data_access.sqlutil import (
     ID_MAX,
     non_compliant_int,
@@ -65,6 +65,8 @@ class DirectoryFilters:
     plan_status: str = ""  # one of PLAN_STATUS_CHOICES or ""
     gaps: tuple[str, ...] = ()  # subset of GAP_CHOICES
     include_inactive: bool = False
+    #: closed and moved factories too (they leave the active figures but stay findable)
+    include_closed: bool = False
     factory_ids: tuple[int, ...] = ()  # only these factories (e.g. one profile, a comparison)
 
 
@@ -81,10 +83,13 @@ def parse_factory_id(raw: object) -> int:
 
 
 def _own_factory_ids(viewer: Viewer, *, include_inactive: bool = True) -> Select:
+    """The brand's factories; ``include_inactive=False``: its *active suppliers* — an active
+    relationship with a factory that is operating (not closed, not moved away)."""
     rel = SourcingRelationship
     stmt = select(rel.factory_id).where(rel.brand_id == viewer.require_brand())
     if not include_inactive:
-        stmt = stmt.where(rel.active.is_(True))
+        stmt = (stmt.join(Factory, Factory.id == rel.factory_id)
+                .where(rel.active.is_(True), Factory.status == "active"))
     return stmt
 
 
@@ -96,7 +101,8 @@ def supplier_directory(
     Columns: ``factory_id, name, os_id, country_code, city, tier, facility_type, workers,
     women_pct, active, publicly_disclosed, lat, lng, latest_assessment_id, latest_assessed_on,
     latest_cycle, questions_assessed, questions_non_compliant, compliance_pct,
-    non_compliant_cps, open_plan_items, overdue_plan_items``.
+    non_compliant_cps, open_plan_items, overdue_plan_items, status, status_since``. Closed and
+    moved factories are left out unless ``filters.include_closed``.
     """
     brand_id = viewer.require_brand()
     rel = SourcingRelationship
@@ -133,6 +139,7 @@ def supplier_directory(
             latest.c.compliance_points_non_compliant.label("non_compliant_cps"),
             func.coalesce(plans.c.open_items, 0).label("open_plan_items"),
             func.coalesce(plans.c.overdue_items, 0).label("overdue_plan_items"),
+            Factory.status, Factory.status_since,
         )
         .join(rel, and_(rel.factory_id == Factory.id, rel.brand_id == brand_id))
         .outerjoin(latest, latest.c.factory_id == Factory.id)
@@ -142,6 +149,7 @@ def supplier_directory(
     stmt = _apply_filters(stmt, filters, latest, plans, as_of)
     frame = read_frame(engine, stmt, viewer=viewer)
     frame["latest_assessed_on"] = pd.to_datetime(frame["latest_assessed_on"])
+    frame["status_since"] = pd.to_datetime(frame["status_since"])
     for col in ("questions_assessed", "questions_non_compliant", "non_compliant_cps"):
         frame[col] = pd.to_numeric(frame[col]).astype("Int64")
     for col in ("open_plan_items", "overdue_plan_items"):
@@ -157,6 +165,8 @@ def _apply_filters(stmt: Select, filters: DirectoryFilters, latest, plans, as_of
     rel = SourcingRelationship
     if not filters.include_inactive:
         stmt = stmt.where(rel.active.is_(True))
+    if not filters.include_closed:
+        stmt = stmt.where(Factory.status == "active")
     # NUL cannot be sent to PostgreSQL and no name contains it: drop it rather than fail
     search = filters.search.replace("\x00", "").strip()[:MAX_SEARCH_LENGTH]
     if search:
@@ -238,6 +248,7 @@ def factory_profile(engine: Engine, viewer: Viewer, factory_id: int) -> dict:
             Factory.facility_type, Factory.processing_type, Factory.parent_company,
             Factory.product_type, Factory.workers, Factory.women_pct,
             Factory.annual_output_units, Factory.required_lead_time_days,
+            Factory.status, Factory.status_since, Factory.moved_to_factory_id,
             rel.tier, rel.start_date, rel.end_date, rel.active, rel.publicly_disclosed,
         )
         .join(rel, and_(rel.factory_id == Factory.id, rel.brand_id == brand_id))
@@ -251,10 +262,14 @@ def factory_profile(engine: Engine, viewer: Viewer, factory_id: int) -> dict:
 
 
 def other_buyers_count(engine: Engine, viewer: Viewer, factory_id: int) -> int:
-    """How many OTHER brands actively source from this factory (a count, never names)."""
+    """How many OTHER brands actively source from this factory (a count, never names).
+
+    Other brands' relationships are invisible in the brand's own scope (row-level security on
+    PostgreSQL), so the count is read in the system scope — after the access check, and only
+    the count leaves the database."""
     factory_profile(engine, viewer, factory_id)  # access check
     rel = SourcingRelationship
-    with scoped_connection(engine, viewer) as conn:
+    with system_connection(engine) as conn:
         return int(conn.execute(
             select(func.count()).select_from(rel).where(
                 rel.factory_id == factory_id, rel.active.is_(True),

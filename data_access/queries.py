@@ -101,13 +101,16 @@ SUPPLIER_COLUMNS = [
     "facility_type", "processing_type", "product_type", "parent_company", "workers", "women_pct",
     "tier",
     "start_date", "active", "publicly_disclosed", "latest_assessment_id",
-    "latest_assessed_on", "latest_cycle", "updated_at",
+    "latest_assessed_on", "latest_cycle", "updated_at", "status",
 ]
 
 
-def suppliers(engine: Engine, viewer: Viewer, *, include_inactive: bool = False) -> pd.DataFrame:
+def suppliers(engine: Engine, viewer: Viewer, *, include_inactive: bool = False,
+              include_closed: bool = False) -> pd.DataFrame:
     """The brand's suppliers, one row per factory, with its latest assessment (if any).
 
+    By default its *active suppliers*: an active relationship with a factory that is operating
+    (closed and moved factories leave the active figures; ``include_closed`` keeps them).
     Columns: :data:`SUPPLIER_COLUMNS`.
     """
     brand_id = viewer.require_brand()
@@ -123,7 +126,7 @@ def suppliers(engine: Engine, viewer: Viewer, *, include_inactive: bool = False)
             latest.c.assessment_id.label("latest_assessment_id"),
             latest.c.assessed_on.label("latest_assessed_on"),
             latest.c.cycle.label("latest_cycle"),
-            Factory.updated_at,
+            Factory.updated_at, Factory.status,
         )
         .join(rel, rel.factory_id == Factory.id)
         .outerjoin(latest, latest.c.factory_id == Factory.id)
@@ -132,6 +135,8 @@ def suppliers(engine: Engine, viewer: Viewer, *, include_inactive: bool = False)
     )
     if not include_inactive:
         stmt = stmt.where(rel.active.is_(True))
+    if not include_closed:
+        stmt = stmt.where(Factory.status == "active")
     frame = read_frame(engine, stmt, SUPPLIER_COLUMNS, viewer=viewer)
     for col in ("start_date", "latest_assessed_on", "updated_at"):
         frame[col] = pd.to_datetime(frame[col])
@@ -174,7 +179,7 @@ def latest_cluster_status(engine: Engine, viewer: Viewer) -> pd.DataFrame:
                status.c.questions_non_compliant, status.c.questions_assessed)
         .join(rel, and_(rel.factory_id == status.c.factory_id, rel.brand_id == brand_id,
                         rel.active.is_(True)))
-        .join(Factory, Factory.id == status.c.factory_id)
+        .join(Factory, and_(Factory.id == status.c.factory_id, Factory.status == "active"))
         .order_by(status.c.factory_id, status.c.cluster_code)
     )
     return read_frame(engine, stmt, viewer=viewer)

@@ -29,6 +29,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import (
+    text as sql_text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -43,6 +46,8 @@ ASSESSMENT_KINDS = ("on-site", "virtual", "hybrid")
 QUESTION_KINDS = ("non_compliance", "information")
 PLAN_STATUSES = ("Pending", "In Progress", "Completed")
 USER_ROLES = ("brand", "admin")
+#: a factory's operating status (issue 14): closed and moved factories leave the active figures
+FACTORY_STATUSES = ("active", "closed", "moved")
 
 
 class Base(DeclarativeBase):
@@ -81,8 +86,16 @@ class Factory(Base):
     #: the lead time the factory says it needs, for "share below required lead time"
     required_lead_time_days: Mapped[int | None] = mapped_column(SmallInteger)
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    #: active, closed or moved — the value chosen from the sources (data_access.provenance)
+    status: Mapped[str] = mapped_column(String(10), default="active", server_default="active")
+    #: when it closed or moved (None: active, or the date is not known)
+    status_since: Mapped[dt.date | None] = mapped_column(Date)
+    #: the site a moved factory moved to, when that site is in the database
+    moved_to_factory_id: Mapped[int | None] = mapped_column(
+        ForeignKey("factory.id", ondelete="SET NULL"))
 
     __table_args__ = (
+        CheckConstraint("status IN ('active', 'closed', 'moved')", "status"),
         CheckConstraint("women_pct IS NULL OR (women_pct >= 0 AND women_pct <= 100)", "women"),
         CheckConstraint("workers IS NULL OR workers >= 0", "workers"),
         CheckConstraint("lat IS NULL OR (lat >= -90 AND lat <= 90)", "lat"),
@@ -306,6 +319,47 @@ class ImportRun(Base):
         Index("ix_import_run_started", "started_at"),
         CheckConstraint("kind IN ('facilities', 'assessments', 'plans', 'orders')", "kind"),
         CheckConstraint("status IN ('succeeded', 'no_changes')", "status"),
+    )
+
+
+#: who supplied a factory attribute: Better Work, Open Supply Hub, one brand's facility list, or
+#: data stored before sources were recorded (migration 0008)
+SOURCE_KINDS = ("better_work", "open_supply_hub", "brand_list", "earlier_data")
+
+
+class FactoryAttributeSource(Base):
+    """One source's value of one factory attribute, kept current (issue 14: provenance).
+
+    One row per (factory, attribute, source): Better Work, Open Supply Hub and "earlier data"
+    rows have no brand; a brand's facility list has one row per brand (``brand_id``), which
+    makes those rows tenant data (row-level security, migration 0008). ``observed_at`` is when
+    this source first gave this value (a re-import of the same value keeps it). The factory's
+    own columns hold the value :mod:`data_access.provenance` chooses from these rows.
+    """
+
+    __tablename__ = "factory_attribute_source"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    factory_id: Mapped[int] = mapped_column(ForeignKey("factory.id", ondelete="CASCADE"))
+    attribute: Mapped[str] = mapped_column(String(30))
+    value: Mapped[str] = mapped_column(Text)
+    source_kind: Mapped[str] = mapped_column(String(20))
+    brand_id: Mapped[int | None] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"))
+    import_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_run.id", ondelete="SET NULL"))
+    observed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (
+        CheckConstraint("source_kind IN ('better_work', 'open_supply_hub', 'brand_list', "
+                        "'earlier_data')", "source_kind"),
+        CheckConstraint("(source_kind = 'brand_list') = (brand_id IS NOT NULL)", "brand"),
+        Index("uq_attribute_source_shared", "factory_id", "attribute", "source_kind",
+              unique=True, sqlite_where=sql_text("brand_id IS NULL"),
+              postgresql_where=sql_text("brand_id IS NULL")),
+        Index("uq_attribute_source_brand", "factory_id", "attribute", "brand_id", unique=True,
+              sqlite_where=sql_text("brand_id IS NOT NULL"),
+              postgresql_where=sql_text("brand_id IS NOT NULL")),
+        Index("ix_attribute_source_brand", "brand_id"),
     )
 
 

@@ -50,10 +50,12 @@ from data_access.bulk import reset_sequences
 from data_access.dataset import bump_data_version
 from data_access.fastload import analyze, insert_columns, relaxed_constraints
 from data_access.framework import seed_framework
+from data_access.provenance import status_text, to_text, workers_text
 from data_access.schema import (
     Assessment,
     Brand,
     Factory,
+    FactoryAttributeSource,
     Finding,
     ImprovementPlanItem,
     PurchaseOrder,
@@ -99,7 +101,7 @@ SCALES: dict[str, Scale] = {
 #: per run: another block size would draw other random numbers)
 RELATIONSHIPS_PER_BLOCK = 2_000
 FACTORIES_PER_BLOCK = 1_000
-_STAGE_ORDERS, _STAGE_ASSESSMENTS = 1, 2
+_STAGE_ORDERS, _STAGE_ASSESSMENTS, _STAGE_PROVENANCE = 1, 2, 3
 
 
 def _load_parameters() -> dict:
@@ -146,7 +148,7 @@ PRESSURE_SENSITIVE = {"WT": 1.0, "COMP": 0.7, "CHR": 0.5}
 
 #: tables the generator fills (their constraints are relaxed during the load on PostgreSQL)
 GENERATED_TABLES = ("brand", "factory", "sourcing_relationship", "purchase_order", "assessment",
-                    "finding", "improvement_plan_item")
+                    "finding", "improvement_plan_item", "factory_attribute_source")
 
 
 def os_id(country: str, registered: dt.date, rng: np.random.Generator) -> str:
@@ -289,6 +291,7 @@ def generate_demo_data(
 
             # ---- assessments, findings, improvement plans -----------------------------------
             counts.update(assessment=0, finding=0, improvement_plan_item=0)
+            last_assessed = np.full(scale.factories, np.datetime64("NaT"), "datetime64[D]")
             for block, start in enumerate(range(0, scale.factories, FACTORIES_PER_BLOCK)):
                 stop = min(scale.factories, start + FACTORIES_PER_BLOCK)
                 tables = _assessments(
@@ -300,7 +303,17 @@ def generate_demo_data(
                                     ("finding", Finding.__table__),
                                     ("improvement_plan_item", ImprovementPlanItem.__table__)):
                     counts[name] += insert_columns(conn, table, tables[name])
+                done = tables["assessment"]
+                np.fmax.at(last_assessed, done["factory_id"] - 1, done["assessed_on"])
             lap("assessments_and_findings")
+
+            # ---- status (closed, moved) and who supplied each attribute -------------------
+            prov = _provenance(scale, _block_rng(seed, _STAGE_PROVENANCE, 0), today,
+                               factories, rels, last_assessed)
+            _set_status(conn, prov.status)
+            counts["factory_attribute_source"] = insert_columns(
+                conn, FactoryAttributeSource.__table__, prov.columns)
+            lap("provenance")
         lap("constraints_and_indexes")
         analyze(conn, GENERATED_TABLES)  # the summaries' refresh is planned with them
         lap("analyze")
@@ -712,3 +725,131 @@ def _assessments(scale: Scale, rng: np.random.Generator, today: np.datetime64,
         "kind": kind.astype(object),
     }
     return {"assessment": assessments, "finding": findings, "improvement_plan_item": plans}
+
+
+# ---- factory status and provenance (issue 14) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Provenance:
+    columns: dict[str, np.ndarray]
+    #: (factory id, status, status since, moved-to factory id or None)
+    status: list[tuple[int, str, dt.date, int | None]]
+
+
+def _provenance(scale: Scale, rng: np.random.Generator, today: np.datetime64,
+                factories: _Factories, rels: _Relationships,
+                last_assessed: np.ndarray) -> _Provenance:
+    """Closed and moved factories, and one row per (factory, attribute, source) saying who
+    gave each value: Open Supply Hub (factories with an OS ID), Better Work (assessed
+    factories), the first brand that lists the factory, and — for a few factories — a second
+    brand whose older list gives another address and worker count. Every value the factory
+    row holds is the one ``data_access.provenance.choose`` picks from these rows."""
+    n = scale.factories
+    cols = factories.columns
+    listed = np.unique(rels.factory)
+    n_closed = max(1, round(PARAMETERS["closed_share"] * n))
+    n_moved = max(1, round(PARAMETERS["moved_share"] * n))
+    picked = rng.choice(listed, size=min(len(listed) - 1, n_closed + n_moved), replace=False)
+    status = np.full(n, "active", dtype=object)
+    since = today - _days(rng.integers(20, 300, n))
+    status[picked[:n_closed]] = "closed"
+    status[picked[n_closed:]] = "moved"
+    moved_to: dict[int, int] = {}
+    country = factories.country
+    for f in picked[n_closed:].tolist():
+        options = np.flatnonzero((country == country[f]) & (status == "active"))
+        options = options[options != f]
+        if len(options):
+            moved_to[f] = int(rng.choice(options))
+    status_rows = [(f + 1, status[f], _date(since[f]), moved_to[f] + 1 if f in moved_to else None)
+                   for f in picked.tolist()]
+
+    # the brands that list each factory, in brand order (the first one "gave" the values)
+    order = np.lexsort((rels.brand, rels.factory))
+    first_brand = np.full(n, -1)
+    second_brand = np.full(n, -1)
+    for f, b in zip(rels.factory[order].tolist(), rels.brand[order].tolist(), strict=True):
+        if first_brand[f] < 0:
+            first_brand[f] = b
+        elif second_brand[f] < 0:
+            second_brand[f] = b
+    conflicting = (second_brand >= 0) & (rng.random(n) < PARAMETERS["conflicting_list_share"])
+    if not conflicting.any() and (second_brand >= 0).any():
+        conflicting[np.flatnonzero(second_brand >= 0)[0]] = True
+
+    updated = cols["updated_at"]
+    listed_at = updated.astype("datetime64[s]")
+    registered = (updated - np.timedelta64(400, "D")).astype("datetime64[s]")
+    assessed_at = last_assessed.astype("datetime64[s]") + np.timedelta64(12, "h")
+    out: dict[str, list] = {k: [] for k in ("factory_id", "attribute", "value", "source_kind",
+                                            "brand_id", "observed_at")}
+
+    def add(f: int, attribute: str, value: str | None, kind: str, brand: int | None,
+            when: np.datetime64) -> None:
+        if value is None:
+            return
+        out["factory_id"].append(f + 1)
+        out["attribute"].append(attribute)
+        out["value"].append(value)
+        out["source_kind"].append(kind)
+        out["brand_id"].append(brand + 1 if brand is not None else None)
+        out["observed_at"].append(when)
+
+    values = {
+        "name": cols["name"], "address": cols["address"], "city": cols["city"],
+        "country_code": cols["country_code"], "os_id": cols["os_id"],
+        "sector": cols["sector"], "facility_type": cols["facility_type"],
+        "processing_type": cols["processing_type"], "parent_company": cols["parent_company"],
+        "product_type": cols["product_type"], "women_pct": cols["women_pct"],
+    }
+    registry = ("os_id", "name", "address", "country_code", "sector", "facility_type")
+    on_site = ("name", "address", "city", "women_pct")
+    for f in range(n):
+        text = {a: to_text(a, v[f]) for a, v in values.items()}
+        text["coordinates"] = to_text("coordinates", (cols["lat"][f], cols["lng"][f]))
+        workers = cols["workers"][f]
+        text["workers"] = None if workers != workers else workers_text(int(workers),
+                                                                       int(workers))
+        stat = None
+        if status[f] != "active":
+            target = moved_to.get(f)
+            target_os = cols["os_id"][target] if target is not None else None
+            stat = status_text(status[f], _date(since[f]), target_os)
+        has_os = text["os_id"] is not None
+        if has_os:
+            for a in (*registry, "coordinates"):
+                add(f, a, text[a], "open_supply_hub", None, registered[f])
+            add(f, "status", stat, "open_supply_hub", None, listed_at[f])
+        if not np.isnat(last_assessed[f]):
+            for a in (*on_site, "workers"):
+                add(f, a, text[a], "better_work", None, assessed_at[f])
+        if first_brand[f] >= 0:
+            for a in values:
+                add(f, a, text[a], "brand_list", int(first_brand[f]), listed_at[f])
+            add(f, "coordinates", text["coordinates"], "brand_list", int(first_brand[f]),
+                listed_at[f])
+            add(f, "workers", text["workers"], "brand_list", int(first_brand[f]), listed_at[f])
+            if not has_os:
+                add(f, "status", stat, "brand_list", int(first_brand[f]), listed_at[f])
+        if conflicting[f]:
+            older = listed_at[f] - np.timedelta64(90, "D")
+            brand = int(second_brand[f])
+            add(f, "name", text["name"], "brand_list", brand, older)
+            add(f, "address", f"{text['address']} (old premises)", "brand_list", brand, older)
+            if text["workers"] is not None:
+                add(f, "workers", str(int(workers * 1.25) + 1), "brand_list", brand, older)
+    columns = {k: np.array(v, dtype=object) for k, v in out.items() if k != "observed_at"}
+    columns["observed_at"] = np.array(out["observed_at"], dtype="datetime64[s]")
+    return _Provenance(columns, status_rows)
+
+
+def _date(value: np.datetime64) -> dt.date:
+    return dt.date.fromisoformat(str(value.astype("datetime64[D]")))
+
+
+def _set_status(conn: Connection, rows: list[tuple[int, str, dt.date, int | None]]) -> None:
+    if rows:
+        conn.execute(text("UPDATE factory SET status = :status, status_since = :since, "
+                          "moved_to_factory_id = :target WHERE id = :id"),
+                     [{"id": f, "status": s, "since": d, "target": t} for f, s, d, t in rows])

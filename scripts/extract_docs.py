@@ -13,7 +13,7 @@ sys.path.insert(0, str(ROOT))
 
 from ui.extract_catalogue import EXTRACTS  # noqa: E402
 
-HEADER = """# CSV extracts and their data dictionaries
+HEADER = """# Extracts (CSV and Excel) and their data dictionaries
 
 Generated from `ui/extract_catalogue.py` by `python scripts/extract_docs.py`; the same
 dictionary downloads beside every extract. All extracts are UTF-8 with a header row, dates in
@@ -23,6 +23,16 @@ cells that a spreadsheet would evaluate as a formula (starting with `=`, `+`, `-
 or LF, also after leading spaces) are prefixed with `'`; numeric columns are written as plain
 numbers and never altered. Every download is recorded in the audit log (who, brand, extract,
 filters, row count, time), which administrators can read in the app.
+
+**Excel workbooks.** Every extract also downloads as an Excel workbook
+(`<brand>_<extract>_<date>.xlsx`, written by XlsxWriter): the same columns and rows on a sheet
+*Data*, the data dictionary on a sheet *Data dictionary*. Numbers are numbers, dates are real
+dates shown `YYYY-MM-DD`, yes/no columns are booleans. Every text cell is written as text —
+never a formula, whatever it starts with — and one that starts like a formula is also marked
+"quote prefix" (Excel's flag for "this is text"), so it stays text even when someone edits the
+cell; unlike the CSV, no `'` is added, so the workbook holds the values exactly. An Excel
+extract takes longer to build than the CSV (100,000 purchase orders: about 25 s against 1.3 s
+on the 2-core development machine under load) and holds at most 1,048,575 rows (Excel's limit).
 """
 
 

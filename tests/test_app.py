@@ -43,7 +43,8 @@ def test_sign_in_success_shows_own_brand_overview(app_env):
     with app_env.connect() as conn:
         active = conn.execute(text(
             "SELECT COUNT(*) FROM sourcing_relationship r JOIN brand b ON b.id = r.brand_id "
-            "WHERE b.code = 'nordwind' AND r.active")).scalar_one()
+            "JOIN factory f ON f.id = r.factory_id "
+            "WHERE b.code = 'nordwind' AND r.active AND f.status = 'active'")).scalar_one()
     assert metric_values(at)["Active suppliers"] == fmt_int(active)
 
 

@@ -45,7 +45,7 @@ def test_bad_file_lists_every_problem_and_writes_nothing(app_env):
     upload(at, "facilities_bad.csv", "facilities", "nordwind", dry_run=False)
     assert any("was not imported" in e.value and "Nothing was written" in e.value
                for e in at.error)
-    problems = at.dataframe[-1].value
+    problems = next(d.value for d in at.dataframe if "problem" in d.value.columns)
     assert len(problems) >= 2 and problems["row"].notna().any()
     assert counts(app_env) == before
 
@@ -80,6 +80,7 @@ def test_downloads_page_lists_every_extract_for_the_brand(app_env):
     at = open_page(sign_in("maple", "maple-demo-2026"), DOWNLOADS)
     labels = [b.label for b in at.get("download_button")]
     assert labels.count("Download CSV") == len(EXTRACTS)
+    assert labels.count("Excel workbook") == len(EXTRACTS)  # an XLSX beside every CSV
     assert labels.count("Data dictionary") == len(EXTRACTS)
     assert any("Filters in force" in i.value for i in at.info)
 

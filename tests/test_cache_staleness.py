@@ -75,7 +75,8 @@ def test_an_import_bumps_the_version_and_the_page_shows_it_at_once(app_env):
     assert not at.exception, at.exception
     with app_env.connect() as conn:
         expected = conn.execute(text(
-            "SELECT COUNT(*) FROM sourcing_relationship WHERE brand_id = :b AND active"),
+            "SELECT COUNT(*) FROM sourcing_relationship r JOIN factory f ON f.id = "
+            "r.factory_id WHERE r.brand_id = :b AND r.active AND f.status = 'active'"),
             {"b": nordwind}).scalar_one()
     assert expected > before
     assert active_suppliers(at) == expected

@@ -42,7 +42,8 @@ def test_suppliers_match_the_brands_active_relationships(engine):
     frame = queries.suppliers(engine, Viewer("t", "brand", bid))
     with engine.connect() as conn:
         expected = set(conn.execute(text(
-            "SELECT factory_id FROM sourcing_relationship WHERE brand_id = :b AND active"
+            "SELECT r.factory_id FROM sourcing_relationship r JOIN factory f ON f.id = "
+            "r.factory_id WHERE r.brand_id = :b AND r.active AND f.status = 'active'"
         ), {"b": bid}).scalars())
     assert set(frame["factory_id"]) == expected
     assert frame["factory_id"].is_unique

@@ -35,7 +35,8 @@ def test_directory_lists_active_suppliers_with_latest_figures(engine):
     directory = factories.supplier_directory(engine, viewer, DirectoryFilters(), DEMO_AS_OF)
     with engine.connect() as conn:
         own = set(conn.execute(text(
-            "SELECT factory_id FROM sourcing_relationship WHERE brand_id = :b AND active"),
+            "SELECT r.factory_id FROM sourcing_relationship r JOIN factory f ON f.id = "
+            "r.factory_id WHERE r.brand_id = :b AND r.active AND f.status = 'active'"),
             {"b": viewer.brand_id}).scalars())
     assert set(directory["factory_id"]) == own
     assessed = directory.dropna(subset=["latest_assessment_id"])

@@ -20,9 +20,12 @@ def _brands(engine) -> list[tuple[int, str]]:
 
 
 def _own_factories(engine, brand_id: int, active_only: bool = True) -> set[int]:
-    sql = "SELECT factory_id FROM sourcing_relationship WHERE brand_id = :b"
+    """The brand's factories; active only: its active suppliers — an active relationship with
+    a factory that is operating (closed and moved factories leave the active figures)."""
+    sql = ("SELECT r.factory_id FROM sourcing_relationship r JOIN factory f "
+           "ON f.id = r.factory_id WHERE r.brand_id = :b")
     if active_only:
-        sql += " AND active"
+        sql += " AND r.active AND f.status = 'active'"
     with engine.connect() as conn:
         return set(conn.execute(text(sql), {"b": brand_id}).scalars())
 
@@ -41,8 +44,8 @@ def test_every_brand_sees_only_its_own_rows(engine):
 
         suppliers = queries.suppliers(engine, viewer)
         assert set(suppliers["factory_id"]) == own
-        assert set(queries.suppliers(engine, viewer, include_inactive=True)["factory_id"]) \
-            == own_any
+        assert set(queries.suppliers(engine, viewer, include_inactive=True,
+                                     include_closed=True)["factory_id"]) == own_any
 
         status = queries.latest_cluster_status(engine, viewer)
         assert set(status["factory_id"]) <= own

@@ -27,6 +27,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
+import pandas as pd
 import pytest
 import streamlit
 from hypothesis import HealthCheck, given, settings
@@ -34,7 +35,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, text
 from streamlit.testing.v1 import AppTest
 
-from data_access import extracts, factories, orders, queries
+from data_access import extracts, factories, orders, provenance, queries
 from data_access.db import create_db_engine, upgrade_schema
 from data_access.errors import NoBrandSelected, NotFound
 from data_access.factories import (
@@ -83,6 +84,7 @@ class Truth:
     factory_name: dict[int, str] = field(default_factory=dict)
     factory_country: dict[int, str] = field(default_factory=dict)
     factory_os_id: dict[int, str | None] = field(default_factory=dict)
+    factory_status: dict[int, str] = field(default_factory=dict)  # active, closed, moved
     # brand -> factory -> (tier, active)
     relationships: dict[int, dict[int, tuple[int, bool]]] = field(default_factory=dict)
     assessment_factory: dict[int, int] = field(default_factory=dict)
@@ -94,8 +96,11 @@ class Truth:
     clusters: list[str] = field(default_factory=list)
 
     def own(self, brand_id: int | None, *, active_only: bool = False) -> set[int]:
+        """The brand's factories; ``active_only``: its active suppliers (an active
+        relationship with a factory that is operating — not closed, not moved)."""
         rels = self.relationships.get(brand_id, {}) if brand_id is not None else {}
-        return {f for f, (_, active) in rels.items() if active or not active_only}
+        return {f for f, (_, active) in rels.items()
+                if not active_only or (active and self.factory_status[f] == "active")}
 
     def foreign(self, brand_id: int | None) -> set[int]:
         return set(self.factory_name) - self.own(brand_id)
@@ -119,11 +124,12 @@ def truth_of(engine: Engine) -> Truth:
     with system_connection(engine) as conn:
         q = lambda sql: conn.execute(text(sql)).all()  # noqa: E731
         t.brands = {r[0]: r[1] for r in q("SELECT id, code FROM brand")}
-        for fid, name, country, os_id in q(
-                "SELECT id, name, country_code, os_id FROM factory"):
+        for fid, name, country, os_id, status in q(
+                "SELECT id, name, country_code, os_id, status FROM factory"):
             t.factory_name[fid] = name
             t.factory_country[fid] = country
             t.factory_os_id[fid] = os_id
+            t.factory_status[fid] = status
         for brand, fid, tier, active in q(
                 "SELECT brand_id, factory_id, tier, active FROM sourcing_relationship"):
             t.relationships.setdefault(brand, {})[fid] = (int(tier), bool(active))
@@ -237,6 +243,7 @@ def directory_filters(truth: Truth, brand: int | None):
         gaps=st.lists(st.sampled_from([*GAP_CHOICES, "bogus"]), max_size=3,
                       unique=True).map(tuple),
         include_inactive=st.booleans(),
+        include_closed=st.booleans(),
     )
 
 
@@ -304,7 +311,8 @@ def test_brand_wide_lists_hold_only_own_suppliers(engine, request, data):
     own_active = truth.own(p.scope, active_only=True)
 
     frame = brand_scoped(p, lambda: queries.suppliers(engine, p.viewer,
-                                                      include_inactive=include_inactive))
+                                                      include_inactive=include_inactive,
+                                                      include_closed=include_inactive))
     if frame is None:
         return
     expected = truth.own(p.scope, active_only=not include_inactive)
@@ -345,6 +353,7 @@ def test_supplier_directory_with_any_filters_holds_only_own_suppliers(engine, re
     candidates = {
         f for f, (tier, active) in rels.items()
         if (active or filters.include_inactive)
+        and (truth.factory_status[f] == "active" or filters.include_closed)
         and (not countries or truth.factory_country[f] in countries)
         and (not filters.tiers or tier in filters.tiers)
     }
@@ -357,7 +366,7 @@ def test_supplier_directory_with_any_filters_holds_only_own_suppliers(engine, re
     if unfiltered:
         assert got == candidates
     for fid, aid in zip(frame["factory_id"], frame["latest_assessment_id"], strict=True):
-        assert aid != aid or truth.assessment_factory[int(aid)] == fid
+        assert pd.isna(aid) or truth.assessment_factory[int(aid)] == fid
 
 
 # ---- one factory, several factories -------------------------------------------------------------
@@ -479,6 +488,51 @@ def test_orders_and_order_extract_hold_only_own_orders(engine, request, data):
     numbers = {number for pid, (_, _, number) in own_orders.items() if pid in expected}
     assert {row[0] for row in rows} == numbers and len(rows) == len(numbers)
     assert {row[1] for row in rows} <= truth.own(p.scope)
+
+
+# ---- where a factory's facts come from (issue 14) ----------------------------------------------
+
+
+@hypothesis_settings(60)
+@given(data=st.data())
+def test_factory_provenance_by_any_id_shows_other_buyers_only_anonymously(engine, request,
+                                                                          data):
+    """Every source's values of a factory's facts: the viewer's own list is named, every other
+    brand's values appear only as "another buyer's list" — no brand, no file — and exactly as
+    many of them as the database holds; any other id is "not found"."""
+    count_case(request)
+    truth = truth_of(engine)
+    p = data.draw(principals(truth), label="principal")
+    fid = data.draw(factory_ids(truth, p.scope), label="factory_id")
+    rel = truth.relationships.get(p.scope, {}).get(fid)
+    frame = brand_scoped(p, lambda: assert_not_found_or(
+        rel is not None, lambda: provenance.factory_provenance(engine, p.viewer, fid)))
+    if frame is None:
+        return
+    with system_connection(engine) as conn:
+        rows = conn.execute(text(
+            "SELECT brand_id FROM factory_attribute_source WHERE factory_id = :f"),
+            {"f": fid}).scalars().all()
+    foreign_rows = sum(1 for b in rows if b is not None and b != p.scope)
+    own_rows = sum(1 for b in rows if b == p.scope)
+    shared_rows = sum(1 for b in rows if b is None)
+    allowed = {"Better Work", "Open Supply Hub", "an earlier import (source not recorded)"}
+    others = 0
+    for source, own in zip(frame["source"], frame["own"], strict=True):
+        if own:
+            assert source.startswith("your facility list")
+        elif source == "another buyer's list":
+            others += 1
+        elif source.endswith("other buyers' lists"):
+            others += int(source.split()[0])
+        else:
+            assert source in allowed, source
+    assert others == foreign_rows
+    assert int(frame["own"].sum()) == own_rows
+    assert len(frame) - int(frame["own"].sum()) - frame["source"].str.contains(
+        "other buyer").sum() == shared_rows
+    shown = " ".join(frame.astype(str).to_numpy().ravel())
+    assert not any(code in shown for b, code in truth.brands.items() if b != p.scope)
 
 
 # ---- every hostile string, deterministically -----------------------------------------------------

@@ -10,10 +10,15 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine, text
 
-from data_access import factories, orders, queries
+from data_access import factories, orders, provenance, queries
 from data_access.db import create_db_engine
 from data_access.factories import DirectoryFilters
-from data_access.scope import TENANT_TABLES, scoped_connection, system_connection
+from data_access.scope import (
+    SHARED_ROW_TABLES,
+    TENANT_TABLES,
+    scoped_connection,
+    system_connection,
+)
 from data_access.viewer import Viewer
 from tests.conftest import DEMO_AS_OF
 
@@ -72,19 +77,24 @@ def test_a_query_without_brand_filter_returns_only_the_scoped_brand(app_engine, 
         with scoped_connection(app_engine, Viewer("t", "brand", brand)) as conn:
             rows = conn.execute(text(f"SELECT DISTINCT brand_id FROM {table}")).scalars().all()
         seen[brand] = set(rows)
-        assert set(rows) == {brand}  # positive control: rows, and only the brand's
+        # positive control: rows, and only the brand's (plus shared rows without a brand)
+        assert set(rows) == ({brand, None} if table in SHARED_ROW_TABLES else {brand})
     assert len(seen) == 4
 
 
 @pytest.mark.parametrize("table", TENANT_TABLES)
 def test_no_scope_means_no_rows(app_engine, table):
+    # shared rows (no brand) are nobody's: visible in any scope; no brand's row is
+    count = f"SELECT COUNT(*) FROM {table} WHERE brand_id IS NOT NULL"
     with app_engine.connect() as conn:
-        assert conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one() == 0
+        assert conn.execute(text(count)).scalar_one() == 0
     with app_engine.connect() as conn:  # an empty setting, as after a rollback, matches nothing
         conn.execute(text("SELECT set_config('app.scope', 'brand', false), "
                           "set_config('app.brand_id', '', false)"))
-        assert conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one() == 0
+        assert conn.execute(text(count)).scalar_one() == 0
         conn.rollback()
+    with system_connection(app_engine) as conn:  # positive control: the rows exist
+        assert conn.execute(text(count)).scalar_one() > 0
 
 
 def test_scope_does_not_leak_to_the_next_user_of_a_pooled_connection(app_engine):
@@ -143,6 +153,28 @@ def test_every_read_through_rls_equals_the_read_as_superuser(app_engine, postgre
                 direct.sort_values(keys).reset_index(drop=True))
     assert len(orders.orders_for_benchmark(app_engine)) == len(
         orders.orders_for_benchmark(postgres_engine)) > 0
+
+
+def test_shared_factory_reads_through_rls_equal_the_reads_as_superuser(app_engine,
+                                                                       postgres_engine):
+    """Reads that show another buyer only anonymously (a count, "another buyer's list") read
+    those rows in the system scope after the access check: through the app role they return
+    what they return without RLS. Before issue 14, other_buyers_count returned 0 here."""
+    with postgres_engine.connect() as conn:
+        shared = conn.execute(text(
+            "SELECT r.brand_id, r.factory_id FROM sourcing_relationship r JOIN "
+            "factory_attribute_source s ON s.factory_id = r.factory_id AND s.brand_id IS NOT "
+            "NULL AND s.brand_id <> r.brand_id WHERE r.active GROUP BY r.brand_id, "
+            "r.factory_id ORDER BY r.factory_id LIMIT 5")).all()
+    assert shared
+    for brand, factory in shared:
+        viewer = Viewer("t", "brand", brand)
+        others = factories.other_buyers_count(app_engine, viewer, factory)
+        assert others == factories.other_buyers_count(postgres_engine, viewer, factory) > 0
+        through_rls = provenance.factory_provenance(app_engine, viewer, factory)
+        direct = provenance.factory_provenance(postgres_engine, viewer, factory)
+        assert through_rls.equals(direct)
+        assert through_rls["source"].str.contains("other buyer").any()
 
 
 def test_system_scope_sees_every_brand(app_engine):

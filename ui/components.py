@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -31,6 +32,15 @@ def fmt_compact(value: float | int | None) -> str:
         if abs(value) >= limit:
             return f"{value / limit:.1f} {suffix}"
     return f"{value:,.0f}"
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def literal(text: str) -> str:
+    """Text from data (a file name, a factory name) made literal inside a Markdown message:
+    every character Markdown or Streamlit's directives could read is escaped."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
 
 
 @dataclass(frozen=True)

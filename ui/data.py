@@ -12,7 +12,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from data_access import factories, orders, queries
+from data_access import factories, orders, provenance, queries
 from data_access.viewer import Viewer
 from ui.runtime import get_engine
 
@@ -169,3 +169,10 @@ def purchase_orders(viewer: Viewer, factory_ids: tuple[int, ...] | None,
     if until is not None:
         keep &= frame["confirmed_on"] <= pd.Timestamp(until)
     return frame if keep.all() else frame[keep].reset_index(drop=True)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+def factory_provenance(viewer: Viewer, factory_id: int, version: int) -> pd.DataFrame:
+    """Who gave each value of the factory's facts (other buyers anonymised): issue 14."""
+    _ = version
+    return provenance.factory_provenance(get_engine(), viewer, factory_id)

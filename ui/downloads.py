@@ -1,4 +1,5 @@
-"""Download buttons for the CSV extracts: built only when clicked, with the filters in force.
+"""Download buttons for the extracts — CSV and Excel side by side — built only when clicked,
+with the filters in force.
 
 The file is produced by a deferred callable (``st.download_button(data=callable)``): nothing is
 computed or held in memory until the user asks, the rows stream from the database into a
@@ -13,7 +14,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from data_access.extracts import data_dictionary_csv, extract_filename
+from data_access.extracts import XLSX_MIME, data_dictionary_csv, extract_filename
 from data_access.viewer import Viewer
 from ui import state
 from ui.extract_catalogue import EXTRACTS, ExtractContext, build_file
@@ -35,7 +36,8 @@ def current_context(today: dt.date) -> ExtractContext:
 
 def extract_button(viewer: Viewer, brand_code: str, key: str, ctx: ExtractContext, *,
                    label: str | None = None) -> None:
-    """A button that downloads extract ``key`` for the viewer's brand with ``ctx``'s filters."""
+    """Two buttons that download extract ``key`` for the viewer's brand with ``ctx``'s
+    filters: the CSV (``label``) and, beside it, the same rows as an Excel workbook."""
     spec = EXTRACTS[key]
     engine = get_engine()
     st.download_button(
@@ -47,6 +49,17 @@ def extract_button(viewer: Viewer, brand_code: str, key: str, ctx: ExtractContex
         icon=":material/download:",
         key=f"download_{key}",
         help=spec.description,
+    )
+    st.download_button(
+        "Excel workbook" if label else f"Download {spec.title.lower()} (Excel)",
+        data=lambda: build_file(engine, viewer, key, ctx, "xlsx"),
+        file_name=extract_filename(brand_code, key, ctx.as_of, "xlsx"),
+        mime=XLSX_MIME,
+        on_click="ignore",
+        icon=":material/table_view:",
+        key=f"download_{key}_xlsx",
+        help=spec.description + " The same rows as an Excel workbook: numbers and dates as "
+                                "such, the data dictionary on a second sheet.",
     )
 
 

@@ -23,6 +23,7 @@ from data_access.extracts import (
     ExtractColumn,
     PurchaseOrderFilters,
     export_csv,
+    export_xlsx,
     iter_purchase_orders,
 )
 from data_access.factories import DirectoryFilters
@@ -101,7 +102,8 @@ SUPPLIER_COLUMNS = (
 
 def _suppliers(engine: Engine, viewer: Viewer, ctx: ExtractContext) -> Rows:
     directory = _directory(engine, viewer, ctx)
-    full = queries.suppliers(engine, viewer, include_inactive=True).set_index("factory_id")
+    full = queries.suppliers(engine, viewer, include_inactive=True,
+                             include_closed=True).set_index("factory_id")
     frame = directory.join(full[["address", "sector", "product_type", "parent_company"]],
                            on="factory_id")
     frame = frame.assign(
@@ -211,7 +213,7 @@ def _practices(engine: Engine, viewer: Viewer, ctx: ExtractContext) -> Rows:
                                    factory_ids=ctx.order_factory_ids or None,
                                    countries=ctx.directory.countries or None)
     per_factory = per_factory_practices(frame, ctx.as_of)
-    names = queries.suppliers(engine, viewer, include_inactive=True)[
+    names = queries.suppliers(engine, viewer, include_inactive=True, include_closed=True)[
         ["factory_id", "os_id", "name", "country_code"]]
     merged = per_factory.merge(names, on="factory_id", how="left")
     merged = merged.assign(factory_os_id=merged["os_id"], factory_name=merged["name"])
@@ -294,24 +296,28 @@ EXTRACTS: dict[str, ExtractSpec] = {spec.key: spec for spec in (
 
 
 def write_extract(engine: Engine, viewer: Viewer, key: str, ctx: ExtractContext,
-                  out: IO[bytes]) -> int:
+                  out: IO[bytes], file_format: str = "csv") -> int:
     """Stream extract ``key`` into ``out`` and record the download; returns the row count.
 
-    Rows go from the database cursor to ``out`` one by one (the CLI or a test can write a
-    100 k-row extract to disk without holding it in memory).
+    ``file_format`` is ``"csv"`` or ``"xlsx"`` (the same columns and rows as an Excel workbook,
+    with the data dictionary on a second sheet). Rows go from the database cursor to ``out``
+    one by one (the CLI or a test can write a 100 k-row extract to disk without holding it in
+    memory).
     """
     spec = EXTRACTS[key]
-    return export_csv(engine, viewer, key, spec.build(engine, viewer, ctx), spec.columns, out,
-                      ctx.describe())
+    export = export_xlsx if file_format == "xlsx" else export_csv
+    return export(engine, viewer, key, spec.build(engine, viewer, ctx), spec.columns, out,
+                  ctx.describe())
 
 
-def build_file(engine: Engine, viewer: Viewer, key: str, ctx: ExtractContext) -> bytes:
-    """The extract as CSV bytes for ``st.download_button``, recorded in the audit log.
+def build_file(engine: Engine, viewer: Viewer, key: str, ctx: ExtractContext,
+               file_format: str = "csv") -> bytes:
+    """The extract as CSV (or XLSX) bytes for ``st.download_button``, recorded in the audit log.
 
     Streamlit serves a download from memory, so the bytes are collected here — through a
     spooled temporary file, so building never holds both the rows and the text at once.
     """
     with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as out:
-        write_extract(engine, viewer, key, ctx, out)
+        write_extract(engine, viewer, key, ctx, out, file_format)
         out.seek(0)
         return out.read()

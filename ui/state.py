@@ -183,4 +183,5 @@ def directory_filters() -> DirectoryFilters:
         plan_status=str(st.session_state.get(FILTER_PREFIX + "plan") or ""),
         gaps=tuple(values("gaps")),
         include_inactive=bool(st.session_state.get(FILTER_PREFIX + "former", False)),
+        include_closed=bool(st.session_state.get(FILTER_PREFIX + "closed", False)),
     )

@@ -1,6 +1,8 @@
 """Command-line importer.
 
     python -m data_access.importing facilities --brand nordwind suppliers.csv [--dry-run]
+    python -m data_access.importing facilities --brand nordwind suppliers.xlsx --sheet Tier1
+    python -m data_access.importing facilities --source better-work bw_factories.csv
     python -m data_access.importing assessments findings.csv
     python -m data_access.importing plans plan_items.csv
     python -m data_access.importing orders --brand nordwind orders.csv
@@ -9,7 +11,8 @@ The database comes from the app's settings (``DASHBOARD_DATABASE_URL`` or
 ``.streamlit/secrets.toml``, see :func:`data_access.settings.load_settings`); run it in the same
 environment as the app. Whoever can run this command with those settings already holds the
 database credentials, so it acts as a *system administrator* principal named
-``system:<OS user>`` — that name is what the import log records.
+``system:<OS user>``; the import log records it as ``system:<OS user> via command line``
+(:func:`data_access.importing.runner.import_actor`).
 
 Exit codes: 0 imported (or dry run passed), 1 rejected (every problem is printed),
 2 usage error (bad arguments, unknown brand, unreadable file, configuration), 3 the database
@@ -27,13 +30,15 @@ from collections.abc import Sequence
 from sqlalchemy.exc import SQLAlchemyError
 
 from data_access.db import create_db_engine, describe_db_error, is_connection_error
-from data_access.errors import ImportRejected, NotFound
+from data_access.errors import ImportFailed, ImportRejected, NotFound
 from data_access.importing.report import KINDS, ImportReport
 from data_access.importing.runner import import_csv
 from data_access.settings import ConfigurationError, load_settings
 from data_access.viewer import Viewer
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_DATABASE = 0, 1, 2, 3
+#: --source values -> the list source of import_csv
+SOURCES = {"better-work": "better_work", "open-supply-hub": "open_supply_hub"}
 
 
 def system_viewer() -> Viewer:
@@ -50,8 +55,12 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m data_access.importing",
         description="Validate and import a CSV file (all-or-nothing). See docs/import.md.")
     parser.add_argument("kind", choices=KINDS, help="what the file contains")
-    parser.add_argument("path", help="the CSV file (UTF-8)")
-    parser.add_argument("--brand", help="brand code (required for facilities and orders)")
+    parser.add_argument("path", help="the file: CSV (UTF-8) or an Excel workbook (.xlsx, .xls)")
+    parser.add_argument("--brand", help="brand code (required for orders, and for a brand's "
+                                        "facility list)")
+    parser.add_argument("--source", choices=sorted(SOURCES),
+                        help="a facility list that is not a brand's: whose it is")
+    parser.add_argument("--sheet", help="the worksheet of a workbook (default: the first)")
     parser.add_argument("--dry-run", action="store_true",
                         help="validate and report what would change; write nothing")
     parser.add_argument("--quiet", action="store_true", help="no progress output")
@@ -75,6 +84,8 @@ def _print_report(report: ImportReport) -> None:
     print(report.summary())
     for key, value in report.details.items():
         print(f"  {key.replace('_', ' ')}: {value}")
+    for warning in report.warnings:
+        print(f"  note: {warning}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -83,9 +94,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors and 0 for --help
         return int(exc.code or 0)
-    if args.kind in ("facilities", "orders") and not args.brand:
+    if args.source and (args.kind != "facilities" or args.brand):
         parser.print_usage(sys.stderr)
-        print(f"error: {args.kind} need --brand CODE", file=sys.stderr)
+        print("error: --source is for a facility list that is not a brand's (no --brand)",
+              file=sys.stderr)
+        return EXIT_USAGE
+    if args.kind in ("facilities", "orders") and not args.brand and not args.source:
+        parser.print_usage(sys.stderr)
+        needs = "--brand CODE or --source" if args.kind == "facilities" else "--brand CODE"
+        print(f"error: {args.kind} need {needs}", file=sys.stderr)
         return EXIT_USAGE
     try:
         settings = load_settings()
@@ -97,22 +114,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         report = import_csv(engine, system_viewer(), args.kind, args.path,
                             brand_code=args.brand if args.kind in ("facilities", "orders")
                             else None,
-                            dry_run=args.dry_run, progress=None if args.quiet else _Progress())
+                            list_source=SOURCES.get(args.source or ""), sheet=args.sheet,
+                            dry_run=args.dry_run, progress=None if args.quiet else _Progress(),
+                            via="command line")
     except ImportRejected as exc:
         print(exc.report.summary())
         for problem in exc.report.errors:
             print(f"  {problem}")
+        for warning in exc.report.warnings:
+            print(f"  note: {warning}")
         return EXIT_REJECTED
     except (NotFound, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except SQLAlchemyError as exc:
-        if is_connection_error(exc):
-            message = describe_db_error(engine, exc)
-        else:
-            reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:300]
-            message = f"the database refused the import ({reason}); nothing was imported."
-        print(f"error: {message}", file=sys.stderr)
+    except ImportFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_DATABASE
+    except SQLAlchemyError as exc:  # reading the brand, before the import's transaction
+        message = describe_db_error(engine, exc) if is_connection_error(exc) else str(exc)
+        print(f"error: {message[:300]} Nothing was imported.", file=sys.stderr)
         return EXIT_DATABASE
     finally:
         engine.dispose()

@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import pycountry
+import yaml
 
 #: ``(value, None)`` when the cell is fine, ``(None, reason)`` when it is not.
 Cleaned = tuple[Any, str | None]
@@ -274,39 +277,61 @@ def finding(value: str) -> Cleaned:
 
 # ---- countries and identifiers --------------------------------------------------------------
 
-# Common names pycountry does not know (its names follow ISO 3166). Kept tiny on purpose: an
-# unknown spelling is an error to fix in the file, never a fuzzy guess.
-COUNTRY_ALIASES = {
-    "turkey": "TR",
-    "burma": "MM",
-    "uk": "GB",
-    "great britain": "GB",
-    "russia": "RU",
-    "ivory coast": "CI",
-    "south korea": "KR",
-    "republic of korea": "KR",
-    "czech republic": "CZ",
-}
+#: spellings ISO 3166 lacks (common names, abbreviations, trade and former names) and the ones
+#: that name several countries: reference data, in reference/country_aliases.yaml
+COUNTRY_ALIASES_FILE = Path(__file__).resolve().parents[2] / "reference" / "country_aliases.yaml"
+
+
+def country_key(value: str) -> str:
+    """A spelling folded for comparison: case, accents, dots and apostrophes ignored, other
+    punctuation read as a space ("U.S.A." → "usa", "Côte d'Ivoire" → "cote divoire")."""
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", value).casefold())
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    folded = re.sub(r"[.'’`´]", "", folded.replace("&", " and "))
+    return " ".join(re.sub(r"[^\w]+", " ", folded).split())
+
+
+@lru_cache(maxsize=1)
+def _country_tables() -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """(folded spelling → alpha-2, folded ambiguous spelling → the codes it could mean)."""
+    with COUNTRY_ALIASES_FILE.open(encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    known: dict[str, str] = {}
+    for country_ in pycountry.countries:
+        for attr in ("alpha_2", "alpha_3", "numeric", "name", "official_name", "common_name"):
+            spelling = getattr(country_, attr, None)
+            if spelling:
+                known.setdefault(country_key(spelling), country_.alpha_2)
+    for alias, code in data["aliases"].items():
+        if pycountry.countries.get(alpha_2=code) is None:
+            raise ValueError(f"country_aliases.yaml: {alias!r} -> {code!r} is not an ISO code")
+        known[country_key(str(alias))] = code
+    ambiguous = {country_key(str(k)): tuple(v) for k, v in data["ambiguous"].items()}
+    for key in ambiguous:
+        known.pop(key, None)
+    return known, ambiguous
 
 
 @lru_cache(maxsize=4096)
-def _country(folded: str) -> str | None:
-    if folded in COUNTRY_ALIASES:
-        return COUNTRY_ALIASES[folded]
-    try:
-        # Exact match on alpha-2, alpha-3, numeric, name, official or common name, any case.
-        # Deliberately not search_fuzzy(): "Niger" must never become "Nigeria".
-        return pycountry.countries.lookup(folded).alpha_2
-    except LookupError:
-        return None
+def _country(key: str) -> Cleaned:
+    known, ambiguous = _country_tables()
+    if key in known:
+        return known[key], None
+    if key in ambiguous:
+        choices = ", ".join(f"{pycountry.countries.get(alpha_2=c).name} ({c})"
+                            for c in ambiguous[key])
+        return None, f"could mean several countries ({choices}); write the ISO code"
+    return None, "is not a country name or ISO 3166 code"
 
 
 def country(value: str) -> Cleaned:
-    """ISO 3166 alpha-2 code from "KH", "KHM", "Cambodia", "viet nam", "VIETNAM", ..."""
-    code = _country(" ".join(value.split()).casefold())
-    if code is None:
-        return None, "is not a country name or ISO 3166 code"
-    return code, None
+    """ISO 3166 alpha-2 code from "KH", "KHM", "Cambodia", "viet nam", "U.K.", "Hong Kong SAR",
+    "Côte d'Ivoire", … (pycountry's codes and names plus reference/country_aliases.yaml).
+
+    An exact lookup, never a fuzzy one: "Niger" must never become "Nigeria"; a name that
+    could mean several countries ("Congo", "Korea") is refused with the choices.
+    """
+    return _country(country_key(value))
 
 
 # ISO-2 country + YYYYDDD (registration year and day of year) + 5 Crockford base32 characters
@@ -349,3 +374,19 @@ def facility_type(value: str) -> Cleaned:
     if error:
         return None, error
     return _FACILITY_TYPE_KEYS.get(_token(cleaned), cleaned), None
+
+
+_STATUS_WORDS = {
+    "active": "active", "open": "active", "operating": "active", "in operation": "active",
+    "closed": "closed", "permanently closed": "closed", "closed down": "closed",
+    "shut down": "closed", "moved": "moved", "relocated": "moved", "moved away": "moved",
+}
+
+
+def factory_status(value: str) -> Cleaned:
+    """A facility's status as Open Supply Hub reports it: active, closed or moved (also "open",
+    "operating", "permanently closed", "relocated", … in any case)."""
+    status = _STATUS_WORDS.get(_token(value))
+    if status is None:
+        return None, "is not a facility status (expected: active, closed or moved)"
+    return status, None

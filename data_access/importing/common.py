@@ -71,6 +71,10 @@ class ChangePlan:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    #: rows merged into an earlier row of the same file (facility lists)
+    merged: int = 0
+    #: the ``import_run`` row of this import, known once writing starts (steps may read it)
+    import_run_id: int | None = None
     details: dict[str, int] = field(default_factory=dict)
     steps: list[tuple[int, Callable[[Connection, Callable[[int], None]], None]]] = field(
         default_factory=list)

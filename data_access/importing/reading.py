@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from data_access.importing import workbook
 from data_access.importing.cleaners import Cleaner
 from data_access.importing.report import ImportProblem, ProgressCallback
 
@@ -92,6 +93,11 @@ class ParsedFile:
     #: data row index -> names of the columns whose cell could not be cleaned
     invalid: dict[int, set[str]] = field(default_factory=dict)
     problems: list[ImportProblem] = field(default_factory=list)
+    #: things the import did that the person should know about, but that are not problems
+    #: (e.g. "merged with row 4"); they never reject the file
+    warnings: list[ImportProblem] = field(default_factory=list)
+    #: notes about the file as a whole, e.g. "read as semicolon-separated"
+    notes: list[str] = field(default_factory=list)
     #: a file-level problem was found: rows were not (all) read
     fatal: bool = False
     #: row numbers with at least one problem
@@ -119,6 +125,11 @@ class ParsedFile:
         self.problems.append(ImportProblem(self.file_name, row, shown, message))
         if row is not None:
             self.bad_rows.add(row)
+
+    def warn(self, row: int | None, column: str | None, message: str) -> None:
+        """Record a warning (like :meth:`problem`, but the file is still imported)."""
+        shown = self.display.get(column, column) if column else None
+        self.warnings.append(ImportProblem(self.file_name, row, shown, message))
 
     def fail(self, message: str) -> ParsedFile:
         self.problems.append(ImportProblem(self.file_name, None, None, message))
@@ -169,15 +180,58 @@ def decode(data: bytes, file_name: str) -> tuple[str | None, ImportProblem | Non
                                    "it again.")
 
 
+#: separators a spreadsheet's "CSV" may use, in words for the report
+DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
+
+
 def _delimiter(first_line: str) -> str:
-    # Spreadsheets in locales with a decimal comma write ";"-separated "CSV".
-    if "," in first_line:
-        return ","
-    if ";" in first_line:
-        return ";"
-    if "\t" in first_line:
-        return "\t"
-    return ","
+    """The separator that splits the header line into the most columns (a comma on a tie).
+
+    Spreadsheets in locales with a decimal comma write ";"-separated "CSV"; some tools write
+    tabs or "|". A header with more semicolons than commas outside quotes is semicolon-separated.
+    """
+    best, best_count = ",", 0
+    for candidate in DELIMITERS:
+        try:
+            count = len(next(csv.reader([first_line], delimiter=candidate)))
+        except (csv.Error, StopIteration):
+            continue
+        if count > best_count:
+            best, best_count = candidate, count
+    return best
+
+
+def read_file(
+    data: bytes,
+    file_name: str,
+    spec: FileSpec,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    progress: ProgressCallback | None = None,
+    sheet: str | None = None,
+) -> ParsedFile:
+    """Read a CSV file or an Excel workbook (by its content) and clean it against ``spec``.
+    Never raises for bad content: every problem is in the result."""
+    parsed = ParsedFile(file_name)
+    if len(data) > max_bytes:
+        return parsed.fail(too_large(len(data), max_bytes))
+    kind = workbook.sniff(data)
+    if kind in ("xlsx", "xls"):
+        try:
+            name, header, records = workbook.read_rows(data, kind, sheet, max_rows)
+        except workbook.WorkbookProblem as exc:
+            return parsed.fail(str(exc))
+        parsed.notes.append(f"sheet “{name}” of {workbook.kind_words(kind)}")
+        if not _match_header(parsed, header, spec):
+            return parsed
+        _clean_rows(parsed, records, spec, progress)
+        return parsed
+    if kind in ("ods", "zip"):
+        return parsed.fail(f"This is {workbook.kind_words(kind)}, not a CSV file or an Excel "
+                           f"workbook. {workbook.SAVE_AS_CSV}")
+    return read_csv(data, file_name, spec, max_bytes=max_bytes, max_rows=max_rows,
+                    progress=progress, parsed=parsed)
 
 
 def read_csv(
@@ -188,9 +242,10 @@ def read_csv(
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_rows: int = DEFAULT_MAX_ROWS,
     progress: ProgressCallback | None = None,
+    parsed: ParsedFile | None = None,
 ) -> ParsedFile:
     """Decode, parse and clean a CSV file against ``spec``. Never raises for bad content."""
-    parsed = ParsedFile(file_name)
+    parsed = parsed or ParsedFile(file_name)
     if len(data) > max_bytes:
         return parsed.fail(too_large(len(data), max_bytes))
     text, problem = decode(data, file_name)
@@ -202,8 +257,10 @@ def read_csv(
     if not text.strip():
         return parsed.fail("The file is empty.")
 
-    reader = csv.reader(io.StringIO(text, newline=""),
-                        delimiter=_delimiter(text.split("\n", 1)[0]))
+    delimiter = _delimiter(text.split("\n", 1)[0].rstrip("\r"))
+    if delimiter != ",":
+        parsed.notes.append(f"read as {DELIMITERS[delimiter]}-separated")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     records: list[tuple[int, list[str]]] = []  # (spreadsheet row number, cells)
     try:
         header = next(reader)
@@ -274,7 +331,7 @@ def _clean_rows(parsed: ParsedFile, records: list[tuple[int, list[str]]], spec: 
     if progress:
         progress(0, total, "validating")
     if not records:
-        parsed.fail("The file has a header row but no data rows.")
+        parsed.fail("The file has no rows under its header.")
         return
 
     parsed.numbers = numbers = [number for number, _ in records]

@@ -59,6 +59,14 @@ class ImportReport:
     dry_run: bool = False
     brand_code: str | None = None
     details: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    #: rows merged into an earlier row describing the same facility (facility lists)
+    merged: int = 0
+    #: not problems, but worth knowing: merged rows, values that differ between them, …
+    warnings: tuple[ImportProblem, ...] = ()
+    #: how the file was read, in words: "read as semicolon-separated", "sheet “Suppliers”"
+    notes: tuple[str, ...] = ()
+    #: whose facility list: "brand_list", "better_work" or "open_supply_hub" (None otherwise)
+    source: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -71,17 +79,51 @@ class ImportReport:
             return self.rows
         return len({p.row for p in self.errors})
 
+    @property
+    def file_problem(self) -> bool:
+        """A problem with the whole file (its encoding, size, header…), not with rows."""
+        return any(p.row is None for p in self.errors)
+
+    def problem_sentence(self) -> str:
+        """What went wrong, in words that fit: "1 problem with the file as a whole", "3
+        problems in 2 of 40 rows"."""
+        n = len(self.errors)
+        problems = plural(n, "problem")
+        if self.file_problem:
+            rows = len({p.row for p in self.errors if p.row is not None})
+            if not rows:
+                return f"{problems} with the file as a whole"
+            return f"{problems}, with the file as a whole and in {plural(rows, 'row')}"
+        return f"{problems} in {self.rejected:,} of {plural(self.rows, 'row')}"
+
     def summary(self) -> str:
         """One sentence for a page message or the CLI."""
+        read = f" ({'; '.join(self.notes)})" if self.notes else ""
         if self.errors:
-            n = len(self.errors)
-            return (f"{self.file} was rejected: {n} problem{'s' if n != 1 else ''}; "
-                    "nothing was imported.")
+            return (f"{self.file}{read} was rejected: {self.problem_sentence()}; nothing was "
+                    "imported.")
         verb = "would be" if self.dry_run else "were"
         head = "Dry run — nothing was written. " if self.dry_run else ""
-        text = (f"{head}{self.rows} row{'s' if self.rows != 1 else ''} in {self.file}: "
-                f"{self.inserted} {verb} inserted, {self.updated} {verb} updated, "
-                f"{self.unchanged} unchanged.")
+        text = (f"{head}{plural(self.rows, 'row')} in {self.file}{read}: "
+                f"{self.inserted:,} {verb} inserted, {self.updated:,} {verb} updated, "
+                f"{self.unchanged:,} unchanged")
+        if self.merged:
+            text += f", {self.merged:,} merged with an earlier row of the same facility"
+        text += "."
         if self.ignored_columns:
             text += f" Ignored columns: {', '.join(self.ignored_columns)}."
+        if self.warnings:
+            text += f" {plural(len(self.warnings), 'note')} below."
         return text
+
+
+def plural(n: int, word: str) -> str:
+    """1 row, 2 rows, 1,200 rows."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+#: import statuses in words (the ``import_run.status`` codes are for the database only)
+STATUS_WORDS = {"succeeded": "imported", "no_changes": "no changes"}
+#: whose facility list, in words
+SOURCE_WORDS = {"brand_list": "the brand's facility list", "better_work": "Better Work",
+                "open_supply_hub": "Open Supply Hub"}

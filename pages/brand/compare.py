@@ -27,7 +27,8 @@ today = dt.date.today()
 st.title("Compare factories")
 brand = brand_or_stop(viewer, version)
 
-suppliers = data.supplier_directory(viewer, DirectoryFilters(include_inactive=True), today,
+suppliers = data.supplier_directory(viewer, DirectoryFilters(include_inactive=True,
+                                                             include_closed=True), today,
                                     version)
 names = dict(zip(suppliers["factory_id"], suppliers["name"] + " · "
                  + suppliers["country_code"].map(country_name), strict=True))
@@ -170,7 +171,7 @@ else:
                                                          "cp_name": "Compliance point"}),
                      hide_index=True, width="stretch")
 
-these = DirectoryFilters(factory_ids=tuple(chosen), include_inactive=True)
+these = DirectoryFilters(factory_ids=tuple(chosen), include_inactive=True, include_closed=True)
 ctx = replace(current_context(today), directory=these)
 left, right = st.columns(2)
 with left:

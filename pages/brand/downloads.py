@@ -19,9 +19,11 @@ today = dt.date.today()
 
 st.title("Downloads")
 brand = brand_or_stop(viewer, version)
-st.caption(f"CSV extracts of {brand['name']}'s data only: UTF-8 with a header row, ISO-8601 "
-           "dates, file names with brand, extract and date. Cells a spreadsheet would run as a "
-           "formula are neutralised. Every download is recorded (who, what, filters, rows).")
+st.caption(f"Extracts of {brand['name']}'s data only, each as a CSV file (UTF-8 with a "
+           "header row, ISO-8601 dates) and as an Excel workbook (numbers and dates as such, "
+           "the data dictionary on a second sheet). File names carry brand, extract and date. "
+           "Cells a spreadsheet would run as a formula are neutralised in both. Every download "
+           "is recorded (who, what, filters, rows).")
 
 ctx = current_context(today)
 d = ctx.directory
@@ -38,6 +40,8 @@ if d.plan_status:
     in_force.append(f"improvement plan: {d.plan_status}")
 if d.include_inactive:
     in_force.append("including former suppliers")
+if d.include_closed:
+    in_force.append("including closed and moved factories")
 orders_scope = (f"orders confirmed since {ctx.orders_since:%d %b %Y}" if ctx.orders_since
                 else "all orders")
 if ctx.order_factory_ids:
@@ -48,11 +52,10 @@ st.info("**Filters in force** — suppliers: " + ("; ".join(in_force) or "none (
 
 for key, spec in EXTRACTS.items():
     with st.container(border=True):
-        left, middle, right = st.columns([3, 1.3, 1])
+        left, middle, right = st.columns([3, 1.4, 1])
         left.markdown(f"**{spec.title}**  \n{spec.description}")
         with middle:
             extract_button(viewer, brand["code"], key, ctx, label="Download CSV")
         with right:
             dictionary_button(key)
-st.caption("Column meanings and units: docs/extracts.md, or the data dictionary beside each "
-           "extract.")
+st.caption("Column meanings and units: the data dictionary beside each extract.")

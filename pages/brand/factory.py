@@ -21,6 +21,7 @@ from metrics.countries import country_name
 from ui import charts, data, state
 from ui.components import Kpi, brand_or_stop, empty_state, fmt_int, fmt_pct, kpi_row, not_found
 from ui.downloads import current_context, extract_button
+from ui.provenance_panel import provenance_panel, status_banner
 from ui.purchasing_panel import purchasing_relationship
 
 viewer = state.viewer()
@@ -30,8 +31,8 @@ today = dt.date.today()
 
 brand = brand_or_stop(viewer, version, title="Factory profile")
 
-suppliers = data.supplier_directory(viewer, DirectoryFilters(include_inactive=True), today,
-                                    version)
+suppliers = data.supplier_directory(
+    viewer, DirectoryFilters(include_inactive=True, include_closed=True), today, version)
 if suppliers.empty:
     st.title("Factory profile")
     empty_state("No suppliers yet.", "Import your facility list first.")
@@ -67,10 +68,14 @@ badges = [f"Tier {profile['tier']}", country_name(profile["country_code"])]
 badges.append("Publicly disclosed" if profile["publicly_disclosed"] else "Not disclosed")
 if not profile["active"]:
     badges.append("Former supplier")
+if profile["status"] != "active":
+    badges.append("Closed" if profile["status"] == "closed" else "Moved")
 st.caption(" · ".join(badges))
 st.selectbox("Switch factory", list(names), index=list(names).index(factory_id),
              format_func=names.get, key="profile_switch",
              on_change=lambda: st.query_params.update(id=str(st.session_state.profile_switch)))
+# ---- closed or moved (issue 14) -------------------------------------------------------------
+status_banner(viewer, profile, set(names), version)
 
 facts = {
     "Address": profile["address"] or "—",
@@ -86,6 +91,7 @@ with st.expander("Factory facts", expanded=True):
     cols = st.columns(4)
     for i, (label, value) in enumerate(facts.items()):
         cols[i % 4].markdown(f"**{label}**  \n{value}")
+provenance_panel(viewer, factory_id, version)  # where each fact comes from (issue 14)
 
 assessments = data.assessments_of(viewer, (factory_id,), version)
 plan = data.improvement_plans(viewer, (factory_id,), version)
@@ -242,7 +248,8 @@ with tab_plan:
                 "completed_on": st.column_config.DateColumn("Completed", format="D MMM YYYY"),
             },
         )
-        only_this = DirectoryFilters(factory_ids=(factory_id,), include_inactive=True)
+        only_this = DirectoryFilters(factory_ids=(factory_id,), include_inactive=True,
+                                     include_closed=True)
         extract_button(viewer, brand["code"], "improvement-plans",
                        replace(current_context(today), directory=only_this),
                        label="Download this plan (CSV)")

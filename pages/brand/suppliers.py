@@ -28,7 +28,7 @@ MAX_COMPARE = 6
 
 viewer = state.viewer()
 state.keep_only_params("q", "countries", "tiers", "assessment", "clusters", "gaps", "plan",
-                       "former")
+                       "former", "closed")
 version = data.data_version()
 today = dt.date.today()
 
@@ -69,7 +69,7 @@ with st.container(border=True):
     top[3].multiselect("Assessment", ASSESSMENT_AGE_CHOICES,
                        key=state.filter_key("assessment"), format_func=ASSESSMENT_LABELS.get,
                        placeholder="Any age")
-    bottom = st.columns([3, 2, 2, 1])
+    bottom = st.columns([3, 2, 2, 1, 1])
     bottom[0].multiselect(
         "Non-compliant on", list(cluster_names), key=state.filter_key("clusters"),
         format_func=cluster_names.get, placeholder="Any cluster",
@@ -80,6 +80,9 @@ with st.container(border=True):
                           format_func=GAP_LABELS.get, placeholder="None")
     bottom[3].toggle("Former", key=state.filter_key("former"),
                      help="Include factories you no longer source from.")
+    bottom[4].toggle("Closed", key=state.filter_key("closed"),
+                     help="Include closed factories and factories that moved to another site. "
+                          "They are left out of every active figure but stay findable here.")
 
 filters = state.directory_filters()
 state.write_param("q", filters.search)
@@ -87,6 +90,7 @@ for name in ("countries", "tiers", "assessment", "clusters", "gaps"):
     state.write_list_param(name, st.session_state[state.filter_key(name)])
 state.write_param("plan", filters.plan_status)
 state.write_param("former", "1" if filters.include_inactive else "")
+state.write_param("closed", "1" if filters.include_closed else "")
 
 directory = data.supplier_directory(viewer, filters, today, version)
 st.markdown(f"**{fmt_int(len(directory))}** of {fmt_int(int(everything['active'].sum()))} "

@@ -34,7 +34,8 @@ def test_download_supplier_list_matches_the_database(page: Page, app_server):
     with engine.connect() as conn:
         expected = set(conn.execute(text(
             "SELECT f.name FROM factory f JOIN sourcing_relationship r ON r.factory_id = f.id "
-            "JOIN brand b ON b.id = r.brand_id WHERE b.code = 'maple-thread' AND r.active"
+            "JOIN brand b ON b.id = r.brand_id WHERE b.code = 'maple-thread' AND r.active "
+            "AND f.status = 'active'"
         )).scalars())
         audited = conn.execute(text(
             "SELECT row_count FROM extract_audit WHERE username = 'maple' AND "
