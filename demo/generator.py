@@ -19,10 +19,11 @@ What is modelled, and why:
   assessment); one found at an assessment is found again at the next with a fixed chance, else
   the next assessment verifies the fix. Their improvement-plan items follow the same rules as
   the others, so some are reported fixed by the factory before any assessment verifies it.
-* Each brand has a purchasing profile (lead time, late changes, below-cost prices, late payment).
-  Factories whose buyers press harder have more Working Time, Compensation and Contracts & HR
-  non-compliance — the association research reports (DOMAIN.md §3) — so the linkage views have
-  something true to show.
+* Each brand has a purchasing profile (lead time, late changes, below-cost prices, late payment),
+  and each of its relationships presses a little more or less than that (late changes and
+  prices vary by supplier). Factories whose buyers press harder have more Working Time,
+  Compensation and Contracts & HR non-compliance — the association research reports
+  (DOMAIN.md §3) — so the linkage views have something true to show.
 * Gaps a real supplier base has: factories never assessed, assessments older than a year,
   missing OS IDs, coordinates, parent companies; undisclosed relationships.
 
@@ -104,7 +105,10 @@ SCALES: dict[str, Scale] = {
 #: per run: another block size would draw other random numbers)
 RELATIONSHIPS_PER_BLOCK = 2_000
 FACTORIES_PER_BLOCK = 1_000
-_STAGE_ORDERS, _STAGE_ASSESSMENTS = 1, 2
+_STAGE_ORDERS, _STAGE_ASSESSMENTS, _STAGE_RELATIONSHIP_PRESSURE = 1, 2, 3
+#: spread of a relationship's purchasing pressure around its brand's (a brand presses some
+#: suppliers harder than others: a rush product line, a smaller or newer supplier)
+RELATIONSHIP_PRESSURE_SD = 0.5
 
 
 def _load_parameters() -> dict:
@@ -272,10 +276,13 @@ def generate_demo_data(
                 conn, SourcingRelationship.__table__, rels.columns)
             lap("factories_and_relationships")
 
-            # each factory's purchasing pressure: mean of its buyers' pressure
+            # each relationship's pressure: its brand's, give or take (own random stream, so
+            # the other streams draw what they drew before); each factory's: its buyers' mean
+            offset = _block_rng(seed, _STAGE_RELATIONSHIP_PRESSURE, 0).normal(
+                0.0, RELATIONSHIP_PRESSURE_SD, len(rels.brand))
             pressure = np.zeros(scale.factories)
             buyers = np.zeros(scale.factories)
-            np.add.at(pressure, rels.factory, profile["pressure"][rels.brand])
+            np.add.at(pressure, rels.factory, profile["pressure"][rels.brand] + offset)
             np.add.at(buyers, rels.factory, 1)
             f_pressure = np.divide(pressure, buyers, out=np.zeros_like(pressure),
                                    where=buyers > 0)
@@ -287,7 +294,7 @@ def generate_demo_data(
                 stop = min(len(rels.brand), start + RELATIONSHIPS_PER_BLOCK)
                 columns, factory_index, recent_units = _purchase_orders(
                     scale, _block_rng(seed, _STAGE_ORDERS, block), today, profile, rels,
-                    slice(start, stop), factories.workers_for_volume,
+                    offset, slice(start, stop), factories.workers_for_volume,
                     first_id=counts["purchase_order"] + 1)
                 counts["purchase_order"] += insert_columns(conn, PurchaseOrder.__table__,
                                                            columns)
@@ -515,10 +522,12 @@ def _relationships(scale: Scale, rng: np.random.Generator, today: np.datetime64,
 
 
 def _purchase_orders(scale: Scale, rng: np.random.Generator, today: np.datetime64,
-                     profile: dict[str, np.ndarray], rels: _Relationships, block: slice,
-                     workers: np.ndarray, first_id: int):
+                     profile: dict[str, np.ndarray], rels: _Relationships,
+                     pressure_offset: np.ndarray, block: slice, workers: np.ndarray,
+                     first_id: int):
     """Orders of the relationships in ``block``: the columns, each order's factory index and
-    its units if confirmed in the last 365 days (else 0)."""
+    its units if confirmed in the last 365 days (else 0). A relationship pressed harder than
+    its brand's habit (``pressure_offset`` > 0) gets more late changes and lower prices."""
     brand_of, factory_of = rels.brand[block], rels.factory[block]
     window_start = today - np.timedelta64(365 * scale.order_years, "D")
     start = np.maximum(rels.start[block], window_start)
@@ -538,10 +547,11 @@ def _purchase_orders(scale: Scale, rng: np.random.Generator, today: np.datetime6
     forecast = np.maximum(200, rng.lognormal(typical, 0.6)).astype(int)
     accuracy = np.clip(rng.normal(profile["forecast_accuracy"][b], 0.15), 0.2, 1.8)
     ordered = np.maximum(100, forecast * accuracy).astype(int)
-    changed = rng.random(n) < profile["late_change_share"][b]
+    extra = pressure_offset[block][rel]
+    changed = rng.random(n) < np.clip(profile["late_change_share"][b] + 0.25 * extra, 0.01, 0.9)
     changed_units = np.where(changed, (ordered * rng.uniform(0.05, 0.4, n)).astype(int), 0)
     fob = np.round(rng.uniform(3.5, 22.0, n), 2)
-    cost = np.round(fob / rng.normal(profile["price_margin"][b], 0.08), 2)
+    cost = np.round(fob / rng.normal(profile["price_margin"][b] - 0.12 * extra, 0.08), 2)
     terms = profile["payment_terms_days"][b].astype(int)
     delay = np.maximum(0, rng.normal(profile["payment_delay_days"][b], 8)).astype(int)
     on_time = rng.random(n) < 0.45  # many buyers pay within terms regardless of habit
