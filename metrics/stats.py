@@ -71,3 +71,12 @@ def enough_to_compare(n) -> np.ndarray:
     total = np.asarray(pd.to_numeric(pd.Series(np.atleast_1d(n)), errors="coerce"),
                        dtype="float64")
     return np.nan_to_num(total, nan=0.0) >= MIN_GROUP_FOR_RATE
+
+
+def format_range(low_pct: float, high_pct: float) -> str:
+    """A range of percentages as text, "14–69 %" ("—" when unknown; "42 %" when both ends
+    round to the same whole number)."""
+    if pd.isna(low_pct) or pd.isna(high_pct):
+        return "—"
+    lo, hi = round(float(low_pct)), round(float(high_pct))
+    return f"{lo} %" if lo == hi else f"{lo}–{hi} %"
