@@ -34,6 +34,7 @@ from metrics.purchasing import (
     share_of_capacity_pct,
 )
 from metrics.risk import rank, relative_practices, risk_scores
+from reference import zero_tolerance_issues
 
 TABLES = ("factory", "sourcing_relationship", "assessment", "finding", "question",
           "compliance_point", "cluster", "improvement_plan_item", "purchase_order")
@@ -287,7 +288,7 @@ class NaiveBaseline:
                     "reported_fixed_other"):
             base[col] = np.where(assessed, base[col].fillna(0), np.nan)
         zero = zero_tolerance.per_factory(zero_tolerance.classify(
-            self.zero_tolerance_findings()))
+            self.zero_tolerance_findings(), zero_tolerance_issues()))
         base = base.merge(zero, on="factory_id", how="left")
         for col in ("zt_open", "zt_reported_fixed", "zt_verified_fixed"):
             base[col] = base[col].fillna(0).astype("int64")

@@ -41,7 +41,7 @@ from metrics.portfolio import (
     within_reporting_window,
 )
 from metrics.purchasing import TREND_INDICATORS, per_factory_practices
-from ui import charts, data, insights
+from ui import analysis, charts, data, insights
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,7 @@ def factory(ctx: PageContext) -> dict[str, Any]:
                        if latest is not None else clusters.iloc[0:0])
     insights.risk_table(ctx.viewer, ctx.today, version)
     if latest is not None:
-        zero_tolerance.classify(
+        analysis.zero_tolerance_states(
             data.zero_tolerance_findings(ctx.viewer, (factory_id,), ctx.today, version))
         cells = insights.country_benchmark(ctx.viewer, (profile["country_code"],), ctx.today,
                                            "cluster", version).set_index("cluster_code")
@@ -177,7 +177,7 @@ def compare(ctx: PageContext) -> dict[str, Any]:
         format_published(lo, hi, pub, note) for lo, hi, pub, note in
         zip(cells["rate_low_pct"], cells["rate_high_pct"], cells["publication"], cells["note"],
             strict=True)])
-    zero_tolerance.per_factory(zero_tolerance.classify(
+    zero_tolerance.per_factory(analysis.zero_tolerance_states(
         data.zero_tolerance_findings(ctx.viewer, chosen, ctx.today, version)))
     cluster_ref = data.clusters(version)
     per_factory = clusters.groupby("factory_id").agg(

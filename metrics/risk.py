@@ -311,23 +311,23 @@ def _date(value) -> str:
 
 def _zero_tolerance_sentences(open_n: float, reported_n: float, open_issues: str,
                               reported_issues: str, found_on) -> list[str]:
-    """e.g. "An open zero-tolerance finding on Child Labourers (Child Labour), found at the
-    assessment of 2 Nov 2026." """
+    """e.g. "An open zero-tolerance finding (emergency exits locked during working hours),
+    found at the assessment of 16 Feb 2026." """
     out = []
     if open_n > 0:
         subject = ("An open zero-tolerance finding" if round(open_n) == 1
                    else f"{round(open_n)} open zero-tolerance findings")
-        on = f" on {open_issues}" if open_issues else ""
+        what = f" ({open_issues})" if open_issues else ""
         when = ""
         if pd.notna(found_on):
             latest = "the latest " if round(open_n) > 1 else ""
             when = f", {latest}found at the assessment of {_date(found_on)}"
-        out.append(f"{subject}{on}{when}.")
+        out.append(f"{subject}{what}{when}.")
     if reported_n > 0:
         subject = ("A zero-tolerance finding" if round(reported_n) == 1
                    else f"{round(reported_n)} zero-tolerance findings")
-        on = f" on {reported_issues}" if reported_issues else ""
-        out.append(f"{subject}{on} reported fixed by the factory, not yet verified by an "
+        what = f" ({reported_issues})" if reported_issues else ""
+        out.append(f"{subject}{what} reported fixed by the factory, not yet verified by an "
                    "assessment.")
     return out
 

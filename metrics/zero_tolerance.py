@@ -26,6 +26,8 @@ zero-tolerance finding is at the top risk level (``metrics.risk``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -47,7 +49,7 @@ SUMMARY_COLUMNS = [
 ]
 
 
-def classify(findings: pd.DataFrame) -> pd.DataFrame:
+def classify(findings: pd.DataFrame, issues: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The state of each non-compliant zero-tolerance finding.
 
     Args:
@@ -72,8 +74,10 @@ def classify(findings: pd.DataFrame) -> pd.DataFrame:
         [found_again.to_numpy(), verified.notna().to_numpy(),
          (findings["plan_status"] == "Completed").to_numpy()],
         [FOUND_AGAIN, VERIFIED_FIXED, REPORTED_FIXED], OPEN)
-    out = findings.assign(state=state,
-                          issue=findings["cp_name"] + " (" + findings["cluster_name"] + ")")
+    fallback = findings["cp_name"] + " (" + findings["cluster_name"] + ")"
+    named = findings["question_code"].map(dict(issues or {}))
+    out = findings.assign(state=state, issue=named.where(named.notna() & (named != ""),
+                                                         fallback))
     rank = out["state"].map({s: i for i, s in enumerate(STATES)})
     return out.assign(_rank=rank).sort_values(
         ["_rank", "assessed_on"], ascending=[True, False], kind="stable"

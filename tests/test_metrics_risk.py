@@ -54,8 +54,9 @@ def _factories() -> pd.DataFrame:
         "zt_open": [0, 0, 0, 0, 1, 0, 0],
         "zt_reported_fixed": [0, 0, 0, 0, 0, 1, 0],
         "zt_verified_fixed": [0, 0, 0, 0, 0, 0, 1],
-        "zt_open_issues": ["", "", "", "", "Child Labourers (Child Labour)", "", ""],
-        "zt_reported_issues": ["", "", "", "", "", "Coercion (Forced Labour)", ""],
+        "zt_open_issues": ["", "", "", "", "child workers under the minimum working age", "", ""],
+        "zt_reported_issues": ["", "", "", "", "", "workers confined to the factory or dormitory",
+                               ""],
         "zt_latest_found_on": [pd.NaT, pd.NaT, pd.NaT, pd.NaT, pd.Timestamp("2026-03-03"),
                                pd.Timestamp("2026-01-10"), pd.NaT],
         "late_change_excess_pct_points": [10.0, nan, nan, 30.0, nan, nan, nan],
@@ -163,12 +164,13 @@ def test_reasons_are_full_sentences_most_severe_first():
     ]
     assert reasons[3][0] == ("The latest assessment is 26 months old, older than the 18-month "
                              "reporting window: its findings may no longer hold.")
-    assert reasons[4][0] == ("An open zero-tolerance finding on Child Labourers (Child Labour), "
-                             "found at the assessment of 3 Mar 2026.")
+    assert reasons[4][0] == ("An open zero-tolerance finding (child workers under the minimum "
+                             "working age), found at the assessment of 3 Mar 2026.")
     assert reasons[4][1].startswith("2 open issues in wages")
     assert "Last assessed 1 month ago." in reasons[4]
-    assert reasons[5][0] == ("A zero-tolerance finding on Coercion (Forced Labour) reported "
-                             "fixed by the factory, not yet verified by an assessment.")
+    assert reasons[5][0] == ("A zero-tolerance finding (workers confined to the factory or "
+                             "dormitory) reported fixed by the factory, not yet verified by an "
+                             "assessment.")
     assert reasons[6][-1] == ("1 earlier zero-tolerance finding was verified fixed at a later "
                               "assessment.")
     joined = risk_scores(_factories())["reasons"].iloc[0]
@@ -179,8 +181,8 @@ def test_reasons_plural_and_other_beside_zero_tolerance():
     two = _factories().iloc[[4]].assign(zt_open=2, open_nc_core=1, open_nc_other=0,
                                         reported_fixed_core=2, assessment_age_days=0)
     reasons = risk_scores(two)["reason_list"].iloc[0]
-    assert reasons[0] == ("2 open zero-tolerance findings on Child Labourers (Child Labour), "
-                          "the latest found at the assessment of 3 Mar 2026.")
+    assert reasons[0] == ("2 open zero-tolerance findings (child workers under the minimum "
+                          "working age), the latest found at the assessment of 3 Mar 2026.")
     assert reasons[1] == ("1 other open core-labour issue, and 2 more reported fixed by the "
                           "factory, not yet verified by an assessment.")
     clean = _factories().iloc[[6]].assign(zt_verified_fixed=0, practice_orders=12,
@@ -278,7 +280,12 @@ def test_zero_tolerance_states_hand_made():
     assert summary.loc[1, "zt_open_issues"] == "Child Labourers (Child Labour)"
     assert summary.loc[1, "zt_latest_found_on"] == day("2025-01-01")
     assert summary.loc[2, "zt_reported_fixed"] == 1
-    assert summary.loc[2, "zt_reported_issues"] == "Coercion (Forced Labour)"
+    assert summary.loc[2, "zt_reported_issues"] == "Coercion (Forced Labour)"  # no plain name
+    named = zero_tolerance.classify(findings, {"CL.1.01": "child workers under the minimum age"})
+    assert set(named.loc[named["question_code"] == "CL.1.01", "issue"]) == \
+        {"child workers under the minimum age"}
+    assert set(named.loc[named["question_code"] == "OSH.2.01", "issue"]) == \
+        {"Emergency Preparedness (Occupational Safety and Health)"}
     assert summary.loc[4, ["zt_open", "zt_verified_fixed"]].tolist() == [0, 1]
     assert pd.isna(summary.loc[4, "zt_latest_found_on"])
 

@@ -29,6 +29,7 @@ from metrics.purchasing import (
     share_of_capacity_pct,
 )
 from metrics.risk import rank, relative_practices, risk_scores
+from reference import zero_tolerance_issues
 
 #: clusters research links to purchasing practices (DOMAIN.md §3)
 LINKED_CLUSTERS = ("WT", "COMP", "CHR")
@@ -56,7 +57,7 @@ def risk_table(engine: Engine, viewer: Viewer, as_of: dt.date,
     if suppliers.empty:
         return pd.DataFrame()
     open_nc = factories.open_non_compliance(engine, viewer)
-    zero = zero_tolerance.per_factory(zero_tolerance.classify(
+    zero = zero_tolerance.per_factory(zero_tolerance_states(
         factories.zero_tolerance_findings(engine, viewer, as_of)))
     if all_orders is None:
         all_orders = orders.purchase_orders(engine, viewer)
@@ -80,6 +81,12 @@ def risk_table(engine: Engine, viewer: Viewer, as_of: dt.date,
     base = base.merge(relative, on="factory_id", how="left")
     base["share_of_capacity_pct"] = base["factory_id"].map(capacity)
     return rank(risk_scores(base))
+
+
+def zero_tolerance_states(findings: pd.DataFrame) -> pd.DataFrame:
+    """``metrics.zero_tolerance.classify`` of the findings, each issue named in the framework's
+    plain words (``reference``: "emergency exits locked during working hours")."""
+    return zero_tolerance.classify(findings, zero_tolerance_issues())
 
 
 def country_benchmark(engine: Engine, viewer: Viewer, countries: Sequence[str], as_of: dt.date,

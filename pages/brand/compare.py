@@ -15,7 +15,7 @@ from metrics.compliance import cluster_results
 from metrics.countries import country_name
 from metrics.disclosure import format_published
 from metrics.portfolio import REPORTING_WINDOW_MONTHS, within_reporting_window
-from ui import charts, data, insights, state
+from ui import analysis, charts, data, insights, state
 from ui.components import brand_or_stop, empty_state, escape_markdown, fmt_int, not_found
 from ui.downloads import current_context, extract_button
 
@@ -82,7 +82,7 @@ cells = cells.assign(country_rate=[
     zip(cells["rate_low_pct"], cells["rate_high_pct"], cells["publication"], cells["note"],
         strict=True)])
 cluster_ref = data.clusters(version)
-zero = zero_tolerance.per_factory(zero_tolerance.classify(
+zero = zero_tolerance.per_factory(analysis.zero_tolerance_states(
     data.zero_tolerance_findings(viewer, tuple(chosen), today, version)))
 
 # ---- summary table -------------------------------------------------------------------------
@@ -144,13 +144,13 @@ st.dataframe(
 )
 never = [labels[i] for i in chosen if i not in set(latest["factory_id"])]
 if never:
-    st.warning("Never assessed: " + ", ".join(escape_markdown(n) for n in never)
-               + ". Their cells show as not assessed.")
+    st.warning("Never assessed (their cells show as not assessed): "
+               + ", ".join(escape_markdown(n) for n in never))
 old_ones = summary.loc[summary["outdated"], "factory"].tolist()
 if old_ones:
     st.warning(f"{len(old_ones)} of {len(chosen)} factories' figures rest on an assessment older "
-               f"than {REPORTING_WINDOW_MONTHS} months: "
-               + ", ".join(escape_markdown(n) for n in old_ones) + ".",
+               f"than {REPORTING_WINDOW_MONTHS} months, which may no longer describe them: "
+               + ", ".join(escape_markdown(n) for n in old_ones),
                icon=":material/history:")
 
 # ---- clusters: heat map + country benchmark ------------------------------------------------

@@ -21,7 +21,7 @@ from metrics.countries import country_name
 from metrics.disclosure import format_published
 from metrics.portfolio import REPORTING_WINDOW_MONTHS, within_reporting_window
 from metrics.risk import HIGH, UNKNOWN, ZERO_TOLERANCE
-from ui import charts, data, insights, state
+from ui import analysis, charts, data, insights, state
 from ui.components import (
     Kpi,
     brand_or_stop,
@@ -131,7 +131,8 @@ kpi_row([
         "support remediation jointly."),
 ])
 if others:
-    st.info(f"{others} other brand{'s' if others != 1 else ''} source from this factory: "
+    st.info(f"{plural(others, 'other brand')} source{'s' if others == 1 else ''} from this "
+            "factory: "
             "consider coordinating remediation with them through Better Work.",
             icon=":material/handshake:")
 
@@ -166,7 +167,7 @@ with tab_latest:
                 "factory. It is left out of rates and benchmarks, and the factory's risk level "
                 "is \u201cUnknown — needs assessment\u201d until a new assessment.",
                 icon=":material/history:")
-        findings_zt = zero_tolerance.classify(
+        findings_zt = analysis.zero_tolerance_states(
             data.zero_tolerance_findings(viewer, (factory_id,), today, version))
         if not findings_zt.empty:
             live = findings_zt[findings_zt["state"].isin(zero_tolerance.LIVE_STATES)]
@@ -186,8 +187,8 @@ with tab_latest:
                 column_order=["state", "issue", "question_text", "assessed_on",
                               "verified_on"],
                 column_config={
-                    "state": st.column_config.TextColumn("State", width="medium"),
-                    "issue": "Compliance point",
+                    "state": st.column_config.TextColumn("State", width="large"),
+                    "issue": st.column_config.TextColumn("Issue", width="medium"),
                     "question_text": st.column_config.TextColumn("Question", width="large"),
                     "assessed_on": st.column_config.DateColumn("Found at the assessment of",
                                                                format="D MMM YYYY"),

@@ -77,26 +77,33 @@ st.pills("Show", levels, selection_mode="multi", key=state.filter_key("level"),
 chosen = st.session_state[state.filter_key("level")] or []
 state.write_list_param("level", chosen)
 shown = ranking[ranking["risk_level"].isin(chosen)] if chosen else ranking
-shown = shown.reset_index(drop=True).assign(
-    rank=lambda f: f.index + 1,
-    country=shown["country_code"].map(country_name).to_numpy(),
-    profile=("/factory?id=" + shown["factory_id"].astype(str)).to_numpy())
+shown = shown.reset_index(drop=True)
+shown = shown.assign(
+    rank=shown.index + 1,
+    country=shown["country_code"].map(country_name),
+    main_reason=shown["reason_list"].map(lambda sentences: sentences[0]),
+    more=shown["reason_list"].map(lambda sentences: len(sentences) - 1),
+    profile="/factory?id=" + shown["factory_id"].astype(str))
 point_columns = [f"{c}_points" for c in COMPONENT_LABELS]
-st.caption("Select a row to read its reasons in full below the table.")
+st.caption("The table shows each factory's most severe reason; select a row to read every "
+           "reason below it. The download has them all.")
 selection = st.dataframe(
-    shown, hide_index=True, width="stretch", height=min(700, 38 + 72 * len(shown)),
-    row_height=72, key="risk_table", on_select="rerun", selection_mode="single-row",
-    column_order=["rank", "name", "country", "risk_level", "risk_score", "reasons",
-                  *point_columns, "profile"],
+    shown, hide_index=True, width="stretch", height=min(720, 40 + 80 * len(shown)),
+    row_height=80, key="risk_table", on_select="rerun", selection_mode="single-row",
+    column_order=["rank", "name", "risk_level", "main_reason", "more", "risk_score", "country",
+                  "profile", *point_columns],
     column_config={
-        "rank": st.column_config.NumberColumn("#", format="%d", width="small"),
+        "rank": st.column_config.NumberColumn("#", format="%d", width="small", pinned=True),
         "name": st.column_config.TextColumn("Factory", pinned=True),
-        "country": "Country",
         "risk_level": st.column_config.TextColumn("Level", width="medium"),
+        "main_reason": st.column_config.TextColumn("Most severe reason", width="large"),
+        "more": st.column_config.NumberColumn(
+            "More reasons", format="%d", width="small",
+            help="How many further reasons the factory has: select its row to read them."),
         "risk_score": st.column_config.ProgressColumn(
             "Score", format="%.0f", min_value=0, max_value=100,
             help="Orders factories within a level; the level itself comes first."),
-        "reasons": st.column_config.TextColumn("Why", width="large"),
+        "country": "Country",
         **{f"{c}_points": st.column_config.NumberColumn(
             label, format="%.1f",
             help=f"Points out of {getattr(RISK_WEIGHTS, c):.0f}; full at "
