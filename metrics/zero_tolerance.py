@@ -91,20 +91,20 @@ def per_factory(classified: pd.DataFrame) -> pd.DataFrame:
     Factories without any zero-tolerance finding are absent (their counts are 0)."""
     if classified.empty:
         return pd.DataFrame(columns=SUMMARY_COLUMNS)
+    state = classified["state"]
+    is_open, reported = state == OPEN, state == REPORTED_FIXED
+    live_on = pd.to_datetime(classified["assessed_on"]).where(is_open | reported)
+    flags = classified.assign(o=is_open.astype("int64"), r=reported.astype("int64"),
+                              v=(state == VERIFIED_FIXED).astype("int64"), live_on=live_on)
+    out = flags.groupby("factory_id").agg(
+        zt_open=("o", "sum"), zt_reported_fixed=("r", "sum"), zt_verified_fixed=("v", "sum"),
+        zt_latest_found_on=("live_on", "max"))
 
-    def issues(frame: pd.DataFrame) -> str:
-        return "; ".join(dict.fromkeys(frame["issue"]))
+    def issues(rows: pd.DataFrame) -> pd.Series:
+        """Distinct issues per factory, in the (most urgent, newest first) order of rows."""
+        return rows.groupby("factory_id", sort=False)["issue"].agg(
+            lambda names: "; ".join(dict.fromkeys(names)))
 
-    rows = []
-    for factory_id, group in classified.groupby("factory_id", sort=True):
-        live = group[group["state"].isin(LIVE_STATES)]
-        rows.append({
-            "factory_id": factory_id,
-            "zt_open": int((group["state"] == OPEN).sum()),
-            "zt_reported_fixed": int((group["state"] == REPORTED_FIXED).sum()),
-            "zt_verified_fixed": int((group["state"] == VERIFIED_FIXED).sum()),
-            "zt_open_issues": issues(group[group["state"] == OPEN]),
-            "zt_reported_issues": issues(group[group["state"] == REPORTED_FIXED]),
-            "zt_latest_found_on": pd.to_datetime(live["assessed_on"]).max(),
-        })
-    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    out["zt_open_issues"] = issues(classified[is_open]).reindex(out.index).fillna("")
+    out["zt_reported_issues"] = issues(classified[reported]).reindex(out.index).fillna("")
+    return out.reset_index()[SUMMARY_COLUMNS]

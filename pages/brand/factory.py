@@ -145,8 +145,7 @@ if not mine.empty:  # active suppliers only: the ranking covers those
                      icon=":material/priority_high:" if urgent else ":material/info:"):
         st.markdown("\n".join(f"- {escape_markdown(sentence)}"
                                for sentence in ranked["reason_list"]))
-        st.page_link("pages/brand/risk.py", label="See the whole risk ranking",
-                     icon=":material/format_list_numbered:")
+        st.caption("The Risk ranking page lists every supplier this way.")
 
 tab_latest, tab_trend, tab_plan, tab_orders = st.tabs(
     ["Latest assessment", "Trend and changes", "Improvement plan", "Your orders"])
