@@ -21,10 +21,20 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from metrics import visibility as vis
-from metrics.compliance import cluster_results, pooled_rate, portfolio_vs_benchmark
-from metrics.portfolio import assessment_age_days, headline_figures
-from metrics.purchasing import benchmark_median, brand_summary, per_factory_practices
-from metrics.risk import risk_scores
+from metrics import zero_tolerance
+from metrics.compliance import cluster_results, portfolio_vs_benchmark
+from metrics.countries import country_name
+from metrics.disclosure import protect_cells
+from metrics.portfolio import REPORTING_WINDOW_DAYS, assessment_age_days, headline_figures
+from metrics.purchasing import (
+    benchmark_median,
+    brand_summary,
+    order_measures,
+    per_factory_practices,
+    share_of_capacity_pct,
+)
+from metrics.risk import rank, relative_practices, risk_scores
+from reference import zero_tolerance_issues
 
 TABLES = ("factory", "sourcing_relationship", "assessment", "finding", "question",
           "compliance_point", "cluster", "improvement_plan_item", "purchase_order")
@@ -45,7 +55,8 @@ DATES = {"factory": ["updated_at"], "sourcing_relationship": ["start_date", "end
          "assessment": ["assessed_on"], "improvement_plan_item": ["due_date", "completed_on"],
          "purchase_order": ["confirmed_on", "ex_factory_on", "invoiced_on", "paid_on"]}
 BOOLS = {"sourcing_relationship": ["active", "publicly_disclosed"], "finding": ["non_compliant"],
-         "question": ["public_disclosure"], "cluster": ["core_labour_standard"],
+         "question": ["public_disclosure", "zero_tolerance"],
+         "cluster": ["core_labour_standard"],
          "purchase_order": ["changed_after_confirmation"]}
 LINKED_CLUSTERS = ("WT", "COMP", "CHR")
 
@@ -124,22 +135,42 @@ class NaiveBaseline:
             non_compliant=("nc", "max"), questions_non_compliant=("nc", "sum"),
             questions_assessed=("nc", "size"))
         factory = self.t["factory"][["id", "country_code"]].rename(columns={"id": "factory_id"})
-        return status.merge(latest[["factory_id", "assessment_id"]], on="assessment_id") \
-            .merge(factory, on="factory_id")
+        return status.merge(latest[["factory_id", "assessment_id", "assessed_on"]],
+                            on="assessment_id").merge(factory, on="factory_id")
 
     def latest_cluster_status(self) -> pd.DataFrame:
         own = set(self.relationships(include_inactive=False)["factory_id"])
         latest = self.latest()
         return self.cluster_status(latest[latest["factory_id"].isin(own)])
 
-    def country_benchmark(self, countries) -> pd.DataFrame:
+    def in_window(self, latest: pd.DataFrame) -> pd.DataFrame:
+        """Latest assessments inside the reporting window on ``today``."""
+        age = (pd.Timestamp(self.today) - latest["assessed_on"]).dt.days
+        return latest[(age >= 0) & (age <= REPORTING_WINDOW_DAYS)]
+
+    def country_benchmark(self, countries, level: str = "cluster") -> pd.DataFrame:
+        """The benchmark cells the brand may see: counts over every factory of the countries
+        with a latest assessment in the window, own factories apart, then disclosure control."""
         factory = self.t["factory"]
         in_countries = set(factory[factory["country_code"].isin(countries)]["id"])
-        latest = self.latest()
-        status = self.cluster_status(latest[latest["factory_id"].isin(in_countries)])
-        return status.groupby(["country_code", "cluster_code"], as_index=False).agg(
-            factories_assessed=("non_compliant", "size"),
-            factories_non_compliant=("non_compliant", "sum"))
+        latest = self.in_window(self.latest())
+        latest = latest[latest["factory_id"].isin(in_countries)]
+        unit = "cluster_code" if level == "cluster" else "cp_code"
+        found = self.findings_of(latest["assessment_id"]).merge(
+            latest[["factory_id", "assessment_id"]], on="assessment_id")
+        status = found.groupby(["factory_id", unit], as_index=False)["non_compliant"].max()
+        status = status.merge(factory[["id", "country_code"]].rename(columns={"id": "factory_id"}),
+                              on="factory_id")
+        own = set(self.relationships(include_inactive=True)["factory_id"])
+        status["own"] = status["factory_id"].isin(own)
+        status["own_nc"] = status["own"] & status["non_compliant"]
+        raw = status.groupby(["country_code", unit], as_index=False).agg(
+            factories_assessed=("factory_id", "size"),
+            factories_non_compliant=("non_compliant", "sum"),
+            own_assessed=("own", "sum"), own_non_compliant=("own_nc", "sum"))
+        names = pd.Series({c: country_name(c) for c in raw["country_code"].unique()},
+                          dtype="object")
+        return protect_cells(raw, names)
 
     def clusters(self) -> pd.DataFrame:
         return self.t["cluster"].rename(columns={"code": "cluster_code", "name": "cluster_name"})
@@ -194,46 +225,81 @@ class NaiveBaseline:
         latest = latest[latest["factory_id"].isin(own)]
         found = self.findings_of(latest["assessment_id"]).merge(
             latest[["factory_id", "assessment_id"]], on="assessment_id")
+        found = found[found["non_compliant"] & ~found["zero_tolerance"]]
         items = self.t["improvement_plan_item"][["assessment_id", "question_id", "status"]]
         found = found.merge(items, on=["assessment_id", "question_id"], how="left")
-        is_open = found["status"].isna() | (found["status"] != "Completed")
-        nc_open = found["non_compliant"] & is_open
+        done = found["status"] == "Completed"
         core = found["core_labour_standard"].astype(bool)
-        found = found.assign(open_nc_core=(nc_open & core).astype(int),
-                             open_nc_other=(nc_open & ~core).astype(int))
-        return found.groupby("factory_id", as_index=False)[["open_nc_core",
-                                                            "open_nc_other"]].sum()
+        found = found.assign(open_nc_core=(~done & core).astype(int),
+                             open_nc_other=(~done & ~core).astype(int),
+                             reported_fixed_core=(done & core).astype(int),
+                             reported_fixed_other=(done & ~core).astype(int))
+        return found.groupby("factory_id", as_index=False)[
+            ["open_nc_core", "open_nc_other", "reported_fixed_core", "reported_fixed_other"]
+        ].sum()
+
+    def zero_tolerance_findings(self) -> pd.DataFrame:
+        """Non-compliant zero-tolerance findings of the brand's factories with the dates of the
+        first later compliant / non-compliant answer (``metrics.zero_tolerance`` input)."""
+        own = set(self.relationships(include_inactive=True)["factory_id"])
+        a = self.t["assessment"].rename(columns={"id": "assessment_id"})
+        a = a[a["factory_id"].isin(own) & (a["assessed_on"] <= pd.Timestamp(self.today))]
+        q = self.question_frame().rename(columns={"text": "question_text"})
+        q = q[q["zero_tolerance"] & (q["kind"] == "non_compliance")]
+        f = self.t["finding"].merge(
+            q[["question_id", "question_code", "question_text", "cluster_name", "cp_name"]],
+            on="question_id").merge(a[["assessment_id", "factory_id", "assessed_on", "cycle"]],
+                                    on="assessment_id")
+        nc = f[f["non_compliant"]]
+        pairs = nc.merge(f[["factory_id", "question_id", "assessed_on", "cycle",
+                            "non_compliant"]], on=["factory_id", "question_id"],
+                         suffixes=("", "_later"))
+        later = pairs[(pairs["assessed_on_later"] > pairs["assessed_on"])
+                      | ((pairs["assessed_on_later"] == pairs["assessed_on"])
+                         & (pairs["cycle_later"] > pairs["cycle"]))]
+        key = ["assessment_id", "question_id"]
+        verified = later[~later["non_compliant_later"]].groupby(key)["assessed_on_later"].min()
+        again = later[later["non_compliant_later"]].groupby(key)["assessed_on_later"].min()
+        items = self.t["improvement_plan_item"][["assessment_id", "question_id", "status"]]
+        out = nc.merge(items.rename(columns={"status": "plan_status"}), on=key, how="left")
+        out = out.merge(verified.rename("verified_on").reset_index(), on=key, how="left") \
+            .merge(again.rename("found_again_on").reset_index(), on=key, how="left")
+        return out
 
     # ---- pages -----------------------------------------------------------------------------
 
     def overview(self) -> dict[str, Any]:
         suppliers = self.suppliers()
         status = self.latest_cluster_status()
-        countries = sorted(status["country_code"].unique())
-        table = portfolio_vs_benchmark(status, self.country_benchmark(countries),
+        age = (pd.Timestamp(self.today) - status["assessed_on"]).dt.days
+        current = status[(age >= 0) & (age <= REPORTING_WINDOW_DAYS)]
+        countries = sorted(current["country_code"].unique())
+        table = portfolio_vs_benchmark(current, self.country_benchmark(countries),
                                        self.clusters())
         return {"headline": headline_figures(suppliers, self.today), "cluster_table": table}
 
     def risk_table(self) -> pd.DataFrame:
         suppliers = self.suppliers()
-        status = self.latest_cluster_status()
-        countries = sorted(suppliers["country_code"].dropna().unique())
-        bench = pooled_rate(self.country_benchmark(countries), ["country_code", "cluster_code"])
-        country_rate = bench.groupby("country_code")["non_compliance_rate_pct"].mean()
-        practices = per_factory_practices(self.orders(), self.today)
+        orders = self.orders()
         base = suppliers[["factory_id", "os_id", "name", "country_code", "city", "workers",
                           "tier", "latest_assessed_on"]].copy()
         base["assessment_age_days"] = assessment_age_days(base["latest_assessed_on"],
                                                           self.today)
-        base["country_benchmark_rate_pct"] = base["country_code"].map(country_rate)
         base = base.merge(self.open_non_compliance(), on="factory_id", how="left")
-        assessed = set(status["factory_id"])
-        for col in ("open_nc_core", "open_nc_other"):
-            base[col] = np.where(base["factory_id"].isin(assessed), base[col].fillna(0), np.nan)
-        base = base.merge(practices[["factory_id", "late_change_share_pct",
-                                     "below_cost_share_pct", "median_days_late",
-                                     "share_of_capacity_pct"]], on="factory_id", how="left")
-        return risk_scores(base)
+        assessed = base["latest_assessed_on"].notna()
+        for col in ("open_nc_core", "open_nc_other", "reported_fixed_core",
+                    "reported_fixed_other"):
+            base[col] = np.where(assessed, base[col].fillna(0), np.nan)
+        zero = zero_tolerance.per_factory(zero_tolerance.classify(
+            self.zero_tolerance_findings(), zero_tolerance_issues()))
+        base = base.merge(zero, on="factory_id", how="left")
+        for col in ("zt_open", "zt_reported_fixed", "zt_verified_fixed"):
+            base[col] = base[col].fillna(0).astype("int64")
+        base = base.merge(relative_practices(order_measures(orders, self.today), self.today),
+                          on="factory_id", how="left")
+        base["share_of_capacity_pct"] = base["factory_id"].map(
+            share_of_capacity_pct(orders, self.today))
+        return rank(risk_scores(base))
 
     def suppliers_page(self) -> dict[str, Any]:
         everything = self.directory(include_inactive=True)

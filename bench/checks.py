@@ -73,8 +73,10 @@ def compare_page(page: str, fast: dict[str, Any], naive: dict[str, Any]) -> list
         return same_mapping("overview.headline", fast["headline"], naive["headline"]) + \
             same_column("overview.cluster_table", fast["cluster_table"], naive["cluster_table"],
                         "cluster_code", ["portfolio_assessed", "portfolio_non_compliant",
-                                         "portfolio_rate_pct", "benchmark_assessed",
-                                         "benchmark_rate_pct"])
+                                         "portfolio_rate_pct", "portfolio_low_pct",
+                                         "benchmark_assessed", "benchmark_rate_pct",
+                                         "benchmark_low_pct", "benchmark_high_pct",
+                                         "difference_pct_points"])
     if page == "suppliers":
         columns = ["compliance_pct", "questions_assessed", "questions_non_compliant",
                    "non_compliant_cps", "open_plan_items", "overdue_plan_items"]
@@ -108,8 +110,13 @@ def compare_page(page: str, fast: dict[str, Any], naive: dict[str, Any]) -> list
             same_column("purchasing.linked", fast["linked"], naive["linked"], "factory_id",
                         ["late_change_share_pct", "WT_nc_questions"])
     if page == "risk":
-        return same_column("risk.ranking", fast["ranking"], naive["ranking"], "factory_id",
-                           ["risk_score", "open_nc_core", "open_nc_other",
-                            "assessment_age_days", "country_benchmark_rate_pct",
-                            "late_change_share_pct", "share_of_capacity_pct"])
+        problems = same_column("risk.ranking", fast["ranking"], naive["ranking"], "factory_id",
+                               ["risk_score", "level_rank", "open_nc_core", "open_nc_other",
+                                "reported_fixed_core", "reported_fixed_other", "zt_open",
+                                "zt_reported_fixed", "zt_verified_fixed",
+                                "assessment_age_days", "late_change_excess_pct_points",
+                                "below_cost_excess_pct_points", "share_of_capacity_pct"])
+        if list(fast["ranking"]["factory_id"]) != list(naive["ranking"]["factory_id"]):
+            problems.append("risk.ranking: the factories are ranked in another order")
+        return problems
     raise ValueError(page)

@@ -26,17 +26,22 @@ import pandas as pd
 
 from data_access.factories import DirectoryFilters
 from data_access.viewer import Viewer
+from metrics import zero_tolerance
 from metrics.association import rank_correlation
 from metrics.compliance import (
     changes_between,
     cluster_results,
-    pooled_rate,
     portfolio_vs_benchmark,
 )
 from metrics.countries import country_name
-from metrics.portfolio import headline_figures, suppliers_by_country_status
+from metrics.disclosure import format_published
+from metrics.portfolio import (
+    headline_figures,
+    suppliers_by_country_status,
+    within_reporting_window,
+)
 from metrics.purchasing import TREND_INDICATORS, per_factory_practices
-from ui import charts, data, insights
+from ui import analysis, charts, data, insights
 
 
 @dataclass(frozen=True)
@@ -74,9 +79,11 @@ def overview(ctx: PageContext) -> dict[str, Any]:
     figures = headline_figures(suppliers, ctx.today)
     status = data.latest_cluster_status(ctx.viewer, version)
     status = status[status["factory_id"].isin(suppliers["factory_id"])]
-    assessed_countries = tuple(sorted(status["country_code"].unique()))
-    bench = data.country_cluster_benchmark(assessed_countries, version)
-    table = portfolio_vs_benchmark(status, bench, data.clusters(version))
+    current = status[within_reporting_window(status["assessed_on"], ctx.today)]
+    assessed_countries = tuple(sorted(current["country_code"].unique()))
+    cells = insights.country_benchmark(ctx.viewer, assessed_countries, ctx.today, "cluster",
+                                       version)
+    table = portfolio_vs_benchmark(current, cells, data.clusters(version))
     _chart(charts.cluster_comparison(table, "Your suppliers", "Same countries, all factories"))
     _frame(table)
     by_country = suppliers_by_country_status(suppliers, ctx.today)
@@ -122,13 +129,16 @@ def factory(ctx: PageContext) -> dict[str, Any]:
     clusters = cluster_results(cp)
     latest_clusters = (clusters[clusters["assessment_id"] == latest["assessment_id"]]
                        if latest is not None else clusters.iloc[0:0])
+    insights.risk_table(ctx.viewer, ctx.today, version)
     if latest is not None:
-        bench = data.country_cluster_benchmark((profile["country_code"],), version)
-        bench_rate = pooled_rate(bench, ["cluster_code"]).set_index("cluster_code")
-        _frame(latest_clusters.assign(country_rate_pct=latest_clusters["cluster_code"].map(
-            bench_rate["non_compliance_rate_pct"])))
-        cp_bench = data.country_compliance_point_benchmark((profile["country_code"],), version)
-        pooled_rate(cp_bench, ["cp_code"])
+        analysis.zero_tolerance_states(
+            data.zero_tolerance_findings(ctx.viewer, (factory_id,), ctx.today, version))
+        cells = insights.country_benchmark(ctx.viewer, (profile["country_code"],), ctx.today,
+                                           "cluster", version).set_index("cluster_code")
+        _frame(latest_clusters.assign(country_value=latest_clusters["cluster_code"].map(
+            cells["rate_pct"])))
+        insights.country_benchmark(ctx.viewer, (profile["country_code"],), ctx.today, "cp",
+                                   version)
         data.question_findings(ctx.viewer, (int(latest["assessment_id"]),), True, version)
         trend = clusters.merge(assessments[["assessment_id", "cycle", "assessed_on"]],
                                on="assessment_id")
@@ -162,8 +172,13 @@ def compare(ctx: PageContext) -> dict[str, Any]:
     latest_cp = cp[cp["assessment_id"].isin(set(latest["assessment_id"]))]
     clusters = cluster_results(latest_cp)
     countries = tuple(sorted(brief["country_code"].unique()))
-    bench = data.country_cluster_benchmark(countries, version)
-    country_rate = pooled_rate(bench, ["country_code", "cluster_code"])
+    cells = insights.country_benchmark(ctx.viewer, countries, ctx.today, "cluster", version)
+    cells = cells.assign(country_rate=[
+        format_published(lo, hi, pub, note) for lo, hi, pub, note in
+        zip(cells["rate_low_pct"], cells["rate_high_pct"], cells["publication"], cells["note"],
+            strict=True)])
+    zero_tolerance.per_factory(analysis.zero_tolerance_states(
+        data.zero_tolerance_findings(ctx.viewer, chosen, ctx.today, version)))
     cluster_ref = data.clusters(version)
     per_factory = clusters.groupby("factory_id").agg(
         questions=("questions_assessed", "sum"), violations=("questions_non_compliant", "sum"),
@@ -179,12 +194,11 @@ def compare(ctx: PageContext) -> dict[str, Any]:
         clusters[["factory_id", "cluster_code", "non_compliant", "questions_non_compliant",
                   "questions_assessed"]], on=["factory_id", "cluster_code"], how="left")
     grid = grid.merge(brief[["factory_id", "country_code", "name"]], on="factory_id").merge(
-        country_rate[["country_code", "cluster_code", "non_compliance_rate_pct"]],
+        cells[["country_code", "cluster_code", "country_rate"]],
         on=["country_code", "cluster_code"], how="left")
     grid["status"] = grid["non_compliant"].map({1: "Non-compliant", 0: "Compliant"}).fillna(
         "Not assessed")
-    grid = grid.rename(columns={"sort_order": "cluster_order", "name": "factory",
-                                "non_compliance_rate_pct": "country_rate_pct"})
+    grid = grid.rename(columns={"sort_order": "cluster_order", "name": "factory"})
     _chart(charts.comparison_heatmap(grid))
     wide = latest_cp.pivot_table(index=["cluster_name", "cp_name"], columns="factory_id",
                                  values="non_compliant", aggfunc="max", sort=False)

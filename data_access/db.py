@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from data_access.errors import DatabaseUnavailable
-from data_access.framework import seed_framework
+from data_access.framework import seed_framework, sync_framework
 from data_access.schema import Brand
 
 log = logging.getLogger(__name__)
@@ -90,7 +90,8 @@ def prepare_database(engine: Engine) -> None:
     try:
         upgrade_schema(engine)
         with engine.begin() as conn:  # reference data every installation needs
-            seed_framework(conn)
+            if not seed_framework(conn):
+                sync_framework(conn)
     except OperationalError as exc:
         raise DatabaseUnavailable(describe_db_error(engine, exc)) from exc
 

@@ -4,7 +4,8 @@ The scope is applied here, in SQL, never by the caller: the brand comes from
 ``viewer.require_brand()``, not from an argument a page could fill from a URL. Tenant data
 (relationships, orders) is filtered on ``brand_id``; factory-level assessment data is reachable
 only through the brand's own sourcing relationships. Benchmarks across all factories are
-aggregates (counts), never rows of another brand.
+aggregates (counts), never rows of another brand, and they go through disclosure control
+(``metrics.disclosure``, applied in ``ui/analysis.py``) before anything is shown.
 
 Frames are returned with stable column names documented per function; aggregation happens in
 the database (GROUP BY), not in pandas.
@@ -12,6 +13,7 @@ the database (GROUP BY), not in pandas.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 import pandas as pd
@@ -28,7 +30,7 @@ from data_access.schema import (
     SourcingRelationship,
 )
 from data_access.scope import scoped_connection
-from data_access.sqlutil import latest_assessment_subquery, read_frame
+from data_access.sqlutil import latest_assessment_subquery, possible_texts, read_frame
 from data_access.viewer import Viewer
 
 # ---- reference data ------------------------------------------------------------------------
@@ -145,13 +147,14 @@ def suppliers(engine: Engine, viewer: Viewer, *, include_inactive: bool = False,
 
 def _cluster_status_stmt() -> Select:
     """Each factory's latest-assessment result per cluster, from the ``latest_cluster_result``
-    summary (data_access/summaries.py): ``factory_id, assessment_id, cluster_code,
-    non_compliant, questions_non_compliant, questions_assessed``."""
+    summary (data_access/summaries.py): ``factory_id, assessment_id, assessed_on,
+    cluster_code, non_compliant, questions_non_compliant, questions_assessed``."""
     result, latest = LatestClusterResult, FactoryLatestAssessment
     return (
         select(
             result.factory_id,
             latest.assessment_id,
+            latest.assessed_on,
             Cluster.code.label("cluster_code"),
             case((result.questions_non_compliant > 0, 1), else_=0).label("non_compliant"),
             result.questions_non_compliant,
@@ -167,7 +170,7 @@ def latest_cluster_status(engine: Engine, viewer: Viewer) -> pd.DataFrame:
 
     A factory is non-compliant on a cluster if any non-compliance question under it has a
     finding of non-compliance (DOMAIN.md §2). Columns: ``factory_id, country_code,
-    assessment_id, cluster_code, non_compliant (0/1), questions_non_compliant,
+    assessment_id, assessed_on, cluster_code, non_compliant (0/1), questions_non_compliant,
     questions_assessed``.
     """
     brand_id = viewer.require_brand()
@@ -175,40 +178,57 @@ def latest_cluster_status(engine: Engine, viewer: Viewer) -> pd.DataFrame:
     status = _cluster_status_stmt().subquery("status")
     stmt = (
         select(status.c.factory_id, Factory.country_code, status.c.assessment_id,
-               status.c.cluster_code, status.c.non_compliant,
+               status.c.assessed_on, status.c.cluster_code, status.c.non_compliant,
                status.c.questions_non_compliant, status.c.questions_assessed)
         .join(rel, and_(rel.factory_id == status.c.factory_id, rel.brand_id == brand_id,
                         rel.active.is_(True)))
         .join(Factory, and_(Factory.id == status.c.factory_id, Factory.status == "active"))
         .order_by(status.c.factory_id, status.c.cluster_code)
     )
-    return read_frame(engine, stmt, viewer=viewer)
+    frame = read_frame(engine, stmt, viewer=viewer)
+    frame["assessed_on"] = pd.to_datetime(frame["assessed_on"])
+    return frame
 
 
-def country_cluster_benchmark(engine: Engine, country_codes: Sequence[str]) -> pd.DataFrame:
-    """Counts for the country benchmark: every assessed factory in the given countries, whoever
-    it sells to, on its latest assessment. Aggregates only — no factory or brand is named.
+def country_cluster_benchmark(
+    engine: Engine, viewer: Viewer, country_codes: Sequence[str], since: dt.date,
+    until: dt.date,
+) -> pd.DataFrame:
+    """Raw counts for the country benchmark: every factory in the given countries, whoever it
+    sells to, whose latest assessment is dated ``since`` … ``until`` (the reporting window),
+    with the viewing brand's own factories among them counted apart. These counts are the input
+    of disclosure control (``metrics.disclosure``), never shown as they are: the brand could
+    subtract its own factories and read the others'.
 
-    Columns: ``country_code, cluster_code, factories_assessed, factories_non_compliant``.
+    Columns: ``country_code, cluster_code, factories_assessed, factories_non_compliant,
+    own_assessed, own_non_compliant`` ("own": any factory the brand has a relationship with,
+    active or former — it sees their assessments).
     """
-    codes = sorted({c.upper() for c in country_codes})
+    columns = ["country_code", "cluster_code", "factories_assessed", "factories_non_compliant",
+               "own_assessed", "own_non_compliant"]
+    codes = sorted({c.upper() for c in possible_texts(country_codes)})
     if not codes:
-        return pd.DataFrame(columns=["country_code", "cluster_code", "factories_assessed",
-                                     "factories_non_compliant"])
+        return pd.DataFrame(columns=columns)
+    rel = SourcingRelationship
     status = _cluster_status_stmt().subquery("status")
+    own = status.c.factory_id.in_(
+        select(rel.factory_id).where(rel.brand_id == viewer.require_brand()))
     stmt = (
         select(
             Factory.country_code,
             status.c.cluster_code,
             func.count().label("factories_assessed"),
             func.sum(status.c.non_compliant).label("factories_non_compliant"),
+            func.sum(case((own, 1), else_=0)).label("own_assessed"),
+            func.sum(case((own, status.c.non_compliant), else_=0)).label("own_non_compliant"),
         )
         .join(Factory, Factory.id == status.c.factory_id)
-        .where(Factory.country_code.in_(codes))
+        .where(Factory.country_code.in_(codes), status.c.assessed_on >= since,
+               status.c.assessed_on <= until)
         .group_by(Factory.country_code, status.c.cluster_code)
         .order_by(Factory.country_code, status.c.cluster_code)
     )
-    frame = read_frame(engine, stmt)
-    for col in ("factories_assessed", "factories_non_compliant"):
-        frame[col] = frame[col].astype(int)
+    frame = read_frame(engine, stmt, columns, viewer=viewer)
+    for col in columns[2:]:
+        frame[col] = pd.to_numeric(frame[col]).astype(int)
     return frame

@@ -28,6 +28,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy import (
     text as sql_text,
@@ -154,6 +155,9 @@ class Question(Base):
     text: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(20))
     public_disclosure: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: a finding on it is a zero-tolerance issue (reference/framework.yaml; migration 0006)
+    zero_tolerance: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                 server_default=false())
 
     __table_args__ = (
         CheckConstraint("kind IN ('non_compliance', 'information')", "kind"),

@@ -14,10 +14,16 @@ What is modelled, and why:
 * Non-compliance per compliance point follows the published rates (``parameters.yaml``) scaled by
   a country factor, a factory's own latent quality, improvement over cycles and persistence of
   last cycle's problems.
-* Each brand has a purchasing profile (lead time, late changes, below-cost prices, late payment).
-  Factories whose buyers press harder have more Working Time, Compensation and Contracts & HR
-  non-compliance — the association research reports (DOMAIN.md §3) — so the linkage views have
-  something true to show.
+* Zero-tolerance questions (child labour, forced labour, violence, locked exits) are drawn one by
+  one at their own, much lower rates (about 5 % of assessed factories have one in their latest
+  assessment); one found at an assessment is found again at the next with a fixed chance, else
+  the next assessment verifies the fix. Their improvement-plan items follow the same rules as
+  the others, so some are reported fixed by the factory before any assessment verifies it.
+* Each brand has a purchasing profile (lead time, late changes, below-cost prices, late payment),
+  and each of its relationships presses a little more or less than that (late changes and
+  prices vary by supplier). Factories whose buyers press harder have more Working Time,
+  Compensation and Contracts & HR non-compliance — the association research reports
+  (DOMAIN.md §3) — so the linkage views have something true to show.
 * Gaps a real supplier base has: factories never assessed, assessments older than a year,
   missing OS IDs, coordinates, parent companies; undisclosed relationships.
 
@@ -101,7 +107,10 @@ SCALES: dict[str, Scale] = {
 #: per run: another block size would draw other random numbers)
 RELATIONSHIPS_PER_BLOCK = 2_000
 FACTORIES_PER_BLOCK = 1_000
-_STAGE_ORDERS, _STAGE_ASSESSMENTS, _STAGE_PROVENANCE = 1, 2, 3
+_STAGE_ORDERS, _STAGE_ASSESSMENTS, _STAGE_PROVENANCE, _STAGE_RELATIONSHIP_PRESSURE = 1, 2, 3, 4
+#: spread of a relationship's purchasing pressure around its brand's (a brand presses some
+#: suppliers harder than others: a rush product line, a smaller or newer supplier)
+RELATIONSHIP_PRESSURE_SD = 0.5
 
 
 def _load_parameters() -> dict:
@@ -115,6 +124,10 @@ def _load_parameters() -> dict:
     codes = {cp.code for cluster in CLUSTERS for cp in cluster.compliance_points}
     if set(params["base_non_compliance_rate"]) != codes:
         raise ValueError("base_non_compliance_rate must give one rate per compliance point")
+    zero_tolerance = {q.code for cluster in CLUSTERS for cp in cluster.compliance_points
+                      for q in cp.questions if q.zero_tolerance}
+    if set(params["zero_tolerance_rate"]) != zero_tolerance:
+        raise ValueError("zero_tolerance_rate must give one rate per zero-tolerance question")
     return params
 
 
@@ -126,6 +139,8 @@ COUNTRY_PROFILES: dict[str, dict] = {
     for code, profile in PARAMETERS["country_profiles"].items()
 }
 BASE_NC_RATE: dict[str, float] = PARAMETERS["base_non_compliance_rate"]
+ZERO_TOLERANCE_RATE: dict[str, float] = PARAMETERS["zero_tolerance_rate"]
+ZERO_TOLERANCE_RECURRENCE = float(PARAMETERS["zero_tolerance_recurrence"])
 DEMO_BRANDS = [(b["code"], b["name"], b["country"]) for b in PARAMETERS["brands"]]
 DEMO_BRAND_SIZES = [int(b["factories"]) for b in PARAMETERS["brands"]]
 NAME_FIRST = list(PARAMETERS["name_first_words"])
@@ -263,10 +278,13 @@ def generate_demo_data(
                 conn, SourcingRelationship.__table__, rels.columns)
             lap("factories_and_relationships")
 
-            # each factory's purchasing pressure: mean of its buyers' pressure
+            # each relationship's pressure: its brand's, give or take (own random stream, so
+            # the other streams draw what they drew before); each factory's: its buyers' mean
+            offset = _block_rng(seed, _STAGE_RELATIONSHIP_PRESSURE, 0).normal(
+                0.0, RELATIONSHIP_PRESSURE_SD, len(rels.brand))
             pressure = np.zeros(scale.factories)
             buyers = np.zeros(scale.factories)
-            np.add.at(pressure, rels.factory, profile["pressure"][rels.brand])
+            np.add.at(pressure, rels.factory, profile["pressure"][rels.brand] + offset)
             np.add.at(buyers, rels.factory, 1)
             f_pressure = np.divide(pressure, buyers, out=np.zeros_like(pressure),
                                    where=buyers > 0)
@@ -278,7 +296,7 @@ def generate_demo_data(
                 stop = min(len(rels.brand), start + RELATIONSHIPS_PER_BLOCK)
                 columns, factory_index, recent_units = _purchase_orders(
                     scale, _block_rng(seed, _STAGE_ORDERS, block), today, profile, rels,
-                    slice(start, stop), factories.workers_for_volume,
+                    offset, slice(start, stop), factories.workers_for_volume,
                     first_id=counts["purchase_order"] + 1)
                 counts["purchase_order"] += insert_columns(conn, PurchaseOrder.__table__,
                                                            columns)
@@ -517,10 +535,12 @@ def _relationships(scale: Scale, rng: np.random.Generator, today: np.datetime64,
 
 
 def _purchase_orders(scale: Scale, rng: np.random.Generator, today: np.datetime64,
-                     profile: dict[str, np.ndarray], rels: _Relationships, block: slice,
-                     workers: np.ndarray, first_id: int):
+                     profile: dict[str, np.ndarray], rels: _Relationships,
+                     pressure_offset: np.ndarray, block: slice, workers: np.ndarray,
+                     first_id: int):
     """Orders of the relationships in ``block``: the columns, each order's factory index and
-    its units if confirmed in the last 365 days (else 0)."""
+    its units if confirmed in the last 365 days (else 0). A relationship pressed harder than
+    its brand's habit (``pressure_offset`` > 0) gets more late changes and lower prices."""
     brand_of, factory_of = rels.brand[block], rels.factory[block]
     window_start = today - np.timedelta64(365 * scale.order_years, "D")
     start = np.maximum(rels.start[block], window_start)
@@ -540,10 +560,11 @@ def _purchase_orders(scale: Scale, rng: np.random.Generator, today: np.datetime6
     forecast = np.maximum(200, rng.lognormal(typical, 0.6)).astype(int)
     accuracy = np.clip(rng.normal(profile["forecast_accuracy"][b], 0.15), 0.2, 1.8)
     ordered = np.maximum(100, forecast * accuracy).astype(int)
-    changed = rng.random(n) < profile["late_change_share"][b]
+    extra = pressure_offset[block][rel]
+    changed = rng.random(n) < np.clip(profile["late_change_share"][b] + 0.25 * extra, 0.01, 0.9)
     changed_units = np.where(changed, (ordered * rng.uniform(0.05, 0.4, n)).astype(int), 0)
     fob = np.round(rng.uniform(3.5, 22.0, n), 2)
-    cost = np.round(fob / rng.normal(profile["price_margin"][b], 0.08), 2)
+    cost = np.round(fob / rng.normal(profile["price_margin"][b] - 0.12 * extra, 0.08), 2)
     terms = profile["payment_terms_days"][b].astype(int)
     delay = np.maximum(0, rng.normal(profile["payment_delay_days"][b], 8)).astype(int)
     on_time = rng.random(n) < 0.45  # many buyers pay within terms regardless of habit
@@ -607,20 +628,29 @@ def _set_annual_output(conn: Connection, output: np.ndarray) -> None:
 class _Framework:
     cp_cluster: np.ndarray  # cluster code per compliance point
     cp_base: np.ndarray  # base non-compliance rate per compliance point
-    cp_columns: list[np.ndarray]  # per compliance point: 0-based columns of its NC questions
+    #: per compliance point: 0-based columns of its NC questions that are not zero tolerance
+    cp_columns: list[np.ndarray]
     n_questions: int
     action: np.ndarray  # per question (0-based column): the improvement-plan action text
+    zt_columns: np.ndarray  # 0-based columns of the zero-tolerance questions
+    zt_cluster: np.ndarray  # their cluster codes
+    zt_rate: np.ndarray  # their rates (parameters.yaml, zero_tolerance_rate)
 
 
 def _framework_arrays() -> _Framework:
     """The framework in question-id order (``seed_framework`` numbers questions 1, 2, …)."""
     cp_cluster, cp_base, cp_columns, actions = [], [], [], []
+    zt_columns, zt_cluster, zt_rate = [], [], []
     column = 0
     for cluster in CLUSTERS:
         for cp in cluster.compliance_points:
             columns = []
             for q in cp.questions:
-                if q.kind == "non_compliance":
+                if q.zero_tolerance:
+                    zt_columns.append(column)
+                    zt_cluster.append(cluster.code)
+                    zt_rate.append(ZERO_TOLERANCE_RATE[q.code])
+                elif q.kind == "non_compliance":
                     columns.append(column)
                 action = "Remediate: " + q.text.rstrip("?").replace("Does the employer ",
                                                                      "employer to ")
@@ -630,7 +660,8 @@ def _framework_arrays() -> _Framework:
             cp_base.append(BASE_NC_RATE[cp.code])
             cp_columns.append(np.array(columns, dtype=int))
     return _Framework(np.array(cp_cluster), np.array(cp_base), cp_columns, column,
-                      np.array(actions, dtype=object))
+                      np.array(actions, dtype=object), np.array(zt_columns, dtype=int),
+                      np.array(zt_cluster), np.array(zt_rate))
 
 
 def _assessments(scale: Scale, rng: np.random.Generator, today: np.datetime64,
@@ -666,6 +697,12 @@ def _assessments(scale: Scale, rng: np.random.Generator, today: np.datetime64,
     base_logit = _logit(fw.cp_base[None, :] * factors)  # countries × compliance points
     sensitivity = np.array([PRESSURE_SENSITIVE.get(c, 0.0) for c in fw.cp_cluster])
     nc_cp = np.zeros((a, len(fw.cp_base)), dtype=bool)
+    # zero-tolerance questions: rare, drawn one by one; found again at the next assessment
+    # with a fixed chance (else the next assessment verifies the fix)
+    zt_factors = np.array([[COUNTRY_FACTORS.get(code, {}).get(c, 1.0) for c in fw.zt_cluster]
+                           for code in COUNTRY_CODES])
+    zt_logit = _logit(fw.zt_rate[None, :] * zt_factors)  # countries × zero-tolerance questions
+    zt = np.zeros((a, len(fw.zt_columns)), dtype=bool)
     for level in range(1, scale.max_cycles + 1):
         rows = np.flatnonzero(cycle == level)
         if not len(rows):
@@ -676,6 +713,11 @@ def _assessments(scale: Scale, rng: np.random.Generator, today: np.datetime64,
                   - 0.15 * (level - 1) + 0.9 * sensitivity[None, :] * f_pressure[f][:, None]
                   + 0.8 * prev)
         nc_cp[rows] = rng.random(logits.shape) < _sigmoid(logits)
+        zt_prev = zt[rows - 1] if level > 1 else np.zeros((len(rows), len(fw.zt_columns)), bool)
+        p_zt = np.where(zt_prev, ZERO_TOLERANCE_RECURRENCE,
+                        _sigmoid(zt_logit[country[rows]] + 0.45 * factories.quality[f][:, None]
+                                 - 0.15 * (level - 1)))
+        zt[rows] = rng.random(p_zt.shape) < p_zt
 
     # questions found non-compliant: in a non-compliant point, 1 + Binomial(n − 1, 0.18) of
     # its n questions, chosen at random
@@ -686,6 +728,7 @@ def _assessments(scale: Scale, rng: np.random.Generator, today: np.datetime64,
         k = 1 + rng.binomial(len(columns) - 1, 0.18, a)
         ranks = rng.random((a, len(columns))).argsort(axis=1).argsort(axis=1)
         flags[:, columns] = (ranks < k[:, None]) & nc_cp[:, p][:, None]
+    flags[:, fw.zt_columns] = zt
     findings = {
         "assessment_id": np.repeat(ids, fw.n_questions),
         "question_id": np.tile(np.arange(1, fw.n_questions + 1), a),

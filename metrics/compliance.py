@@ -6,6 +6,10 @@
 * The non-compliance rate of a group = factories non-compliant ÷ factories assessed, using each
   factory's latest assessment.
 * Factory compliance % = 100 × (questions − violations) ÷ questions.
+
+Rates over small groups carry their 95 % Wilson range and are compared with a benchmark only
+from :data:`metrics.stats.MIN_GROUP_FOR_RATE` factories up (``metrics.stats``); benchmarks are
+what disclosure control lets the viewer see (``metrics.disclosure``).
 """
 
 from __future__ import annotations
@@ -14,6 +18,9 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+
+from metrics.disclosure import SUPPRESSED, pool_published
+from metrics.stats import enough_to_compare, wilson_interval
 
 RATE_COLUMNS = ["factories_assessed", "factories_non_compliant", "non_compliance_rate_pct"]
 
@@ -67,46 +74,96 @@ def pooled_rate(counts: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     return pooled
 
 
+COMPARE_HIGHER = "Higher than the benchmark"
+COMPARE_LOWER = "Lower than the benchmark"
+COMPARE_UNCLEAR = "No clear difference"
+COMPARE_TOO_FEW = "Too few to compare"
+COMPARE_NO_BENCHMARK = "No benchmark"
+
+
+def compare_with_benchmark(non_compliant, assessed, bench_low_pct, bench_high_pct,
+                           bench_published) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Compare a group's rate (k of n) with a benchmark, honestly about small groups.
+
+    Returns ``(low_pct, high_pct, verdict)``: the group's 95 % Wilson range
+    (``metrics.stats``) and, per row, :data:`COMPARE_TOO_FEW` (fewer than
+    ``MIN_GROUP_FOR_RATE`` factories), :data:`COMPARE_NO_BENCHMARK` (benchmark not published),
+    :data:`COMPARE_HIGHER` / :data:`COMPARE_LOWER` (the benchmark, even as a range, lies wholly
+    below / above the group's range) or :data:`COMPARE_UNCLEAR` (it lies inside: the difference
+    could be chance).
+    """
+    low, high = wilson_interval(non_compliant, assessed)
+    b_low = np.asarray(bench_low_pct, dtype="float64")
+    b_high = np.asarray(bench_high_pct, dtype="float64")
+    verdict = np.select(
+        [~enough_to_compare(assessed), ~np.asarray(bench_published, dtype=bool),
+         b_high < low, b_low > high],
+        [COMPARE_TOO_FEW, COMPARE_NO_BENCHMARK, COMPARE_HIGHER, COMPARE_LOWER],
+        COMPARE_UNCLEAR)
+    return low, high, verdict
+
+
 def portfolio_vs_benchmark(
-    portfolio_status: pd.DataFrame, benchmark_counts: pd.DataFrame, clusters: pd.DataFrame
+    portfolio_status: pd.DataFrame, benchmark_cells: pd.DataFrame, clusters: pd.DataFrame
 ) -> pd.DataFrame:
     """Cluster non-compliance of the brand's portfolio next to its country benchmark.
 
-    The benchmark is the pooled rate over all assessed factories in the countries where the
-    brand has assessed suppliers (DOMAIN.md §2 formula applied to that group).
+    The benchmark pools the *published* country cells (``metrics.disclosure``: suppressed
+    countries left out, banded ones as ranges) of the countries where the brand has assessed
+    suppliers. Both sides use only factories whose latest assessment is inside the reporting
+    window (the caller filters the portfolio; the benchmark cells are read that way).
 
     Args:
-        portfolio_status: :func:`data_access.queries.latest_cluster_status` output.
-        benchmark_counts: :func:`data_access.queries.country_cluster_benchmark` output for the
-            portfolio's countries.
+        portfolio_status: :func:`data_access.queries.latest_cluster_status` rows of the
+            suppliers to show, already limited to the reporting window.
+        benchmark_cells: :func:`metrics.disclosure.protect_cells` output per country and
+            ``cluster_code`` for the portfolio's countries.
         clusters: ``cluster_code, cluster_name, sort_order`` reference.
 
     Returns:
         One row per cluster, in framework order: ``cluster_code, cluster_name,
-        portfolio_assessed, portfolio_non_compliant, portfolio_rate_pct, benchmark_assessed,
-        benchmark_rate_pct, difference_pct_points`` (portfolio − benchmark).
+        portfolio_assessed, portfolio_non_compliant, portfolio_rate_pct, portfolio_low_pct,
+        portfolio_high_pct`` (95 % Wilson range), ``benchmark_assessed, benchmark_rate_pct``
+        (exact, or the middle of a range), ``benchmark_low_pct, benchmark_high_pct,
+        benchmark_publication, benchmark_left_out`` (suppressed country codes),
+        ``difference_pct_points`` (portfolio − benchmark; NaN when too few to compare or no
+        benchmark), ``comparison`` (:func:`compare_with_benchmark`'s verdict).
     """
     mine = non_compliance_rate(portfolio_status, ["cluster_code"]).rename(
         columns={"factories_assessed": "portfolio_assessed",
                  "factories_non_compliant": "portfolio_non_compliant",
                  "non_compliance_rate_pct": "portfolio_rate_pct"}
     )
-    bench = pooled_rate(benchmark_counts, ["cluster_code"]).rename(
-        columns={"factories_assessed": "benchmark_assessed",
-                 "factories_non_compliant": "benchmark_non_compliant",
-                 "non_compliance_rate_pct": "benchmark_rate_pct"}
-    )
+    bench = pool_published(benchmark_cells, ["cluster_code"]).rename(columns={
+        "factories_assessed": "benchmark_assessed", "rate_pct": "benchmark_rate_pct",
+        "rate_low_pct": "benchmark_low_pct", "rate_high_pct": "benchmark_high_pct",
+        "publication": "benchmark_publication", "left_out": "benchmark_left_out"})
     out = clusters[["cluster_code", "cluster_name", "sort_order"]].merge(
         mine, on="cluster_code", how="left"
     ).merge(bench, on="cluster_code", how="left")
     out["portfolio_assessed"] = out["portfolio_assessed"].fillna(0).astype(int)
     out["portfolio_non_compliant"] = out["portfolio_non_compliant"].fillna(0).astype(int)
     out["benchmark_assessed"] = out["benchmark_assessed"].fillna(0).astype(int)
-    out["portfolio_rate_pct"] = out["portfolio_rate_pct"].astype(float)
-    out["benchmark_rate_pct"] = out["benchmark_rate_pct"].astype(float)
-    out["difference_pct_points"] = out["portfolio_rate_pct"] - out["benchmark_rate_pct"]
-    return out.sort_values("sort_order").drop(columns=["sort_order", "benchmark_non_compliant"])\
-        .reset_index(drop=True)
+    out["benchmark_publication"] = out["benchmark_publication"].fillna(SUPPRESSED)
+    out["benchmark_left_out"] = out["benchmark_left_out"].apply(
+        lambda v: v if isinstance(v, tuple) else ())
+    for col in ("portfolio_rate_pct", "benchmark_rate_pct", "benchmark_low_pct",
+                "benchmark_high_pct"):
+        out[col] = out[col].astype(float)
+    low, high, verdict = compare_with_benchmark(
+        out["portfolio_non_compliant"], out["portfolio_assessed"], out["benchmark_low_pct"],
+        out["benchmark_high_pct"], out["benchmark_publication"] != SUPPRESSED)
+    out["portfolio_low_pct"], out["portfolio_high_pct"] = low, high
+    out["comparison"] = verdict
+    comparable = ~np.isin(verdict, [COMPARE_TOO_FEW, COMPARE_NO_BENCHMARK])
+    out["difference_pct_points"] = np.where(
+        comparable, out["portfolio_rate_pct"] - out["benchmark_rate_pct"], np.nan)
+    columns = ["cluster_code", "cluster_name", "portfolio_assessed", "portfolio_non_compliant",
+               "portfolio_rate_pct", "portfolio_low_pct", "portfolio_high_pct",
+               "benchmark_assessed", "benchmark_rate_pct", "benchmark_low_pct",
+               "benchmark_high_pct", "benchmark_publication", "benchmark_left_out",
+               "difference_pct_points", "comparison"]
+    return out.sort_values("sort_order")[columns].reset_index(drop=True)
 
 
 def compliance_pct(questions: int, violations: int) -> float:

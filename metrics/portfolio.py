@@ -9,6 +9,14 @@ import numpy as np
 import pandas as pd
 
 RECENT_ASSESSMENT_DAYS = 365
+#: The reporting window of "latest assessment": an assessment older than this many months is
+#: outdated — its results are flagged, left out of every rate and benchmark, and a factory whose
+#: latest assessment is older has the risk level "Unknown — needs assessment". Better Work
+#: assesses about once a year; 18 months is one yearly cycle plus six months of slack for
+#: rescheduled visits, so a factory is outdated only once it has missed a whole cycle.
+REPORTING_WINDOW_MONTHS = 18
+#: the window in days (18 × 30.44, rounded)
+REPORTING_WINDOW_DAYS = 548
 
 
 @dataclass(frozen=True)
@@ -90,3 +98,15 @@ def suppliers_by_country_status(suppliers: pd.DataFrame, as_of: dt.date) -> pd.D
         .size()
         .rename(columns={"size": "suppliers"})
     )
+
+
+def within_reporting_window(latest_assessed_on: pd.Series, as_of: dt.date) -> pd.Series:
+    """True where the latest assessment is at most :data:`REPORTING_WINDOW_DAYS` old on
+    ``as_of`` (and not after it); False when never assessed or outdated."""
+    age = assessment_age_days(latest_assessed_on, as_of)
+    return ((age >= 0) & (age <= REPORTING_WINDOW_DAYS)).fillna(False).astype(bool)
+
+
+def reporting_window_start(as_of: dt.date) -> dt.date:
+    """The oldest assessment date still inside the reporting window on ``as_of``."""
+    return as_of - dt.timedelta(days=REPORTING_WINDOW_DAYS)

@@ -1,40 +1,51 @@
-"""A transparent risk score per factory, for ranking where to look first.
+"""Risk levels and a ranking score per factory: where a brand's due diligence should look first.
 
-The score adds up eight components, each a plain fact about the factory normalised to 0–1 by a
-documented cap (:data:`RISK_CAPS`), times a weight (:data:`RISK_WEIGHTS`, points out of 100):
+Severity comes before likelihood (OECD Due Diligence Guidance for the garment sector), and not
+knowing is a gap to close, never a low risk. So the **level** is decided in this order:
 
-=====================  ===========================================================  ======  =====
-component              input (0 → 1.0 at the cap)                                   cap     weight
-=====================  ===========================================================  ======  =====
-``core_nc``            open non-compliant questions in core labour clusters          10       30
-                       (Child Labour, Discrimination, Forced Labour, FoA)
-``other_nc``           open non-compliant questions in the other clusters            30       15
-``assessment_age``     days since the latest assessment (never assessed = 1.0)       730      15
-``country``            country non-compliance rate, % (averaged over clusters)       50       10
-``late_change``        % of the brand's orders changed after confirmation            50       10
-``below_cost``         % of the brand's orders priced below cost                     50       10
-``days_late``          median days the brand paid late (≤ 0 → 0)                    30        5
-``leverage``           brand's share of the factory's capacity, %                    30        5
-=====================  ===========================================================  ======  =====
+1. **Zero tolerance — act now** (:data:`ZERO_TOLERANCE`): any zero-tolerance finding that is
+   open, or reported fixed by the factory but not yet verified by a later assessment
+   (``metrics.zero_tolerance``) — whatever the other figures say.
+2. **Unknown — needs assessment** (:data:`UNKNOWN`): never assessed, or the latest assessment is
+   older than the reporting window (:data:`metrics.portfolio.REPORTING_WINDOW_DAYS`, 18
+   months): nothing current is known.
+3. Otherwise the score: **High** ≥ :data:`HIGH_RISK_MIN_SCORE`, **Medium** ≥
+   :data:`MEDIUM_RISK_MIN_SCORE`, else **Low**.
 
-risk_score = Σ weight × min(value ÷ cap, 1), 0–100, rounded to one decimal.
-Levels: "High" ≥ :data:`HIGH_RISK_MIN_SCORE` (60), "Medium" ≥ :data:`MEDIUM_RISK_MIN_SCORE`
-(35), else "Low".
+The **ranking** lists levels in the order of :data:`LEVELS` (zero tolerance, high, unknown,
+medium, low — a factory known to be in a bad state comes before one about which nothing is
+known, which comes before one known to be in a fair state), and by score within a level.
 
-Why these weights: core labour standards (child and forced labour, discrimination, freedom of
-association) are fundamental rights, so core non-compliance has the largest weight: each open
-core issue adds 3 points (up to 30), each other open issue 0.5 points (up to 15). An old or
-missing assessment means the brand does not know — uncertainty is treated as risk. The brand's
-own purchasing practices are in the score because research links them to Working Time,
-Compensation and Contracts & HR outcomes (DOMAIN.md §3). **Leverage** (share of capacity) is not
-a risk to workers by itself: it raises the brand's responsibility for, and ability to change,
-what happens in the factory, so it carries a small weight to lift factories where acting is
-most possible and most owed.
+The **score** (0–100) adds six components, each a plain fact normalised to 0–1 by a cap
+(:data:`RISK_CAPS`) times a weight in points (:data:`RISK_WEIGHTS`, they sum to 100)::
 
-Missing data is explicit: never assessed → ``assessment_age`` = 1.0 (maximum uncertainty) and open
-issue counts 0 (there are no findings to count); missing purchasing figures → component 0, and
-``reasons`` says "no orders" (or "no costing" / "no paid invoices" when only those are missing);
-missing country benchmark or capacity share → component 0.
+    component        input (0 → 1.0 at the cap)                                    cap   weight
+    core_nc          open core-labour issues + ½ × those reported fixed, not yet      5      35
+                     verified (Child Labour, Discrimination, Forced Labour, FoA;
+                     zero-tolerance findings are counted apart, above)
+    other_nc         the same for the other four clusters                           30      25
+    assessment_age   days since the latest assessment                              548      10
+    late_change      how far this factory's share of orders changed after            25      10
+                     confirmation exceeds the brand's share at its other factories
+                     (percentage points, from the 95 % lower bound at this factory)
+    below_cost       the same for orders priced below cost                           25      10
+    leverage         the brand's share of the factory's capacity, %                  30      10
+
+    risk_score = Σ weight × min(value ÷ cap, 1), rounded to one decimal.
+
+Why these components: every one must separate factories of one brand from each other, or it
+cannot help rank them. The country's average non-compliance (nearly the same for every factory
+of a country: 0.1 points of spread on the demo data) and the brand's payment delay (a brand-wide
+habit: 0.3 points) were dropped; the brand's purchasing pressure counts only where it is
+*higher than at the brand's other suppliers*, measured from the 95 % Wilson lower bound so that a
+factory with three orders is not singled out by chance (``metrics.stats``). A fix reported by
+the factory halves an issue's weight until an assessment verifies it. Leverage is not a risk to
+workers by itself: a brand buying much of a factory's output has more responsibility for
+conditions there and more power to improve them.
+
+Reasons are full sentences, most severe first: zero-tolerance findings, the unknown state, then
+the components from the largest contribution down, then gaps in the purchasing data, then
+earlier zero-tolerance findings verified fixed.
 """
 
 from __future__ import annotations
@@ -44,34 +55,48 @@ from dataclasses import asdict, dataclass, fields
 import numpy as np
 import pandas as pd
 
-from metrics.portfolio import RECENT_ASSESSMENT_DAYS
+from metrics.portfolio import REPORTING_WINDOW_DAYS, REPORTING_WINDOW_MONTHS
+from metrics.stats import wilson_interval
+
+ZERO_TOLERANCE = "Zero tolerance — act now"
+HIGH = "High"
+UNKNOWN = "Unknown — needs assessment"
+MEDIUM = "Medium"
+LOW = "Low"
+#: the levels in ranking order
+LEVELS = (ZERO_TOLERANCE, HIGH, UNKNOWN, MEDIUM, LOW)
+
+HIGH_RISK_MIN_SCORE = 50.0
+MEDIUM_RISK_MIN_SCORE = 25.0
+DAYS_PER_MONTH = 30.44
+#: purchasing pressure is judged on the brand's orders confirmed in this many days before the
+#: reference date: recent enough to be today's practice, long enough to have orders to count
+PRACTICE_WINDOW_DAYS = 730
 
 RISK_INPUT_COLUMNS = [
-    "factory_id", "open_nc_core", "open_nc_other", "assessment_age_days",
-    "country_benchmark_rate_pct", "late_change_share_pct", "below_cost_share_pct",
-    "median_days_late", "share_of_capacity_pct",
+    "factory_id", "open_nc_core", "open_nc_other", "reported_fixed_core",
+    "reported_fixed_other", "assessment_age_days", "zt_open", "zt_reported_fixed",
+    "zt_verified_fixed", "late_change_excess_pct_points", "below_cost_excess_pct_points",
+    "share_of_capacity_pct",
 ]
-
-HIGH_RISK_MIN_SCORE = 60.0
-MEDIUM_RISK_MIN_SCORE = 35.0
-HIGH, MEDIUM, LOW = "High", "Medium", "Low"
-#: How many contributing components ``reasons`` names, largest first.
-REASONS_SHOWN = 3
-DAYS_PER_MONTH = 30.44
+#: optional inputs that only change the wording of the reasons
+REASON_COLUMNS = [
+    "zt_open_issues", "zt_reported_issues", "zt_latest_found_on", "late_change_share_pct",
+    "late_change_elsewhere_pct", "below_cost_share_pct", "below_cost_elsewhere_pct",
+    "practice_orders", "costed_orders",
+]
 
 
 @dataclass(frozen=True)
 class RiskWeights:
     """Points each component can add to the 0–100 score (they must sum to 100)."""
 
-    core_nc: float = 30.0
-    other_nc: float = 15.0
-    assessment_age: float = 15.0
-    country: float = 10.0
+    core_nc: float = 35.0
+    other_nc: float = 25.0
+    assessment_age: float = 10.0
     late_change: float = 10.0
     below_cost: float = 10.0
-    days_late: float = 5.0
-    leverage: float = 5.0
+    leverage: float = 10.0
 
     def __post_init__(self) -> None:
         total = sum(asdict(self).values())
@@ -85,13 +110,11 @@ class RiskWeights:
 class RiskCaps:
     """The input value at which each component reaches 1.0 (values above are capped)."""
 
-    core_nc: float = 10.0  # open core-labour issues
-    other_nc: float = 30.0  # other open issues (~250 questions; OSH alone often has many)
-    assessment_age: float = 2.0 * RECENT_ASSESSMENT_DAYS  # days: 24 months
-    country: float = 50.0  # % of the country's factories non-compliant, cluster average
-    late_change: float = 50.0  # % of orders changed after confirmation
-    below_cost: float = 50.0  # % of orders priced below cost
-    days_late: float = 30.0  # median days paid after the due date
+    core_nc: float = 5.0  # open core-labour issues (reported fixed count half)
+    other_nc: float = 30.0  # other open issues (~200 questions; OSH alone often has many)
+    assessment_age: float = float(REPORTING_WINDOW_DAYS)  # days: the 18-month window
+    late_change: float = 25.0  # percentage points above the brand's other factories
+    below_cost: float = 25.0  # percentage points above the brand's other factories
     leverage: float = 30.0  # % of the factory's annual output
 
 
@@ -99,49 +122,94 @@ RISK_WEIGHTS = RiskWeights()
 RISK_CAPS = RiskCaps()
 COMPONENTS = tuple(f.name for f in fields(RiskWeights))
 
-#: component → the input column it reads.
-COMPONENT_INPUTS = {
-    "core_nc": "open_nc_core",
-    "other_nc": "open_nc_other",
-    "assessment_age": "assessment_age_days",
-    "country": "country_benchmark_rate_pct",
-    "late_change": "late_change_share_pct",
-    "below_cost": "below_cost_share_pct",
-    "days_late": "median_days_late",
-    "leverage": "share_of_capacity_pct",
+#: component → what it counts, in words (pages and the extract's data dictionary)
+COMPONENT_LABELS = {
+    "core_nc": "Open core-labour issues",
+    "other_nc": "Other open issues",
+    "assessment_age": "Assessment age",
+    "late_change": "Late changes above your usual",
+    "below_cost": "Below-cost prices above your usual",
+    "leverage": "Your share of capacity",
 }
 
 
-def _plural(count: float, one: str, many: str) -> str:
-    return one if round(count) == 1 else many
+def _count(value: float, one: str, many: str) -> str:
+    """"1 issue", "3 issues" (the number, then the right noun)."""
+    number = round(float(value))
+    return f"{number} {one if number == 1 else many}"
 
 
-def _describe(component: str, value: float) -> str:
-    """A component's input value in words, e.g. ``"3 open core-labour issues"``."""
-    if component == "core_nc":
-        return f"{value:.0f} open core-labour {_plural(value, 'issue', 'issues')}"
-    if component == "other_nc":
-        return f"{value:.0f} other open {_plural(value, 'issue', 'issues')}"
-    if component == "assessment_age":
-        if np.isnan(value):
-            return "never assessed"
-        months = value / DAYS_PER_MONTH
-        return f"last assessed {months:.0f} {_plural(months, 'month', 'months')} ago"
-    if component == "country":
-        return f"country non-compliance {value:.0f} %"
-    if component == "late_change":
-        return f"{value:.0f} % of orders changed late"
-    if component == "below_cost":
-        return f"{value:.0f} % of orders priced below cost"
-    if component == "days_late":
-        return f"paid a median {value:.0f} {_plural(value, 'day', 'days')} late"
-    if component == "leverage":
-        return f"brand buys {value:.0f} % of the factory's capacity"
-    raise ValueError(f"unknown component {component!r}")
+def _numbers(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame.columns:
+        return pd.Series(np.nan, index=frame.index, dtype="float64")
+    return pd.to_numeric(frame[column], errors="coerce").astype("float64")
+
+
+# ---- inputs ---------------------------------------------------------------------------------
+
+
+def relative_practices(measures: pd.DataFrame, as_of) -> pd.DataFrame:
+    """The brand's purchasing pressure at each factory compared with its other factories.
+
+    For each flag (changed after confirmation; priced below cost), over the brand's orders
+    confirmed in the :data:`PRACTICE_WINDOW_DAYS` up to ``as_of``: at this factory, k of n orders
+    (orders that can tell, as in ``metrics.purchasing``); at the brand's other factories, K − k
+    of N − n. The excess is how far the 95 % Wilson lower bound at this factory lies above the
+    share elsewhere, in percentage points, never below 0:
+
+        excess = max(0, wilson_low(k, n) − 100 × (K − k) ÷ (N − n))
+
+    Args:
+        measures: :func:`metrics.purchasing.order_measures` output for all the brand's orders
+            (``factory_id, confirmed_on, changed_late, below_cost``).
+        as_of: the reference date.
+
+    Returns:
+        One row per factory with orders in the window: ``factory_id, practice_orders``,
+        ``late_change_share_pct``, ``late_change_elsewhere_pct``,
+        ``late_change_excess_pct_points``, ``costed_orders``, ``below_cost_share_pct``,
+        ``below_cost_elsewhere_pct``, ``below_cost_excess_pct_points``. NaN where no order can
+        tell (or the brand has no other factory to compare with; excess then NaN → 0 points).
+    """
+    columns = ["factory_id", "practice_orders", "late_change_share_pct",
+               "late_change_elsewhere_pct", "late_change_excess_pct_points", "costed_orders",
+               "below_cost_share_pct", "below_cost_elsewhere_pct",
+               "below_cost_excess_pct_points"]
+    if measures.empty:
+        return pd.DataFrame(columns=columns)
+    end = pd.Timestamp(as_of)
+    confirmed = pd.to_datetime(measures["confirmed_on"])
+    recent = measures[(confirmed <= end)
+                      & (confirmed > end - pd.Timedelta(days=PRACTICE_WINDOW_DAYS))]
+    out = pd.DataFrame({"factory_id": sorted(recent["factory_id"].unique())})
+    out["practice_orders"] = out["factory_id"].map(recent.groupby("factory_id").size())
+    for flag, name, n_name in (("changed_late", "late_change", None),
+                               ("below_cost", "below_cost", "costed_orders")):
+        known = recent[recent[flag].notna()]
+        per = known.groupby("factory_id")[flag].agg(["sum", "size"])
+        k = out["factory_id"].map(per["sum"]).fillna(0).astype("float64")
+        n = out["factory_id"].map(per["size"]).fillna(0).astype("float64")
+        total_k, total_n = float(per["sum"].sum()), float(per["size"].sum())
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(n > 0, 100.0 * k / n, np.nan)
+            elsewhere = np.where(total_n - n > 0, 100.0 * (total_k - k) / (total_n - n), np.nan)
+        low, _ = wilson_interval(k, n)
+        out[f"{name}_share_pct"] = share
+        out[f"{name}_elsewhere_pct"] = elsewhere
+        out[f"{name}_excess_pct_points"] = np.clip(low - elsewhere, 0.0, None)
+        if n_name:
+            out[n_name] = n.astype("int64")
+    return out[columns]
+
+
+# ---- score and level --------------------------------------------------------------------------
 
 
 def risk_components(factories: pd.DataFrame, caps: RiskCaps = RISK_CAPS) -> pd.DataFrame:
-    """Each component normalised to 0–1 (value ÷ cap, clipped), with the missing-data rules.
+    """Each component normalised to 0–1 (value ÷ cap, clipped), with the missing-data rules:
+    never assessed → issue counts 0 (there are no findings to count) and ``assessment_age``
+    1.0 (maximum uncertainty; the level is Unknown anyway); no orders, no costing, no capacity
+    figure → 0 (the reasons say so).
 
     Returns:
         One float column per :data:`COMPONENTS` name, same index as ``factories``.
@@ -149,39 +217,37 @@ def risk_components(factories: pd.DataFrame, caps: RiskCaps = RISK_CAPS) -> pd.D
     missing = [c for c in RISK_INPUT_COLUMNS if c not in factories.columns]
     if missing:
         raise ValueError(f"risk input lacks column(s): {', '.join(missing)}")
-    out = {}
-    for component, column in COMPONENT_INPUTS.items():
-        value = pd.to_numeric(factories[column], errors="coerce").astype("float64")
-        # Missing → 0 (no findings / no orders / no benchmark); negative (paid early) → 0.
-        out[component] = (value / getattr(caps, component)).clip(0.0, 1.0).fillna(0.0)
-    never_assessed = pd.to_numeric(factories["assessment_age_days"], errors="coerce").isna()
-    out["assessment_age"] = out["assessment_age"].mask(never_assessed, 1.0)
+    core = _numbers(factories, "open_nc_core").fillna(0) \
+        + 0.5 * _numbers(factories, "reported_fixed_core").fillna(0)
+    other = _numbers(factories, "open_nc_other").fillna(0) \
+        + 0.5 * _numbers(factories, "reported_fixed_other").fillna(0)
+    age = _numbers(factories, "assessment_age_days")
+    values = {
+        "core_nc": core,
+        "other_nc": other,
+        "assessment_age": age.clip(lower=0),
+        "late_change": _numbers(factories, "late_change_excess_pct_points"),
+        "below_cost": _numbers(factories, "below_cost_excess_pct_points"),
+        "leverage": _numbers(factories, "share_of_capacity_pct"),
+    }
+    out = {c: (v / getattr(caps, c)).clip(0.0, 1.0).fillna(0.0) for c, v in values.items()}
+    out["assessment_age"] = out["assessment_age"].mask(age.isna(), 1.0)
     return pd.DataFrame(out, index=factories.index)
 
 
-def risk_level(score: pd.Series) -> pd.Series:
-    """Level of each score: "High" ≥ :data:`HIGH_RISK_MIN_SCORE` (60), "Medium" ≥
-    :data:`MEDIUM_RISK_MIN_SCORE` (35), else "Low"."""
-    levels = np.where(score >= HIGH_RISK_MIN_SCORE, HIGH,
-                      np.where(score >= MEDIUM_RISK_MIN_SCORE, MEDIUM, LOW))
-    return pd.Series(levels, index=score.index, name="risk_level")
-
-
-def _missing_notes(factories: pd.DataFrame) -> pd.Series:
-    """Purchasing-data gaps worth saying, per factory: "no orders", "no costing", "no paid
-    invoices" (their components are 0, which must not read as good practice)."""
-    def absent(column: str) -> pd.Series:
-        return pd.to_numeric(factories[column], errors="coerce").isna().to_numpy()
-
-    no_costing = absent("below_cost_share_pct")
-    no_payments = absent("median_days_late")
-    no_orders = absent("late_change_share_pct") & no_costing & no_payments
-    notes = np.select(
-        [no_orders, no_costing & no_payments, no_costing, no_payments],
-        ["no orders", "no costing; no paid invoices", "no costing", "no paid invoices"],
-        default="",
-    )
-    return pd.Series(notes, index=factories.index, dtype="object")
+def risk_level(factories: pd.DataFrame, score: pd.Series) -> pd.Series:
+    """The level of each factory (module docstring): zero tolerance, then unknown, then the
+    score's High (≥ :data:`HIGH_RISK_MIN_SCORE`) / Medium (≥ :data:`MEDIUM_RISK_MIN_SCORE`) /
+    Low."""
+    live = (_numbers(factories, "zt_open").fillna(0)
+            + _numbers(factories, "zt_reported_fixed").fillna(0)) > 0
+    age = _numbers(factories, "assessment_age_days")
+    unknown = age.isna() | (age > REPORTING_WINDOW_DAYS)
+    levels = np.select(
+        [live.to_numpy(), unknown.to_numpy(), (score >= HIGH_RISK_MIN_SCORE).to_numpy(),
+         (score >= MEDIUM_RISK_MIN_SCORE).to_numpy()],
+        [ZERO_TOLERANCE, UNKNOWN, HIGH, MEDIUM], LOW)
+    return pd.Series(levels, index=factories.index, name="risk_level", dtype="object")
 
 
 def risk_scores(
@@ -189,49 +255,185 @@ def risk_scores(
     weights: RiskWeights = RISK_WEIGHTS,
     caps: RiskCaps = RISK_CAPS,
 ) -> pd.DataFrame:
-    """Risk score, level and reasons per factory.
+    """Risk level, score and reasons per factory.
 
     Args:
-        factories: one row per factory with :data:`RISK_INPUT_COLUMNS` (see the module docstring
-            for each; ``assessment_age_days`` NaN = never assessed; purchasing columns are
-            :func:`metrics.purchasing.per_factory_practices` output, NaN = no orders).
-        weights: points per component (default :data:`RISK_WEIGHTS`).
-        caps: value at which a component is full (default :data:`RISK_CAPS`).
+        factories: one row per factory with :data:`RISK_INPUT_COLUMNS` (module docstring;
+            ``assessment_age_days`` NaN = never assessed; issue counts NaN = never assessed;
+            purchasing columns from :func:`relative_practices`, NaN = no orders) and, for the
+            wording, any of :data:`REASON_COLUMNS`.
+        weights, caps: the components' points and caps (defaults :data:`RISK_WEIGHTS`,
+            :data:`RISK_CAPS`).
 
     Returns:
-        ``factories`` (same index and order) plus ``<component>_points`` for each component (its
-        contribution; they add up to the score), ``risk_score`` (0–100, one decimal),
-        ``risk_level`` and ``reasons``, e.g. "3 open core-labour issues; last assessed 19 months
-        ago; 42 % of orders changed late" — the :data:`REASONS_SHOWN` largest contributions,
-        then data gaps ("never assessed", "no orders").
+        ``factories`` (same index and order) plus ``<component>_points`` for each component
+        (they add up to the score), ``risk_score`` (0–100, one decimal), ``risk_level``
+        (:data:`LEVELS`), ``level_rank`` (0 = most urgent), ``reasons`` (full sentences, most
+        severe first, one string) and ``reason_list`` (the same sentences as a list).
     """
     components = risk_components(factories, caps)
     weight = pd.Series(asdict(weights))
     points = components * weight[components.columns]
     score = points.sum(axis=1).round(1)
-
-    # Reasons are text per row; the ranking of contributions is vectorised, the wording is not.
-    names = list(points.columns)
-    contributions = points.to_numpy()
-    order = np.argsort(-contributions, axis=1, kind="stable")[:, :REASONS_SHOWN]
-    raw = {c: pd.to_numeric(factories[COMPONENT_INPUTS[c]], errors="coerce").to_numpy(
-        dtype="float64") for c in names}
-    never_assessed = np.isnan(raw["assessment_age"])
-    notes = _missing_notes(factories).to_numpy()
-    reasons = []
-    for row, top in enumerate(order):
-        parts = [_describe(names[i], raw[names[i]][row]) for i in top
-                 if contributions[row, i] > 0]
-        if never_assessed[row] and "never assessed" not in parts:
-            parts.append("never assessed")
-        if notes[row]:
-            parts.append(notes[row])
-        reasons.append("; ".join(parts) if parts else "no risk factor found")
-
+    level = risk_level(factories, score)
+    sentences = _reasons(factories, points)
     out = factories.copy()
     for component in COMPONENTS:
         out[f"{component}_points"] = points[component]
     out["risk_score"] = score
-    out["risk_level"] = risk_level(score)
-    out["reasons"] = pd.Series(reasons, index=factories.index, dtype="object")
+    out["risk_level"] = level
+    out["level_rank"] = level.map({name: i for i, name in enumerate(LEVELS)}).astype("int64")
+    out["reason_list"] = pd.Series(sentences, index=factories.index, dtype="object")
+    out["reasons"] = pd.Series([" ".join(s) for s in sentences], index=factories.index,
+                               dtype="object")
     return out
+
+
+def rank(scored: pd.DataFrame) -> pd.DataFrame:
+    """Sort a :func:`risk_scores` frame for the ranking: by level (:data:`LEVELS` order), then
+    live zero-tolerance findings, then score (highest first), then name."""
+    live = (_numbers(scored, "zt_open").fillna(0) * 1000
+            + _numbers(scored, "zt_reported_fixed").fillna(0))
+    keyed = scored.assign(_live=live)
+    by = ["level_rank", "_live", "risk_score"] + (["name"] if "name" in scored.columns else [])
+    ascending = [True, False, False] + ([True] if "name" in scored.columns else [])
+    return keyed.sort_values(by, ascending=ascending, kind="stable").drop(columns="_live") \
+        .reset_index(drop=True)
+
+
+# ---- reasons --------------------------------------------------------------------------------
+
+
+def _date(value) -> str:
+    stamp = pd.Timestamp(value)
+    return f"{stamp.day} {stamp:%b %Y}"
+
+
+def _zero_tolerance_sentences(open_n: float, reported_n: float, open_issues: str,
+                              reported_issues: str, found_on) -> list[str]:
+    """e.g. "An open zero-tolerance finding (emergency exits locked during working hours),
+    found at the assessment of 16 Feb 2026." """
+    out = []
+    if open_n > 0:
+        subject = ("An open zero-tolerance finding" if round(open_n) == 1
+                   else f"{round(open_n)} open zero-tolerance findings")
+        what = f" ({open_issues})" if open_issues else ""
+        when = ""
+        if pd.notna(found_on):
+            latest = "the latest " if round(open_n) > 1 else ""
+            when = f", {latest}found at the assessment of {_date(found_on)}"
+        out.append(f"{subject}{what}{when}.")
+    if reported_n > 0:
+        subject = ("A zero-tolerance finding" if round(reported_n) == 1
+                   else f"{round(reported_n)} zero-tolerance findings")
+        what = f" ({reported_issues})" if reported_issues else ""
+        out.append(f"{subject}{what} reported fixed by the factory, not yet verified by an "
+                   "assessment.")
+    return out
+
+
+def _issues_sentence(open_n: float, reported_n: float, noun: str, nouns: str, *,
+                     where: str = "", other: bool = False) -> str | None:
+    """e.g. "3 open core-labour issues, and 1 more reported fixed by the factory, not yet
+    verified by an assessment." (``other``: "3 other open …", beside zero-tolerance findings)."""
+    first = "other " if other else ""
+    if open_n > 0:
+        text = _count(open_n, f"{first}open {noun}", f"{first}open {nouns}") + where
+        if reported_n > 0:
+            text += (f", and {round(float(reported_n))} more reported fixed by the factory, not "
+                     "yet verified by an assessment")
+        return text + "."
+    if reported_n > 0:
+        return (_count(reported_n, f"{first}{noun}", f"{first}{nouns}") + where
+                + " reported fixed by the factory, not yet verified by an assessment.")
+    return None
+
+
+def _reasons(factories: pd.DataFrame, points: pd.DataFrame) -> list[list[str]]:
+    """The sentences of each factory's reasons (see :func:`risk_scores`)."""
+    get = {c: _numbers(factories, c).to_numpy() for c in (
+        "open_nc_core", "open_nc_other", "reported_fixed_core", "reported_fixed_other",
+        "assessment_age_days", "zt_open", "zt_reported_fixed", "zt_verified_fixed",
+        "late_change_share_pct", "late_change_elsewhere_pct", "below_cost_share_pct",
+        "below_cost_elsewhere_pct", "share_of_capacity_pct", "practice_orders",
+        "costed_orders")}
+    text = {c: (factories[c].fillna("").astype(str).to_numpy() if c in factories.columns
+                else np.full(len(factories), "", dtype=object))
+            for c in ("zt_open_issues", "zt_reported_issues")}
+    found_on = (factories["zt_latest_found_on"].to_numpy() if "zt_latest_found_on"
+                in factories.columns else np.full(len(factories), None))
+    contributions = points.to_numpy()
+    names = list(points.columns)
+    order = np.argsort(-contributions, axis=1, kind="stable")
+    result: list[list[str]] = []
+    for row in range(len(factories)):
+        def value(column: str, row: int = row) -> float:
+            v = get[column][row]
+            return 0.0 if np.isnan(v) else float(v)
+
+        zt_open, zt_reported = value("zt_open"), value("zt_reported_fixed")
+        sentences = _zero_tolerance_sentences(zt_open, zt_reported, text["zt_open_issues"][row],
+                                              text["zt_reported_issues"][row], found_on[row])
+        age = get["assessment_age_days"][row]
+        if np.isnan(age):
+            sentences.append("Never assessed: nothing is known about working conditions here "
+                             "until an assessment.")
+        elif age > REPORTING_WINDOW_DAYS:
+            months = age / DAYS_PER_MONTH
+            sentences.append(f"The latest assessment is {_count(months, 'month', 'months')} "
+                             f"old, older than the {REPORTING_WINDOW_MONTHS}-month reporting "
+                             "window: its findings may no longer hold.")
+        has_zero = zt_open + zt_reported > 0
+        for i in order[row]:
+            component = names[i]
+            if contributions[row, i] < 0.5:
+                continue
+            sentence = _component_sentence(component, row, get, has_zero)
+            if sentence:
+                sentences.append(sentence)
+        no_orders = np.isnan(get["practice_orders"][row]) or value("practice_orders") == 0
+        if no_orders:
+            sentences.append("None of your orders of the last two years is in the data, so "
+                             "your purchasing practices here cannot be judged.")
+        elif value("costed_orders") == 0:
+            sentences.append("None of your orders here has a costing, so below-cost prices "
+                             "cannot be checked.")
+        verified = value("zt_verified_fixed")
+        if verified > 0:
+            earlier = _count(verified, "earlier zero-tolerance finding",
+                             "earlier zero-tolerance findings")
+            sentences.append(f"{earlier} {'was' if round(verified) == 1 else 'were'} verified "
+                             "fixed at a later assessment.")
+        result.append(sentences or ["No risk factor found in the data."])
+    return result
+
+
+def _component_sentence(component: str, row: int, get: dict[str, np.ndarray],
+                        has_zero: bool) -> str | None:
+    def value(column: str) -> float:
+        return float(get[column][row])
+
+    if component == "core_nc":
+        return _issues_sentence(np.nan_to_num(value("open_nc_core")),
+                                np.nan_to_num(value("reported_fixed_core")),
+                                "core-labour issue", "core-labour issues", other=has_zero)
+    if component == "other_nc":
+        return _issues_sentence(np.nan_to_num(value("open_nc_other")),
+                                np.nan_to_num(value("reported_fixed_other")), "issue", "issues",
+                                where=" in wages, contracts, safety and health or working time")
+    if component == "assessment_age":
+        months = value("assessment_age_days") / DAYS_PER_MONTH
+        if np.isnan(months) or months > REPORTING_WINDOW_MONTHS:
+            return None  # said above, as the unknown level
+        return f"Last assessed {_count(months, 'month', 'months')} ago."
+    if component in ("late_change", "below_cost"):
+        share, elsewhere = value(f"{component}_share_pct"), value(f"{component}_elsewhere_pct")
+        what = ("changed after confirmation" if component == "late_change"
+                else "priced below cost")
+        return (f"{share:.0f} % of your orders here were {what} in the last two years, "
+                f"against {elsewhere:.0f} % at your other suppliers.")
+    if component == "leverage":
+        return (f"You buy about {value('share_of_capacity_pct'):.0f} % of the factory's "
+                "output: more power to improve conditions here, and more responsibility for "
+                "them.")
+    raise ValueError(f"unknown component {component!r}")

@@ -7,7 +7,7 @@ them, and offers them as frozen records:
 
 * :data:`CLUSTERS` — the 8 clusters in the assessment tool's order, each with its compliance
   points and questions;
-* :func:`iter_questions`, :func:`question_count`.
+* :func:`iter_questions`, :func:`question_count`, :func:`zero_tolerance_issues`.
 
 Nothing here touches a database or Streamlit; ``data_access.framework`` seeds the database from
 these records, and the demo generator reads them.
@@ -33,6 +33,7 @@ __all__ = [
     "iter_questions",
     "load_framework",
     "question_count",
+    "zero_tolerance_issues",
 ]
 
 FRAMEWORK_FILE = Path(__file__).resolve().parent / "framework.yaml"
@@ -46,7 +47,9 @@ class QuestionSpec:
     """One assessment question, e.g. code ``"OSH.2.01"``.
 
     ``public_disclosure`` marks issues published by factory name; ``zero_tolerance`` marks a
-    finding that is a zero-tolerance issue (child or forced labour, violence, imminent danger).
+    finding that is a zero-tolerance issue (child or forced labour, violence, imminent danger),
+    and ``issue`` says what such a finding means in a few plain words ("emergency exits locked
+    during working hours"; empty for other questions).
     """
 
     code: str
@@ -54,6 +57,7 @@ class QuestionSpec:
     kind: str
     public_disclosure: bool
     zero_tolerance: bool = False
+    issue: str = ""
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,11 @@ def _question(raw: dict[str, Any], cp_code: str) -> QuestionSpec:
     if zero_tolerance and kind != "non_compliance":
         raise FrameworkError(f"question {code}: only a non-compliance question can be zero "
                              "tolerance")
-    return QuestionSpec(code, text, kind, bool(raw.get("public", False)), zero_tolerance)
+    issue = str(raw.get("issue") or "").strip()
+    if zero_tolerance != bool(issue):
+        raise FrameworkError(f"question {code}: a zero-tolerance question needs an issue, and "
+                             "only such a question has one")
+    return QuestionSpec(code, text, kind, bool(raw.get("public", False)), zero_tolerance, issue)
 
 
 def load_framework(path: Path = FRAMEWORK_FILE) -> tuple[ClusterSpec, ...]:
@@ -149,6 +157,11 @@ def iter_questions() -> Iterator[tuple[ClusterSpec, CompliancePointSpec, Questio
         for cp in cluster.compliance_points:
             for question in cp.questions:
                 yield cluster, cp, question
+
+
+def zero_tolerance_issues() -> dict[str, str]:
+    """Question code → what its zero-tolerance finding means, for the marked questions."""
+    return {q.code: q.issue for _, _, q in iter_questions() if q.zero_tolerance}
 
 
 def question_count() -> int:

@@ -12,6 +12,7 @@ from data_access import orders, queries
 from data_access.viewer import Viewer
 from metrics import visibility as vis
 from metrics.purchasing import INDICATORS, brand_summary
+from metrics.risk import HIGH, LEVELS, LOW, MEDIUM, UNKNOWN, ZERO_TOLERANCE
 from tests.apphelpers import PAGES, brand_id, metric_values, sign_in
 from ui.components import fmt_int, fmt_pct
 
@@ -100,11 +101,19 @@ def test_purchasing_period_from_a_link(app_env):
 def test_risk_ranking_is_sorted_and_explained(app_env):
     at = open_page(sign_in("nordwind", "nordwind-demo-2026"), RISK)
     table = at.dataframe[0].value
-    assert table["risk_score"].is_monotonic_decreasing
+    order = {level: i for i, level in enumerate(LEVELS)}
+    ranks = table["risk_level"].map(order)
+    assert ranks.is_monotonic_increasing  # levels in ranking order
+    for _, group in table.groupby("risk_level"):
+        if group["risk_level"].iloc[0] != ZERO_TOLERANCE:  # there: live findings first
+            assert group["risk_score"].is_monotonic_decreasing
     assert table["reasons"].str.len().gt(0).all()
-    assert set(table["risk_level"]) <= {"High", "Medium", "Low"}
-    at.pills(key="filter_level").set_value(["Low"]).run()
-    assert set(at.dataframe[0].value["risk_level"]) == {"Low"}
+    assert set(table["risk_level"]) <= set(LEVELS)
+    assert {ZERO_TOLERANCE, HIGH, UNKNOWN, MEDIUM, LOW} <= set(table["risk_level"])
+    shown = metric_values(at)
+    assert shown["Zero tolerance"] == str((table["risk_level"] == ZERO_TOLERANCE).sum())
+    at.pills(key="filter_level").set_value([LOW]).run()
+    assert set(at.dataframe[0].value["risk_level"]) == {LOW}
 
 
 def test_brand_without_orders_or_assessments_gets_clear_empty_states(app_env, empty_brands):
@@ -117,8 +126,8 @@ def test_brand_without_orders_or_assessments_gets_clear_empty_states(app_env, em
     shown = metric_values(at)
     assert shown["Suppliers"] == "2" and shown["Assessed < 12 months ago"] == "0 %"
     open_page(at, RISK)
-    assert set(at.dataframe[0].value["risk_level"]) <= {"High", "Medium", "Low"}
-    assert at.dataframe[0].value["reasons"].str.contains("never assessed").all()
+    assert set(at.dataframe[0].value["risk_level"]) == {UNKNOWN}  # never "Low"
+    assert at.dataframe[0].value["reasons"].str.startswith("Never assessed").all()
     for page in (SUPPLIERS, str(PAGES / "brand" / "overview.py")):
         open_page(at, page)
 

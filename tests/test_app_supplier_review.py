@@ -88,9 +88,11 @@ def test_profile_shows_the_latest_assessment(app_env):
     assert shown["Last assessed"] == f"{row['latest_assessed_on']:%d %b %Y}"
     assert shown["Compliance"] == f"{row['compliance_pct']:.0f} %"
     assert shown["Open plan items"] == f"{row['open_plan_items']:,}"
-    cluster_table = next(d.value for d in at.dataframe if "cluster_name" in d.value.columns)
+    cluster_table = next(d.value for d in at.dataframe if "country_value" in d.value.columns)
     assert len(cluster_table) == 8
-    assert (cluster_table["country_rate_pct"].between(0, 100)).all()
+    # a rate ("42 %"), a range ("41–43 %") or why it is not shown — never a bare number
+    assert cluster_table["country_value"].str.fullmatch(
+        r"\d+ %|\d+–\d+ %|not shown: .+").all()
 
 
 def test_foreign_or_malformed_factory_id_is_not_found(app_env):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import pytest
 from alembic.script import ScriptDirectory
@@ -11,6 +13,7 @@ from data_access import queries
 from data_access.db import alembic_config, masked_url, upgrade_schema
 from data_access.errors import NoBrandSelected, NotFound, PermissionDenied
 from data_access.viewer import Viewer
+from tests.conftest import DEMO_AS_OF
 
 
 def brand_id(engine, code: str) -> int:
@@ -90,24 +93,36 @@ def test_cluster_status_follows_the_any_question_rule(engine):
     assert got.sort_index().tolist() == expected.sort_index().tolist()
 
 
-def test_country_benchmark_counts_every_factory_in_the_country(engine):
-    bench = queries.country_cluster_benchmark(engine, ["VN", "kh"])
+WHOLE_HISTORY = (dt.date(1900, 1, 1), dt.date(2100, 1, 1))
+
+
+def test_country_benchmark_counts_every_factory_in_the_window(engine):
+    viewer = Viewer("t", "brand", brand_id(engine, "nordwind"))
+    since, until = DEMO_AS_OF - dt.timedelta(days=548), DEMO_AS_OF
+    bench = queries.country_cluster_benchmark(engine, viewer, ["VN", "kh"], since, until)
     assert set(bench["country_code"]) == {"VN", "KH"}
     with engine.connect() as conn:
-        assessed_vn = conn.execute(text(
-            "SELECT COUNT(DISTINCT a.factory_id) FROM assessment a "
-            "JOIN factory f ON f.id = a.factory_id WHERE f.country_code = 'VN'"
-        )).scalar_one()
+        in_window, own = conn.execute(text(
+            "SELECT COUNT(*), SUM(CASE WHEN l.factory_id IN (SELECT factory_id FROM "
+            "sourcing_relationship WHERE brand_id = :b) THEN 1 ELSE 0 END) "
+            "FROM factory_latest_assessment l JOIN factory f ON f.id = l.factory_id "
+            "WHERE f.country_code = 'VN' AND l.assessed_on BETWEEN :s AND :u"
+        ), {"b": viewer.brand_id, "s": since, "u": until}).one()
     vn = bench[bench["country_code"] == "VN"]
-    assert set(vn["factories_assessed"]) == {assessed_vn}
+    assert set(vn["factories_assessed"]) == {in_window}
+    assert set(vn["own_assessed"]) == {own} and 0 < own < in_window
     assert (bench["factories_non_compliant"] <= bench["factories_assessed"]).all()
-    assert queries.country_cluster_benchmark(engine, []).empty
+    assert (bench["own_non_compliant"] <= bench["factories_non_compliant"]).all()
+    everything = queries.country_cluster_benchmark(engine, viewer, ["VN"], *WHOLE_HISTORY)
+    assert everything["factories_assessed"].max() > in_window  # outdated ones are left out
+    assert queries.country_cluster_benchmark(engine, viewer, [], since, until).empty
 
 
 def test_demo_magnitudes_are_realistic(engine):
     """DOMAIN.md §2: OSH and Working Time widespread, child and forced labour rare."""
     codes = ["BD", "KH", "VN", "ID", "JO", "HT", "NI", "PK", "LK", "EG", "ET"]
-    bench = queries.country_cluster_benchmark(engine, codes)
+    viewer = Viewer("t", "brand", brand_id(engine, "nordwind"))
+    bench = queries.country_cluster_benchmark(engine, viewer, codes, *WHOLE_HISTORY)
     rates = bench.groupby("cluster_code")[["factories_non_compliant", "factories_assessed"]].sum()
     pct = 100 * rates["factories_non_compliant"] / rates["factories_assessed"]
     assert pct["OSH"] > 70 and pct["WT"] > 60
@@ -119,8 +134,35 @@ def test_demo_magnitudes_are_realistic(engine):
         shared = conn.execute(text(
             "SELECT COUNT(*) FROM (SELECT factory_id FROM sourcing_relationship "
             "GROUP BY factory_id HAVING COUNT(*) > 1) s")).scalar_one()
+        # zero tolerance: a handful of factories (child and forced labour 0-5 %), some open,
+        # some reported fixed, some verified fixed at a later assessment
+        assessed = conn.execute(text("SELECT COUNT(*) FROM factory_latest_assessment"))\
+            .scalar_one()
+        with_zt = conn.execute(text(
+            "SELECT COUNT(DISTINCT l.factory_id) FROM factory_latest_assessment l "
+            "JOIN finding f ON f.assessment_id = l.assessment_id "
+            "JOIN question q ON q.id = f.question_id WHERE q.zero_tolerance AND f.non_compliant"
+        )).scalar_one()
+        verified = conn.execute(text(
+            "SELECT COUNT(*) FROM finding f JOIN assessment a ON a.id = f.assessment_id "
+            "JOIN question q ON q.id = f.question_id "
+            "JOIN assessment b ON b.factory_id = a.factory_id AND b.cycle = a.cycle + 1 "
+            "JOIN finding g ON g.assessment_id = b.id AND g.question_id = f.question_id "
+            "WHERE q.zero_tolerance AND f.non_compliant AND NOT g.non_compliant")).scalar_one()
     assert 0.03 < float(below_cost) < 0.5
     assert shared > 30  # factories shared between brands
+    assert 0.02 * assessed <= with_zt <= 0.10 * assessed
+    assert verified >= 3
+
+
+def test_zero_tolerance_marks_follow_the_reference(engine):
+    from reference import iter_questions
+
+    marked = {q.code for _, _, q in iter_questions() if q.zero_tolerance}
+    with engine.connect() as conn:
+        stored = set(conn.execute(text(
+            "SELECT code FROM question WHERE zero_tolerance")).scalars())
+    assert stored == marked and len(marked) == 13
 
 
 def test_admin_must_choose_a_brand(engine):
@@ -151,3 +193,60 @@ def test_unknown_and_foreign_brand_codes_are_not_found(engine):
 
 def test_password_is_masked_in_urls():
     assert "secret" not in masked_url("postgresql+psycopg://app:secret@db:5432/x")
+
+
+def test_sync_framework_restores_marks_and_wording(fresh_engine):
+    from data_access.db import prepare_database
+
+    with fresh_engine.begin() as conn:
+        conn.execute(text("UPDATE question SET zero_tolerance = NOT zero_tolerance, "
+                          "text = 'edited' WHERE code IN ('CL.1.01', 'CL.3.01')"))
+    prepare_database(fresh_engine)  # every start brings the reference data back
+    with fresh_engine.connect() as conn:
+        rows = dict(conn.execute(text(
+            "SELECT code, zero_tolerance FROM question WHERE code IN ('CL.1.01', 'CL.3.01')"
+        )).all())
+        edited = conn.execute(text("SELECT COUNT(*) FROM question WHERE text = 'edited'"))\
+            .scalar_one()
+    assert {k: bool(v) for k, v in rows.items()} == {"CL.1.01": True, "CL.3.01": False}
+    assert edited == 0
+
+
+def test_migration_0006_sets_marks_on_an_existing_database(tmp_path):
+    """A database migrated to 0004 with the framework in it gets the column and its marks."""
+    from alembic import command
+
+    from data_access.db import create_db_engine
+    from data_access.framework import seed_framework
+
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    command.upgrade(alembic_config(engine), "0004")
+    with engine.begin() as conn:
+        # the framework as a 0004 database holds it (no zero_tolerance column yet)
+        conn.execute(text("INSERT INTO cluster (id, code, name, core_labour_standard, "
+                          "sort_order) VALUES (1, 'CL', 'Child Labour', 1, 1), "
+                          "(2, 'CHR', 'Contracts', 0, 2)"))
+        conn.execute(text("INSERT INTO compliance_point (id, cluster_id, code, name, "
+                          "sort_order) VALUES (1, 1, 'CL.1', 'Child Labourers', 1), "
+                          "(2, 2, 'CHR.2', 'Dialogue', 1)"))
+        conn.execute(text(
+            "INSERT INTO question (id, compliance_point_id, code, text, kind, "
+            "public_disclosure) VALUES (1, 1, 'CL.1.01', 'a', 'non_compliance', 1), "
+            "(2, 1, 'CL.1.02', 'b', 'non_compliance', 0), (3, 2, 'CHR.2.05', :old, "
+            "'non_compliance', 0)"),
+            {"old": "Does the employer use corporal punishment or physical violence against "
+                    "workers?"})
+    upgrade_schema(engine)
+    with engine.connect() as conn:
+        marks = dict(conn.execute(text("SELECT code, zero_tolerance FROM question")).all())
+        chr_text = conn.execute(text("SELECT text FROM question WHERE code = 'CHR.2.05'"))\
+            .scalar_one()
+        assert not seed_framework(conn)  # the framework is there: nothing inserted
+    assert {k: bool(v) for k, v in marks.items()} == \
+        {"CL.1.01": True, "CL.1.02": False, "CHR.2.05": True}
+    assert "sexual violence" in chr_text
+    command.downgrade(alembic_config(engine), "0004")
+    with engine.connect() as conn:
+        columns = [row[1] for row in conn.execute(text("PRAGMA table_info(question)"))]
+    assert "zero_tolerance" not in columns
+    engine.dispose()

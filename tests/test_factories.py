@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from data_access import factories
+from data_access import factories, queries
 from data_access.errors import NotFound
 from data_access.factories import DirectoryFilters
 from data_access.viewer import Viewer
@@ -156,10 +156,79 @@ def test_other_buyers_are_counted_not_named(engine):
 
 
 def test_country_cp_benchmark_counts(engine):
-    bench = factories.country_compliance_point_benchmark(engine, ["KH"])
+    viewer = viewer_for(engine, "nordwind")
+    since = DEMO_AS_OF - dt.timedelta(days=548)
+    bench = factories.country_compliance_point_benchmark(engine, viewer, ["KH"], since,
+                                                         DEMO_AS_OF)
     assert set(bench["country_code"]) == {"KH"}
     assert bench["cp_code"].is_unique
     assert (bench["factories_non_compliant"] <= bench["factories_assessed"]).all()
+    assert (bench["own_assessed"] <= bench["factories_assessed"]).all()
+    assert (bench["own_non_compliant"] <= bench["own_assessed"]).all()
+    clusters = queries.country_cluster_benchmark(engine, viewer, ["KH"], since, DEMO_AS_OF)
+    # every factory in the window has a result on every point and cluster
+    assert set(bench["factories_assessed"]) == set(clusters["factories_assessed"])
+    assert set(bench["own_assessed"]) == set(clusters["own_assessed"])
+
+
+def test_open_non_compliance_splits_open_reported_and_zero_tolerance(engine):
+    viewer = viewer_for(engine, "nordwind")
+    split = factories.open_non_compliance(engine, viewer).set_index("factory_id")
+    with engine.connect() as conn:
+        raw = pd.DataFrame(conn.execute(text(
+            "SELECT l.factory_id, c.core_labour_standard AS core, q.zero_tolerance AS zt, "
+            "i.status FROM factory_latest_assessment l "
+            "JOIN finding f ON f.assessment_id = l.assessment_id AND f.non_compliant "
+            "JOIN question q ON q.id = f.question_id AND q.kind = 'non_compliance' "
+            "JOIN compliance_point cp ON cp.id = q.compliance_point_id "
+            "JOIN cluster c ON c.id = cp.cluster_id "
+            "LEFT JOIN improvement_plan_item i ON i.assessment_id = f.assessment_id "
+            "AND i.question_id = f.question_id "
+            "WHERE l.factory_id IN (SELECT factory_id FROM sourcing_relationship "
+            "WHERE brand_id = :b AND active)"), {"b": viewer.brand_id}).all(),
+            columns=["factory_id", "core", "zt", "status"])
+    raw = raw[~raw["zt"].astype(bool)]
+    done = raw["status"] == "Completed"
+    core = raw["core"].astype(bool)
+    expected = pd.DataFrame({
+        "open_nc_core": (~done & core).groupby(raw["factory_id"]).sum(),
+        "open_nc_other": (~done & ~core).groupby(raw["factory_id"]).sum(),
+        "reported_fixed_core": (done & core).groupby(raw["factory_id"]).sum(),
+        "reported_fixed_other": (done & ~core).groupby(raw["factory_id"]).sum(),
+    })
+    got = split.loc[expected.index, expected.columns]
+    assert (got.to_numpy() == expected.to_numpy()).all()
+    assert split["reported_fixed_other"].sum() > 0 and split["open_nc_core"].sum() > 0
+
+
+def test_zero_tolerance_findings_and_their_facts(engine):
+    viewer = viewer_for(engine, "nordwind")
+    found = factories.zero_tolerance_findings(engine, viewer, DEMO_AS_OF)
+    assert not found.empty
+    with engine.connect() as conn:
+        own = set(conn.execute(text("SELECT factory_id FROM sourcing_relationship WHERE "
+                                    "brand_id = :b"), {"b": viewer.brand_id}).scalars())
+        history = pd.DataFrame(conn.execute(text(
+            "SELECT a.factory_id, a.assessed_on, q.code, f.non_compliant FROM finding f "
+            "JOIN assessment a ON a.id = f.assessment_id JOIN question q ON q.id = "
+            "f.question_id WHERE q.zero_tolerance")).all(),
+            columns=["factory_id", "assessed_on", "code", "non_compliant"])
+    assert set(found["factory_id"]) <= own
+    history["assessed_on"] = pd.to_datetime(history["assessed_on"])
+    for row in found.itertuples():
+        later = history[(history["factory_id"] == row.factory_id)
+                        & (history["code"] == row.question_code)
+                        & (history["assessed_on"] > row.assessed_on)]
+        fixed = later[~later["non_compliant"].astype(bool)]["assessed_on"]
+        again = later[later["non_compliant"].astype(bool)]["assessed_on"]
+        assert (pd.isna(row.verified_on) and fixed.empty) or row.verified_on == fixed.min()
+        assert (pd.isna(row.found_again_on) and again.empty) or row.found_again_on == again.min()
+    one = int(found.iloc[0]["factory_id"])
+    only = factories.zero_tolerance_findings(engine, viewer, DEMO_AS_OF, [one])
+    assert set(only["factory_id"]) == {one}
+    foreign = next(iter(set(range(1, 301)) - own))
+    with pytest.raises(NotFound):
+        factories.zero_tolerance_findings(engine, viewer, DEMO_AS_OF, [foreign])
 
 
 def test_directory_gap_filters_agree_with_the_visibility_metrics(engine):

@@ -331,6 +331,18 @@ def test_brand_wide_lists_hold_only_own_suppliers(engine, request, data):
     open_nc = factories.open_non_compliance(engine, p.viewer)
     assert set(open_nc["factory_id"]) <= own_active & set(truth.latest_assessment)
 
+    own_any = truth.own(p.scope)
+    zero = factories.zero_tolerance_findings(engine, p.viewer, DEMO_AS_OF)
+    assert set(zero["factory_id"]) <= own_any
+    assert set(zero["assessment_id"]) <= truth.assessments_of(own_any)
+
+    # the benchmark's own counts are this brand's factories, never another brand's
+    everything = (dt.date(1900, 1, 1), dt.date(2100, 1, 1))
+    countries = sorted(set(truth.factory_country.values()))
+    cells = queries.country_cluster_benchmark(engine, p.viewer, countries, *everything)
+    per_cluster = cells.groupby("cluster_code")["own_assessed"].sum()
+    assert set(per_cluster) == {len(own_any & set(truth.latest_assessment))}
+
     history = factories.assessment_history(engine, p.viewer)
     expected_history = Counter(f for f in truth.assessment_factory.values() if f in own_active)
     assert Counter(history["factory_id"]) == expected_history
@@ -407,6 +419,8 @@ def test_several_factories_are_all_own_or_not_found(engine, request, data):
 
     brief = brand_scoped(p, lambda: assert_not_found_or(
         ok, lambda: factories.factories_brief(engine, p.viewer, ids)))
+    zero = brand_scoped(p, lambda: assert_not_found_or(
+        ok, lambda: factories.zero_tolerance_findings(engine, p.viewer, DEMO_AS_OF, ids)))
     if brief is None:
         return
     assert set(brief["factory_id"]) == requested and len(brief) == len(requested)
@@ -423,6 +437,9 @@ def test_several_factories_are_all_own_or_not_found(engine, request, data):
     plans = factories.improvement_plans(engine, p.viewer, ids)
     assert set(plans["item_id"]) == {i for i, f in truth.plan_item_factory.items()
                                      if f in requested}
+
+    assert set(zero["factory_id"]) <= requested
+    assert set(zero["assessment_id"]) <= expected_assessments
 
 
 @hypothesis_settings(120)

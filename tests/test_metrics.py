@@ -12,7 +12,6 @@ from metrics.compliance import (
     compliance_pct,
     non_compliance_rate,
     pooled_rate,
-    portfolio_vs_benchmark,
 )
 from metrics.countries import country_name
 from metrics.portfolio import (
@@ -57,23 +56,6 @@ def test_pooled_rate_pools_counts_across_countries():
     out = pooled_rate(counts, ["cluster_code"]).set_index("cluster_code")
     assert out.loc["OSH", "non_compliance_rate_pct"] == pytest.approx(100 * 24 / 40)
     assert math.isnan(out.loc["WT", "non_compliance_rate_pct"])  # nobody assessed
-
-
-def test_portfolio_vs_benchmark_keeps_all_clusters_in_order():
-    clusters = pd.DataFrame({"cluster_code": ["CL", "WT"], "cluster_name": ["Child", "Time"],
-                             "sort_order": [1, 2]})
-    status = pd.DataFrame({"factory_id": [1, 2], "cluster_code": ["WT", "WT"],
-                           "non_compliant": [1, 0]})
-    bench = pd.DataFrame({"country_code": ["VN"], "cluster_code": ["WT"],
-                          "factories_assessed": [20], "factories_non_compliant": [15]})
-    out = portfolio_vs_benchmark(status, bench, clusters)
-    assert list(out["cluster_code"]) == ["CL", "WT"]
-    wt = out.set_index("cluster_code").loc["WT"]
-    assert wt["portfolio_rate_pct"] == pytest.approx(50.0)
-    assert wt["benchmark_rate_pct"] == pytest.approx(75.0)
-    assert wt["difference_pct_points"] == pytest.approx(-25.0)
-    cl = out.set_index("cluster_code").loc["CL"]
-    assert cl["portfolio_assessed"] == 0 and math.isnan(cl["portfolio_rate_pct"])
 
 
 def test_compliance_pct():

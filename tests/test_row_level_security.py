@@ -7,6 +7,8 @@ for the right brand returns rows), following Supabase's RLS-testing guidance.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import Engine, text
 
@@ -144,6 +146,10 @@ def test_every_read_through_rls_equals_the_read_as_superuser(app_engine, postgre
             lambda e, v=viewer: factories.supplier_directory(e, v, DirectoryFilters(),
                                                              DEMO_AS_OF),
             lambda e, v=viewer: factories.open_non_compliance(e, v),
+            lambda e, v=viewer: factories.zero_tolerance_findings(e, v, DEMO_AS_OF),
+            # the benchmark's own counts read the tenant table of relationships
+            lambda e, v=viewer: queries.country_cluster_benchmark(
+                e, v, ["BD", "KH", "VN", "ID"], dt.date(1900, 1, 1), DEMO_AS_OF),
             lambda e, v=viewer: orders.purchase_orders(e, v),
         ):
             through_rls, direct = read(app_engine), read(postgres_engine)

@@ -7,6 +7,7 @@ calls them for downloads, so a page and its CSV always agree.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,11 +17,19 @@ from sqlalchemy import Engine
 from data_access import factories, orders, queries, summaries
 from data_access.viewer import Viewer
 from metrics import visibility as vis
-from metrics.compliance import pooled_rate
+from metrics import zero_tolerance
 from metrics.countries import country_name
-from metrics.portfolio import assessment_age_days
-from metrics.purchasing import benchmark_median, brand_summaries, per_factory_practices
-from metrics.risk import risk_scores
+from metrics.disclosure import protect_cells
+from metrics.portfolio import assessment_age_days, reporting_window_start
+from metrics.purchasing import (
+    benchmark_median,
+    brand_summaries,
+    order_measures,
+    per_factory_practices,
+    share_of_capacity_pct,
+)
+from metrics.risk import rank, relative_practices, risk_scores
+from reference import zero_tolerance_issues
 
 #: clusters research links to purchasing practices (DOMAIN.md §3)
 LINKED_CLUSTERS = ("WT", "COMP", "CHR")
@@ -37,37 +46,71 @@ def factory_practices(engine: Engine, viewer: Viewer, as_of: dt.date,
 
 def risk_table(engine: Engine, viewer: Viewer, as_of: dt.date,
                all_orders: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The risk ranking of the brand's active suppliers (metrics.risk), highest first.
+    """The risk ranking of the brand's active suppliers (``metrics.risk``), most urgent first.
 
-    Columns: ``factory_id, name, country_code, city, workers, tier, latest_assessed_on``, the
-    risk inputs, ``<component>_points``, ``risk_score``, ``risk_level``, ``reasons``.
+    Columns: ``factory_id, os_id, name, country_code, city, workers, tier,
+    latest_assessed_on``, the risk inputs (:data:`metrics.risk.RISK_INPUT_COLUMNS` and
+    :data:`metrics.risk.REASON_COLUMNS`), ``<component>_points``, ``risk_score``,
+    ``risk_level``, ``level_rank``, ``reasons``, ``reason_list``.
     """
     suppliers = queries.suppliers(engine, viewer)
     if suppliers.empty:
         return pd.DataFrame()
     open_nc = factories.open_non_compliance(engine, viewer)
-    status = queries.latest_cluster_status(engine, viewer)
-    countries = sorted(suppliers["country_code"].dropna().unique())
-    bench = pooled_rate(queries.country_cluster_benchmark(engine, countries),
-                        ["country_code", "cluster_code"])
-    country_rate = bench.groupby("country_code")["non_compliance_rate_pct"].mean()
-    practices = factory_practices(engine, viewer, as_of, all_orders)
+    zero = zero_tolerance.per_factory(zero_tolerance_states(
+        factories.zero_tolerance_findings(engine, viewer, as_of)))
+    if all_orders is None:
+        all_orders = orders.purchase_orders(engine, viewer)
     base = suppliers[["factory_id", "os_id", "name", "country_code", "city", "workers", "tier",
                       "latest_assessed_on"]].copy()
     base["assessment_age_days"] = assessment_age_days(base["latest_assessed_on"], as_of)
-    base["country_benchmark_rate_pct"] = base["country_code"].map(country_rate)
     base = base.merge(open_nc, on="factory_id", how="left")
-    assessed = set(status["factory_id"])
-    for col in ("open_nc_core", "open_nc_other"):
-        # never assessed: unknown, not zero (the assessment-age component carries the risk)
-        base[col] = np.where(base["factory_id"].isin(assessed), base[col].fillna(0), np.nan)
-    base = base.merge(
-        practices[["factory_id", "late_change_share_pct", "below_cost_share_pct",
-                   "median_days_late", "share_of_capacity_pct"]],
-        on="factory_id", how="left")
-    scored = risk_scores(base)
-    return scored.sort_values(["risk_score", "name"], ascending=[False, True]) \
-        .reset_index(drop=True)
+    assessed = base["latest_assessed_on"].notna()
+    for col in ("open_nc_core", "open_nc_other", "reported_fixed_core", "reported_fixed_other"):
+        # never assessed: unknown, not zero (the level says "Unknown — needs assessment")
+        base[col] = np.where(assessed, base[col].fillna(0), np.nan)
+    base = base.merge(zero, on="factory_id", how="left")
+    for col in ("zt_open", "zt_reported_fixed", "zt_verified_fixed"):
+        base[col] = base[col].fillna(0).astype("int64")
+    if all_orders.empty:
+        relative = relative_practices(all_orders, as_of)
+        capacity = pd.Series(dtype="float64", name="share_of_capacity_pct")
+    else:
+        relative = relative_practices(order_measures(all_orders, as_of), as_of)
+        capacity = share_of_capacity_pct(all_orders, as_of)
+    base = base.merge(relative, on="factory_id", how="left")
+    base["share_of_capacity_pct"] = base["factory_id"].map(capacity)
+    return rank(risk_scores(base))
+
+
+def zero_tolerance_states(findings: pd.DataFrame) -> pd.DataFrame:
+    """``metrics.zero_tolerance.classify`` of the findings, each issue named in the framework's
+    plain words (``reference``: "emergency exits locked during working hours")."""
+    return zero_tolerance.classify(findings, zero_tolerance_issues())
+
+
+def country_benchmark(engine: Engine, viewer: Viewer, countries: Sequence[str], as_of: dt.date,
+                      *, level: str = "cluster") -> pd.DataFrame:
+    """The country benchmark cells the viewer may see: every factory in ``countries`` whose
+    latest assessment is inside the reporting window on ``as_of``, per country and cluster
+    (``level="cluster"``) or compliance point (``"cp"``), after disclosure control
+    (``metrics.disclosure.protect_cells``: suppressed, banded or exact). The raw counts never
+    leave this function.
+
+    Columns: ``country_code``, ``cluster_code`` or ``cp_code``, then
+    :data:`metrics.disclosure.PROTECTED_COLUMNS`.
+    """
+    since = reporting_window_start(as_of)
+    if level == "cluster":
+        raw = queries.country_cluster_benchmark(engine, viewer, countries, since, as_of)
+    elif level == "cp":
+        raw = factories.country_compliance_point_benchmark(engine, viewer, countries, since,
+                                                           as_of)
+    else:
+        raise ValueError(f"unknown benchmark level {level!r}")
+    names = pd.Series({code: country_name(code) for code in raw["country_code"].unique()},
+                      dtype="object")
+    return protect_cells(raw, names)
 
 
 def practices_and_conditions(engine: Engine, viewer: Viewer, as_of: dt.date,

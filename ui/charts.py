@@ -9,6 +9,8 @@ import pandas as pd
 import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
+from metrics.stats import format_range
+
 PORTFOLIO_COLOUR = "#1f5f8b"
 BENCHMARK_COLOUR = "#b0b7bf"
 STATUS_COLOURS = {
@@ -19,44 +21,56 @@ STATUS_COLOURS = {
 
 
 def cluster_comparison(frame: pd.DataFrame, series_label: str, benchmark_label: str) -> alt.Chart:
-    """Grouped horizontal bars: non-compliance rate per cluster, portfolio vs benchmark.
+    """Grouped horizontal bars: non-compliance rate per cluster, portfolio vs benchmark, each
+    with a line across its range (the portfolio's 95 % range; the benchmark's published range
+    where disclosure control gives one). A rate over too few factories, or a benchmark not
+    shown, has no bar.
 
     ``frame`` is :func:`metrics.compliance.portfolio_vs_benchmark` output.
     """
+    enough = frame["comparison"] != "Too few to compare"
+    published = frame["benchmark_publication"] != "suppressed"
     long = pd.concat(
         [
-            frame.assign(series=series_label, rate=frame["portfolio_rate_pct"],
+            frame.assign(series=series_label,
+                         rate=frame["portfolio_rate_pct"].where(enough),
+                         low=frame["portfolio_low_pct"].where(enough),
+                         high=frame["portfolio_high_pct"].where(enough),
                          assessed=frame["portfolio_assessed"]),
-            frame.assign(series=benchmark_label, rate=frame["benchmark_rate_pct"],
+            frame.assign(series=benchmark_label,
+                         rate=frame["benchmark_rate_pct"].where(published),
+                         low=frame["benchmark_low_pct"].where(published),
+                         high=frame["benchmark_high_pct"].where(published),
                          assessed=frame["benchmark_assessed"]),
         ],
         ignore_index=True,
-    )[["cluster_name", "series", "rate", "assessed"]]
+    )[["cluster_name", "series", "rate", "low", "high", "assessed"]]
+    long["range"] = [format_range(lo, hi) for lo, hi in zip(long["low"], long["high"],
+                                                             strict=True)]
     order = list(frame["cluster_name"])
-    return (
-        alt.Chart(long)
-        .mark_bar()
-        .encode(
-            y=alt.Y("cluster_name:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
-            yOffset=alt.YOffset("series:N", sort=[series_label, benchmark_label]),
-            x=alt.X("rate:Q", title="Factories non-compliant (%)",
-                    scale=alt.Scale(domain=[0, 100])),
-            color=alt.Color(
-                "series:N",
-                title=None,
-                scale=alt.Scale(domain=[series_label, benchmark_label],
-                                range=[PORTFOLIO_COLOUR, BENCHMARK_COLOUR]),
-                legend=alt.Legend(orient="top", labelLimit=400),
-            ),
-            tooltip=[
-                alt.Tooltip("cluster_name:N", title="Cluster"),
-                alt.Tooltip("series:N", title="Group"),
-                alt.Tooltip("rate:Q", title="Non-compliant (%)", format=".1f"),
-                alt.Tooltip("assessed:Q", title="Factories assessed", format=","),
-            ],
-        )
-        .properties(height=alt.Step(14))
+    base = alt.Chart(long).encode(
+        y=alt.Y("cluster_name:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
+        yOffset=alt.YOffset("series:N", sort=[series_label, benchmark_label]),
+        tooltip=[
+            alt.Tooltip("cluster_name:N", title="Cluster"),
+            alt.Tooltip("series:N", title="Group"),
+            alt.Tooltip("rate:Q", title="Non-compliant (%)", format=".1f"),
+            alt.Tooltip("range:N", title="Range"),
+            alt.Tooltip("assessed:Q", title="Factories assessed", format=","),
+        ],
     )
+    bars = base.mark_bar().encode(
+        x=alt.X("rate:Q", title="Factories non-compliant (%)", scale=alt.Scale(domain=[0, 100])),
+        color=alt.Color(
+            "series:N",
+            title=None,
+            scale=alt.Scale(domain=[series_label, benchmark_label],
+                            range=[PORTFOLIO_COLOUR, BENCHMARK_COLOUR]),
+            legend=alt.Legend(orient="top", labelLimit=400),
+        ),
+    )
+    ranges = base.mark_rule(color="#333333", strokeWidth=1.5).encode(x="low:Q", x2="high:Q")
+    return (bars + ranges).properties(height=alt.Step(14))
 
 
 def suppliers_by_country(frame: pd.DataFrame) -> alt.Chart:
@@ -169,7 +183,7 @@ def comparison_heatmap(frame: pd.DataFrame) -> alt.Chart:
     """Factories × clusters: non-compliant or not in the latest assessment, with the country rate.
 
     ``frame``: ``factory, cluster_name, cluster_order, status, questions_non_compliant,
-    questions_assessed, country_rate_pct``.
+    questions_assessed, country_rate`` (the published country benchmark, as text).
     """
     order = list(frame.sort_values("cluster_order")["cluster_name"].unique())
     base = alt.Chart(frame).encode(
@@ -187,7 +201,7 @@ def comparison_heatmap(frame: pd.DataFrame) -> alt.Chart:
             alt.Tooltip("status:N", title="Status"),
             alt.Tooltip("questions_non_compliant:Q", title="Questions non-compliant"),
             alt.Tooltip("questions_assessed:Q", title="Questions assessed"),
-            alt.Tooltip("country_rate_pct:Q", title="Country: % non-compliant", format=".0f"),
+            alt.Tooltip("country_rate:N", title="Country: factories non-compliant"),
         ],
     )
     labels = base.mark_text(color="white", fontSize=11).encode(

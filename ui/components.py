@@ -9,6 +9,14 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+_MARKDOWN_SPECIALS = "\\`*_{}[]<>()#+-.!|~$:"
+
+
+def escape_markdown(text: object) -> str:
+    """Text to show through ``st.markdown``/``st.caption`` as it is: every character Markdown
+    (or Streamlit's extensions: colours, icons, maths) could read as markup is escaped."""
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in str(text))
+
 
 def fmt_int(value: float | int | None) -> str:
     """1234567 → '1,234,567'; missing → '—'."""
@@ -22,6 +30,11 @@ def fmt_pct(value: float | None, digits: int = 0) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     return f"{value:.{digits}f} %"
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """"1 supplier", "3 suppliers" (``nouns`` when the plural is not noun + "s")."""
+    return f"{count:,} {noun if count == 1 else (nouns or noun + 's')}"
 
 
 def fmt_compact(value: float | int | None) -> str:

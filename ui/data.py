@@ -3,6 +3,9 @@
 ``st.cache_data`` is shared by every session, so every cached function takes the whole
 :class:`Viewer` (brand included) as an argument, plus the dataset's ``data_version`` so an import
 invalidates everything at once. Entries are bounded by ``ttl`` and ``max_entries``.
+
+Country benchmarks are not here: their raw counts must go through disclosure control first
+(``ui.insights.country_benchmark``), so no page can read them as they are.
 """
 
 from __future__ import annotations
@@ -61,13 +64,6 @@ def latest_cluster_status(viewer: Viewer, version: int) -> pd.DataFrame:
     return queries.latest_cluster_status(get_engine(), viewer)
 
 
-@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
-def country_cluster_benchmark(countries: tuple[str, ...], version: int) -> pd.DataFrame:
-    """Aggregates over all factories in the countries: not brand data, so no viewer in the key."""
-    _ = version
-    return queries.country_cluster_benchmark(get_engine(), countries)
-
-
 # ---- supplier review (data_access.factories) -----------------------------------------------
 
 
@@ -124,10 +120,10 @@ def improvement_plans(viewer: Viewer, factory_ids: tuple[int, ...], version: int
 
 
 @st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
-def country_compliance_point_benchmark(countries: tuple[str, ...], version: int) -> pd.DataFrame:
-    """Aggregates over all factories in the countries: not brand data, so no viewer in the key."""
+def zero_tolerance_findings(viewer: Viewer, factory_ids: tuple[int, ...], as_of: dt.date,
+                            version: int) -> pd.DataFrame:
     _ = version
-    return factories.country_compliance_point_benchmark(get_engine(), countries)
+    return factories.zero_tolerance_findings(get_engine(), viewer, as_of, factory_ids)
 
 
 #: up to this many factories, their orders are read on their own (index on brand, factory)

@@ -30,8 +30,16 @@ from data_access.factories import DirectoryFilters
 from data_access.viewer import Viewer
 from metrics import visibility as vis
 from metrics.countries import country_name
+from metrics.portfolio import REPORTING_WINDOW_MONTHS
 from metrics.purchasing import INDICATORS, per_factory_practices
-from metrics.risk import COMPONENT_INPUTS, RISK_WEIGHTS
+from metrics.risk import (
+    COMPONENT_LABELS,
+    COMPONENTS,
+    HIGH_RISK_MIN_SCORE,
+    MEDIUM_RISK_MIN_SCORE,
+    RISK_CAPS,
+    RISK_WEIGHTS,
+)
 from ui.analysis import risk_table
 
 C = ExtractColumn
@@ -243,18 +251,49 @@ def _coverage(engine: Engine, viewer: Viewer, ctx: ExtractContext) -> Rows:
 
 
 RISK_COLUMNS = (
+    C("rank", "int", "Place in the ranking: by level (zero tolerance, high, unknown, medium, "
+                     "low), then open zero-tolerance findings, then score."),
     C("factory_os_id", "text", "Open Supply Hub facility id."),
     C("factory_name", "text", "Factory name."),
     C("country_code", "text", "Country, ISO 3166-1 alpha-2."),
-    C("risk_score", "float", "Σ weight × min(value ÷ cap, 1) over the components below "
-                             "(metrics/risk.py).", "points (0–100)"),
-    C("risk_level", "text", "High (≥ 60), Medium (≥ 35) or Low."),
-    C("reasons", "text", "The largest contributions and data gaps, in words."),
-    *(C(f"{c}_points", "float", f"Points from {COMPONENT_INPUTS[c]} (weight "
-                                f"{getattr(RISK_WEIGHTS, c):g}).", "points")
-      for c in COMPONENT_INPUTS),
-    *(C(column, "float", f"Input of the {c} component.")
-      for c, column in COMPONENT_INPUTS.items()),
+    C("risk_level", "text",
+      "Zero tolerance — act now (a zero-tolerance finding open, or reported fixed but not yet "
+      "verified by an assessment); Unknown — needs assessment (never assessed, or the latest "
+      f"assessment older than {REPORTING_WINDOW_MONTHS} months); otherwise High (score ≥ "
+      f"{HIGH_RISK_MIN_SCORE:g}), Medium (≥ {MEDIUM_RISK_MIN_SCORE:g}) or Low."),
+    C("risk_score", "float", "Σ weight × min(value ÷ cap, 1) over the components below; orders "
+                             "factories within a level.", "points (0–100)"),
+    C("reasons", "text", "Why, in full sentences, most severe first."),
+    *(C(f"{c}_points", "float", f"{COMPONENT_LABELS[c]}: points out of "
+                                f"{getattr(RISK_WEIGHTS, c):g} (full at "
+                                f"{getattr(RISK_CAPS, c):g}).", "points")
+      for c in COMPONENTS),
+    C("zt_open", "int", "Zero-tolerance findings open (no fix reported, no later assessment)."),
+    C("zt_reported_fixed", "int", "Zero-tolerance findings the factory reports fixed (plan item "
+                                  "completed), not yet verified by a later assessment."),
+    C("zt_verified_fixed", "int", "Earlier zero-tolerance findings a later assessment found "
+                                  "fixed."),
+    C("open_nc_core", "int", "Open non-compliant questions in the core labour clusters (child "
+                             "labour, discrimination, forced labour, freedom of association) of "
+                             "the latest assessment, zero-tolerance ones apart."),
+    C("reported_fixed_core", "int", "The same questions whose plan item the factory marked "
+                                    "completed (not yet verified)."),
+    C("open_nc_other", "int", "Open non-compliant questions in the other four clusters."),
+    C("reported_fixed_other", "int", "The same, reported fixed by the factory."),
+    C("assessment_age_days", "int", "Days from the latest assessment to the reference date; "
+                                    "empty when never assessed.", "days"),
+    C("late_change_share_pct", "float", "Your orders here changed after confirmation, of "
+                                        "those confirmed in the last two years.", "%"),
+    C("late_change_elsewhere_pct", "float", "The same share at your other suppliers.", "%"),
+    C("late_change_excess_pct_points", "float",
+      "How far the cautious (95 % lower) end of the share here lies above the share elsewhere; "
+      "0 when not clearly above.", "percentage points"),
+    C("below_cost_share_pct", "float", "Your orders here priced below cost, of those with a "
+                                       "costing confirmed in the last two years.", "%"),
+    C("below_cost_elsewhere_pct", "float", "The same share at your other suppliers.", "%"),
+    C("below_cost_excess_pct_points", "float", "As for late changes.", "percentage points"),
+    C("share_of_capacity_pct", "float", "Your units ordered in the last 365 days ÷ the "
+                                        "factory's annual output.", "%"),
 )
 
 
@@ -264,7 +303,9 @@ def _risk(engine: Engine, viewer: Viewer, ctx: ExtractContext) -> Rows:
         return iter(())
     if ctx.directory.countries:
         table = table[table["country_code"].isin(ctx.directory.countries)]
-    table = table.assign(factory_os_id=table["os_id"], factory_name=table["name"])
+    table = table.reset_index(drop=True)
+    table = table.assign(rank=table.index + 1, factory_os_id=table["os_id"],
+                         factory_name=table["name"])
     return _rows(table, RISK_COLUMNS)
 
 

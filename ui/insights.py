@@ -2,7 +2,8 @@
 
 Like ``ui/data.py``, every function takes the whole :class:`Viewer` and the ``data_version``
 (so an import refreshes it) and returns only the viewer's brand's figures — except
-:func:`purchasing_benchmark`, which returns one anonymous median per indicator.
+:func:`purchasing_benchmark`, which returns one anonymous median per indicator, and
+:func:`country_benchmark`, which returns counts over all factories after disclosure control.
 """
 
 from __future__ import annotations
@@ -27,6 +28,16 @@ def risk_table(viewer: Viewer, as_of: dt.date, version: int) -> pd.DataFrame:
     # the brand's orders from the cache the purchasing page fills too: read once per version
     return analysis.risk_table(get_engine(), viewer, as_of,
                                data.purchase_orders(viewer, None, None, None, None, version))
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+def country_benchmark(viewer: Viewer, countries: tuple[str, ...], as_of: dt.date, level: str,
+                      version: int) -> pd.DataFrame:
+    """The country benchmark cells the viewer may see (``analysis.country_benchmark``: inside
+    the reporting window, after disclosure control), per country and cluster or compliance
+    point. Keyed by the viewer: what is suppressed depends on the brand's own factories."""
+    _ = version
+    return analysis.country_benchmark(get_engine(), viewer, countries, as_of, level=level)
 
 
 @st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)

@@ -10,10 +10,13 @@ import streamlit as st
 
 from data_access.errors import NotFound
 from data_access.factories import DirectoryFilters
-from metrics.compliance import cluster_results, pooled_rate
+from metrics import zero_tolerance
+from metrics.compliance import cluster_results
 from metrics.countries import country_name
-from ui import charts, data, state
-from ui.components import brand_or_stop, empty_state, fmt_int, not_found
+from metrics.disclosure import format_published
+from metrics.portfolio import REPORTING_WINDOW_MONTHS, within_reporting_window
+from ui import analysis, charts, data, insights, state
+from ui.components import brand_or_stop, empty_state, escape_markdown, fmt_int, not_found
 from ui.downloads import current_context, extract_button
 
 MIN_FACTORIES, MAX_FACTORIES = 2, 6
@@ -74,9 +77,14 @@ latest_ids = set(latest["assessment_id"])
 latest_cp = cp[cp["assessment_id"].isin(latest_ids)]
 clusters = cluster_results(latest_cp)
 countries = tuple(sorted(brief["country_code"].unique()))
-bench = data.country_cluster_benchmark(countries, version)
-country_rate = pooled_rate(bench, ["country_code", "cluster_code"])
+cells = insights.country_benchmark(viewer, countries, today, "cluster", version)
+cells = cells.assign(country_rate=[
+    format_published(lo, hi, pub, note) for lo, hi, pub, note in
+    zip(cells["rate_low_pct"], cells["rate_high_pct"], cells["publication"], cells["note"],
+        strict=True)])
 cluster_ref = data.clusters(version)
+zero = zero_tolerance.per_factory(analysis.zero_tolerance_states(
+    data.zero_tolerance_findings(viewer, tuple(chosen), today, version)))
 
 # ---- summary table -------------------------------------------------------------------------
 open_items = plans[plans["status"] != "Completed"].groupby("factory_id").size()
@@ -95,14 +103,18 @@ summary["non_compliant_cps"] = latest_cp.groupby("factory_id")["non_compliant"].
 summary["open_items"] = open_items
 summary["overdue_items"] = overdue
 summary["plan_done_pct"] = 100 * done.reindex(summary.index).fillna(0) / total
+live = zero.set_index("factory_id")[["zt_open", "zt_reported_fixed"]].sum(axis=1)
+summary["zero_tolerance"] = live.reindex(summary.index).fillna(0).astype(int)
+summary["outdated"] = summary["assessed_on"].notna() & ~within_reporting_window(
+    summary["assessed_on"], today)
 summary = summary.reset_index()
 summary["factory"] = summary["factory_id"].map(labels)
 summary["country"] = summary["country_code"].map(country_name)
 st.dataframe(
     summary, hide_index=True, width="stretch",
-    column_order=["factory", "country", "tier", "workers", "women_pct", "assessed_on", "cycle",
-                  "compliance_pct", "clusters_nc", "non_compliant_cps", "open_items",
-                  "overdue_items", "plan_done_pct"],
+    column_order=["factory", "country", "tier", "workers", "women_pct", "assessed_on",
+                  "outdated", "cycle", "zero_tolerance", "compliance_pct", "clusters_nc",
+                  "non_compliant_cps", "open_items", "overdue_items", "plan_done_pct"],
     column_config={
         "factory": st.column_config.TextColumn("Factory", pinned=True),
         "country": "Country",
@@ -110,7 +122,16 @@ st.dataframe(
         "workers": st.column_config.NumberColumn("Workers", format="localized"),
         "women_pct": st.column_config.NumberColumn("Women", format="%.0f %%"),
         "assessed_on": st.column_config.DateColumn("Last assessed", format="D MMM YYYY"),
+        "outdated": st.column_config.CheckboxColumn(
+            f"Older than {REPORTING_WINDOW_MONTHS} months",
+            help="Its latest assessment is outside the reporting window: its figures may no "
+                 "longer describe the factory."),
         "cycle": st.column_config.NumberColumn("Cycle", format="%d"),
+        "zero_tolerance": st.column_config.NumberColumn(
+            "Zero-tolerance findings", format="%d",
+            help="Child labour, forced labour, violence or imminent danger found and not yet "
+                 "verified fixed by a later assessment (open, or reported fixed by the "
+                 "factory). See the factory's profile."),
         "compliance_pct": st.column_config.ProgressColumn("Compliance", format="%.0f %%",
                                                           min_value=0, max_value=100),
         "clusters_nc": st.column_config.NumberColumn("Clusters non-compliant", format="%d"),
@@ -124,7 +145,14 @@ st.dataframe(
 )
 never = [labels[i] for i in chosen if i not in set(latest["factory_id"])]
 if never:
-    st.warning("Never assessed: " + ", ".join(never) + ". Their cells show as not assessed.")
+    st.warning("Never assessed (their cells show as not assessed): "
+               + ", ".join(escape_markdown(n) for n in never))
+old_ones = summary.loc[summary["outdated"], "factory"].tolist()
+if old_ones:
+    st.warning(f"{len(old_ones)} of {len(chosen)} factories' figures rest on an assessment older "
+               f"than {REPORTING_WINDOW_MONTHS} months, which may no longer describe them: "
+               + ", ".join(escape_markdown(n) for n in old_ones),
+               icon=":material/history:")
 
 # ---- clusters: heat map + country benchmark ------------------------------------------------
 st.subheader("Clusters in the latest assessment")
@@ -136,20 +164,24 @@ grid = grid.merge(cluster_ref, on="cluster_code").merge(
     clusters[["factory_id", "cluster_code", "non_compliant", "questions_non_compliant",
               "questions_assessed"]], on=["factory_id", "cluster_code"], how="left")
 grid = grid.merge(brief[["factory_id", "country_code"]], on="factory_id").merge(
-    country_rate[["country_code", "cluster_code", "non_compliance_rate_pct"]],
+    cells[["country_code", "cluster_code", "country_rate"]],
     on=["country_code", "cluster_code"], how="left")
+grid["country_rate"] = grid["country_rate"].fillna(
+    f"not shown: no factory in the country assessed in the last {REPORTING_WINDOW_MONTHS} "
+    "months")
 grid["status"] = grid["non_compliant"].map({1: "Non-compliant", 0: "Compliant"}).fillna(
     "Not assessed")
 grid["factory"] = grid["factory_id"].map(labels)
-grid = grid.rename(columns={"sort_order": "cluster_order",
-                            "non_compliance_rate_pct": "country_rate_pct"})
+grid = grid.rename(columns={"sort_order": "cluster_order"})
 st.altair_chart(charts.comparison_heatmap(grid), width="stretch")
 with st.expander("Country benchmarks"):
     bench_table = grid.pivot_table(index="cluster_name", columns="factory",
-                                   values="country_rate_pct", sort=False)
-    st.caption("Share of all assessed factories in each factory's country that are "
-               "non-compliant on the cluster (%).")
-    st.dataframe(bench_table.round(0), width="stretch")
+                                   values="country_rate", aggfunc="first", sort=False)
+    st.caption(f"Share of the factories in each factory's country assessed in the last "
+               f"{REPORTING_WINDOW_MONTHS} months that are non-compliant on the cluster. A "
+               "range is shown where an exact figure would let the results of other brands' "
+               "factories be worked out.")
+    st.dataframe(bench_table, width="stretch")
 
 # ---- where they differ, by compliance point -----------------------------------------------
 st.subheader("Compliance points where they differ")

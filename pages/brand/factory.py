@@ -10,16 +10,29 @@ import streamlit as st
 
 from data_access.errors import NotFound
 from data_access.factories import DirectoryFilters, parse_factory_id
+from metrics import zero_tolerance
 from metrics.compliance import (
     CHANGE_NEW,
     CHANGE_REMEDIATED,
     changes_between,
     cluster_results,
-    pooled_rate,
 )
 from metrics.countries import country_name
-from ui import charts, data, state
-from ui.components import Kpi, brand_or_stop, empty_state, fmt_int, fmt_pct, kpi_row, not_found
+from metrics.disclosure import format_published
+from metrics.portfolio import REPORTING_WINDOW_MONTHS, within_reporting_window
+from metrics.risk import HIGH, UNKNOWN, ZERO_TOLERANCE
+from ui import analysis, charts, data, insights, state
+from ui.components import (
+    Kpi,
+    brand_or_stop,
+    empty_state,
+    escape_markdown,
+    fmt_int,
+    fmt_pct,
+    kpi_row,
+    not_found,
+    plural,
+)
 from ui.downloads import current_context, extract_button
 from ui.provenance_panel import provenance_panel, status_banner
 from ui.purchasing_panel import purchasing_relationship
@@ -124,9 +137,21 @@ kpi_row([
         "support remediation jointly."),
 ])
 if others:
-    st.info(f"{others} other brand{'s' if others != 1 else ''} source from this factory: "
+    st.info(f"{plural(others, 'other brand')} source{'s' if others == 1 else ''} from this "
+            "factory: "
             "consider coordinating remediation with them through Better Work.",
             icon=":material/handshake:")
+
+risk = insights.risk_table(viewer, today, version)
+mine = risk[risk["factory_id"] == factory_id] if not risk.empty else risk
+if not mine.empty:  # active suppliers only: the ranking covers those
+    ranked = mine.iloc[0]
+    urgent = ranked["risk_level"] in (ZERO_TOLERANCE, HIGH, UNKNOWN)
+    with st.expander(f"Risk level: {ranked['risk_level']} — why", expanded=urgent,
+                     icon=":material/priority_high:" if urgent else ":material/info:"):
+        st.markdown("\n".join(f"- {escape_markdown(sentence)}"
+                               for sentence in ranked["reason_list"]))
+        st.caption("The Risk ranking page lists every supplier this way.")
 
 tab_latest, tab_trend, tab_plan, tab_orders = st.tabs(
     ["Latest assessment", "Trend and changes", "Improvement plan", "Your orders"])
@@ -137,37 +162,79 @@ with tab_latest:
         empty_state("This factory has not been assessed.",
                     "Ask the factory to enrol in Better Work, or import an assessment.")
     else:
-        bench = data.country_cluster_benchmark((profile["country_code"],), version)
-        bench_rate = pooled_rate(bench, ["cluster_code"]).set_index("cluster_code")
+        country = country_name(profile["country_code"])
+        no_cell = (f"not shown: no factory in {country} assessed in the last "
+                   f"{REPORTING_WINDOW_MONTHS} months")
+        if not within_reporting_window(pd.Series([latest["assessed_on"]]), today).iloc[0]:
+            st.warning(
+                f"This assessment is from {latest['assessed_on']:%d %b %Y}, more than "
+                f"{REPORTING_WINDOW_MONTHS} months ago: its findings may no longer describe the "
+                "factory. It is left out of rates and benchmarks, and the factory's risk level "
+                "is \u201cUnknown — needs assessment\u201d until a new assessment.",
+                icon=":material/history:")
+        findings_zt = analysis.zero_tolerance_states(
+            data.zero_tolerance_findings(viewer, (factory_id,), today, version))
+        if not findings_zt.empty:
+            live = findings_zt[findings_zt["state"].isin(zero_tolerance.LIVE_STATES)]
+            st.subheader("Zero-tolerance findings")
+            if not live.empty:
+                st.error(
+                    f"{plural(len(live), 'zero-tolerance finding')} "
+                    f"{'is' if len(live) == 1 else 'are'} not verified fixed: child labour, "
+                    "forced labour, violence or an imminent danger, which Better Work acts on "
+                    "at once. Ask the factory and Better Work what is being done now.",
+                    icon=":material/report:")
+            st.caption("Open: no fix reported. Reported fixed: the factory marked its plan item "
+                       "completed, but no assessment has checked it yet. Verified fixed: a "
+                       "later assessment found the question compliant.")
+            st.dataframe(
+                findings_zt, hide_index=True, width="stretch",
+                column_order=["state", "issue", "question_text", "assessed_on",
+                              "verified_on"],
+                column_config={
+                    "state": st.column_config.TextColumn("State", width="large"),
+                    "issue": st.column_config.TextColumn("Issue", width="medium"),
+                    "question_text": st.column_config.TextColumn("Question", width="large"),
+                    "assessed_on": st.column_config.DateColumn("Found at the assessment of",
+                                                               format="D MMM YYYY"),
+                    "verified_on": st.column_config.DateColumn("Verified fixed on",
+                                                               format="D MMM YYYY"),
+                },
+            )
+        cells = insights.country_benchmark(viewer, (profile["country_code"],), today,
+                                           "cluster", version).set_index("cluster_code")
         table = latest_clusters.assign(
             status=latest_clusters["non_compliant"].map({1: "Non-compliant", 0: "Compliant"}),
-            country_rate_pct=latest_clusters["cluster_code"].map(
-                bench_rate["non_compliance_rate_pct"]),
+            country_value=[
+                format_published(cells["rate_low_pct"].get(code), cells["rate_high_pct"].get(code),
+                                 cells["publication"].get(code, "suppressed"),
+                                 cells["note"].get(code, no_cell))
+                for code in latest_clusters["cluster_code"]],
             found=latest_clusters["questions_non_compliant"].astype(str) + " of "
             + latest_clusters["questions_assessed"].astype(str),
         )
         st.subheader("By cluster, against the country")
         st.caption(
-            f"Country benchmark: share of all assessed factories in "
-            f"{country_name(profile['country_code'])} non-compliant on the cluster in their "
-            "latest assessment (Better Work's method).")
+            f"Country benchmark: share of all factories in {country} assessed in the last "
+            f"{REPORTING_WINDOW_MONTHS} months that are non-compliant on the cluster in their "
+            "latest assessment (Better Work's method). A range is shown where an exact figure "
+            "would let the results of other brands' factories be worked out.")
         st.dataframe(
             table, hide_index=True, width="stretch",
             column_order=["cluster_name", "status", "found", "compliance_pct",
-                          "country_rate_pct"],
+                          "country_value"],
             column_config={
                 "cluster_name": "Cluster", "status": "This factory",
                 "found": "Questions non-compliant",
                 "compliance_pct": st.column_config.ProgressColumn(
                     "Compliance", format="%.0f %%", min_value=0, max_value=100),
-                "country_rate_pct": st.column_config.ProgressColumn(
-                    "Country: factories non-compliant", format="%.0f %%", min_value=0,
-                    max_value=100),
+                "country_value": st.column_config.TextColumn(
+                    "Country: factories non-compliant", width="medium"),
             },
         )
         st.subheader("Non-compliant compliance points and questions")
-        cp_bench = data.country_compliance_point_benchmark((profile["country_code"],), version)
-        cp_rate = pooled_rate(cp_bench, ["cp_code"]).set_index("cp_code")
+        cp_cells = insights.country_benchmark(viewer, (profile["country_code"],), today, "cp",
+                                              version).set_index("cp_code")
         findings = data.question_findings(viewer, (int(latest["assessment_id"]),), True,
                                           version)
         latest_cp = cp[(cp["assessment_id"] == latest["assessment_id"])
@@ -178,16 +245,27 @@ with tab_latest:
             with st.expander(f"{cluster_name} — {len(group)} compliance point"
                              f"{'s' if len(group) != 1 else ''}"):
                 for row in group.itertuples():
-                    country = cp_rate["non_compliance_rate_pct"].get(row.cp_code)
+                    code = row.cp_code
+                    country_value = format_published(
+                        cp_cells["rate_low_pct"].get(code), cp_cells["rate_high_pct"].get(code),
+                        cp_cells["publication"].get(code, "suppressed"),
+                        cp_cells["note"].get(code, no_cell))
                     st.markdown(
-                        f"**{row.cp_name}** — {row.questions_non_compliant} of "
+                        f"**{escape_markdown(row.cp_name)}** — {row.questions_non_compliant} of "
                         f"{row.questions_assessed} questions non-compliant · country: "
-                        f"{fmt_pct(country)} of factories non-compliant")
-                    for q in findings[findings["cp_code"] == row.cp_code].itertuples():
-                        mark = " · :orange-badge[public disclosure]" if q.public_disclosure \
-                            else ""
-                        st.markdown(f"- {q.question_text}{mark}")
-        st.caption(":orange-badge[public disclosure] marks issues Better Work's Transparency "
+                        + escape_markdown(country_value if "not shown" in country_value else
+                                          f"{country_value} of factories non-compliant"))
+                    for q in findings[findings["cp_code"] == code].itertuples():
+                        marks = []
+                        if q.zero_tolerance:
+                            marks.append(":red-badge[zero tolerance]")
+                        if q.public_disclosure:
+                            marks.append(":orange-badge[public disclosure]")
+                        mark = "".join(f" · {m}" for m in marks)
+                        st.markdown(f"- {escape_markdown(q.question_text)}{mark}")
+        st.caption(":red-badge[zero tolerance] marks child labour, forced labour, violence and "
+                   "imminent dangers, which Better Work acts on at once; "
+                   ":orange-badge[public disclosure] marks issues Better Work's Transparency "
                    "Portal publishes by factory name.")
 
 # ---- trend and changes ---------------------------------------------------------------------

@@ -6,10 +6,17 @@ import datetime as dt
 
 import streamlit as st
 
-from metrics.compliance import portfolio_vs_benchmark
+from metrics.compliance import COMPARE_TOO_FEW, portfolio_vs_benchmark
 from metrics.countries import country_name
-from metrics.portfolio import headline_figures, suppliers_by_country_status
-from ui import charts, data, state
+from metrics.disclosure import MIN_OTHER_FACTORIES, format_published
+from metrics.portfolio import (
+    REPORTING_WINDOW_MONTHS,
+    headline_figures,
+    suppliers_by_country_status,
+    within_reporting_window,
+)
+from metrics.stats import MIN_GROUP_FOR_RATE, format_range
+from ui import charts, data, insights, state
 from ui.components import (
     Kpi,
     brand_or_stop,
@@ -19,6 +26,7 @@ from ui.components import (
     fmt_int,
     fmt_pct,
     kpi_row,
+    plural,
 )
 
 viewer = state.viewer()
@@ -74,45 +82,91 @@ kpi_row([
 st.subheader("Non-compliance by cluster: your suppliers vs. their countries")
 st.caption(
     "Share of factories non-compliant on at least one question of the cluster in their latest "
-    "assessment. The benchmark pools every assessed factory in the same countries, whoever it "
-    "sells to (Better Work's method)."
+    f"assessment, counting only assessments from the last {REPORTING_WINDOW_MONTHS} months. "
+    "The benchmark pools every assessed factory in the same countries, whoever it sells to "
+    "(Better Work's method). The line across each bar is its range: for your suppliers, where "
+    "the rate could lie by chance alone (95 %); for the benchmark, a range shown instead of an "
+    "exact figure so that no other brand's factory can be worked out from it."
 )
 status = data.latest_cluster_status(viewer, version)
 status = status[status["factory_id"].isin(suppliers["factory_id"])]
+current = status[within_reporting_window(status["assessed_on"], today)]
+outdated = status.loc[~status.index.isin(current.index), "factory_id"].nunique()
 if status.empty:
     empty_state("None of these suppliers has been assessed yet.",
                 "Assessment results appear here once Better Work assessments are imported.")
+elif current.empty:
+    empty_state(f"None of these suppliers has an assessment from the last "
+                f"{REPORTING_WINDOW_MONTHS} months.",
+                "Older assessments may no longer describe the factories, so they are not "
+                "compared. Ask Better Work when they are next due.")
 else:
-    assessed_countries = tuple(sorted(status["country_code"].unique()))
-    bench = data.country_cluster_benchmark(assessed_countries, version)
-    table = portfolio_vs_benchmark(status, bench, data.clusters(version))
+    assessed_countries = tuple(sorted(current["country_code"].unique()))
+    cells = insights.country_benchmark(viewer, assessed_countries, today, "cluster", version)
+    table = portfolio_vs_benchmark(current, cells, data.clusters(version))
     st.altair_chart(
         charts.cluster_comparison(table, "Your suppliers", "Same countries, all factories"),
         width="stretch",
     )
+    notes = []
+    if outdated:
+        notes.append(f"{plural(outdated, 'supplier')} with an assessment older than "
+                     f"{REPORTING_WINDOW_MONTHS} months {'is' if outdated == 1 else 'are'} left "
+                     "out of both sides.")
+    left_out = sorted({code for codes in table["benchmark_left_out"] for code in codes})
+    if left_out:
+        notes.append("Not in the benchmark, so that other brands' factories stay confidential: "
+                     + ", ".join(country_name(c) for c in left_out) + " (fewer than "
+                     f"{MIN_OTHER_FACTORIES} assessed factories besides yours).")
+    too_few = table["comparison"] == COMPARE_TOO_FEW
+    if too_few.any():
+        notes.append(f"Clusters with fewer than {MIN_GROUP_FOR_RATE} of your factories assessed "
+                     "are not compared: a rate over so few factories can move by tens of "
+                     "points by chance.")
+    if notes:
+        st.caption(" ".join(notes))
+    shown = table.assign(
+        portfolio_range=[format_range(lo, hi) for lo, hi in
+                         zip(table["portfolio_low_pct"], table["portfolio_high_pct"],
+                             strict=True)],
+        benchmark_value=[format_published(lo, hi, pub, "not shown") for lo, hi, pub in
+                         zip(table["benchmark_low_pct"], table["benchmark_high_pct"],
+                             table["benchmark_publication"], strict=True)],
+    )
     with st.expander("Figures as a table"):
         st.dataframe(
-            table,
+            shown,
             hide_index=True,
             width="stretch",
             column_order=["cluster_name", "portfolio_assessed", "portfolio_non_compliant",
-                          "portfolio_rate_pct", "benchmark_assessed", "benchmark_rate_pct",
-                          "difference_pct_points"],
+                          "portfolio_rate_pct", "portfolio_range", "benchmark_assessed",
+                          "benchmark_value", "comparison", "difference_pct_points"],
             column_config={
                 "cluster_name": "Cluster",
                 "portfolio_assessed": st.column_config.NumberColumn("Your factories assessed",
                                                                     format="%d"),
                 "portfolio_non_compliant": st.column_config.NumberColumn(
                     "Your factories non-compliant", format="%d"),
-                "portfolio_rate_pct": st.column_config.ProgressColumn(
-                    "Your rate", format="%.0f %%", min_value=0, max_value=100),
+                "portfolio_rate_pct": st.column_config.NumberColumn(
+                    "Your rate", format="%.0f %%"),
+                "portfolio_range": st.column_config.TextColumn(
+                    "Your 95 % range",
+                    help="Where your rate could lie by chance alone (Wilson interval)."),
                 "benchmark_assessed": st.column_config.NumberColumn(
                     "Benchmark factories", format="%d"),
-                "benchmark_rate_pct": st.column_config.ProgressColumn(
-                    "Benchmark rate", format="%.0f %%", min_value=0, max_value=100),
+                "benchmark_value": st.column_config.TextColumn(
+                    "Benchmark rate",
+                    help="A range where an exact figure would let the results of other "
+                         "brands' factories be worked out."),
+                "comparison": st.column_config.TextColumn(
+                    "Compared with the benchmark",
+                    help="Higher or lower only when the benchmark lies outside your 95 % "
+                         f"range; fewer than {MIN_GROUP_FOR_RATE} factories: too few to "
+                         "compare."),
                 "difference_pct_points": st.column_config.NumberColumn(
                     "Difference (pct. points)", format="%+.1f",
-                    help="Your rate minus the benchmark: negative is better."),
+                    help="Your rate minus the benchmark (the middle of its range): negative "
+                         "is better. Empty when the two cannot be compared."),
             },
         )
 

@@ -1,4 +1,5 @@
-"""Risk ranking: where to look first, with each factory's reasons and the weights in the open."""
+"""Risk ranking: where to look first, with each factory's level, reasons and the weights in the
+open."""
 
 from __future__ import annotations
 
@@ -9,26 +10,30 @@ import pandas as pd
 import streamlit as st
 
 from metrics.countries import country_name
+from metrics.portfolio import REPORTING_WINDOW_MONTHS
 from metrics.risk import (
-    COMPONENT_INPUTS,
+    COMPONENT_LABELS,
     HIGH,
     HIGH_RISK_MIN_SCORE,
+    LEVELS,
     LOW,
     MEDIUM,
     MEDIUM_RISK_MIN_SCORE,
     RISK_CAPS,
     RISK_WEIGHTS,
+    UNKNOWN,
+    ZERO_TOLERANCE,
 )
 from ui import data, insights, state
-from ui.components import Kpi, brand_or_stop, empty_state, fmt_int, kpi_row
+from ui.components import (
+    Kpi,
+    brand_or_stop,
+    empty_state,
+    escape_markdown,
+    fmt_int,
+    kpi_row,
+)
 from ui.downloads import current_context, extract_button
-
-COMPONENT_LABELS = {
-    "core_nc": "Open core-labour issues", "other_nc": "Other open issues",
-    "assessment_age": "Assessment age", "country": "Country rate",
-    "late_change": "Late changes", "below_cost": "Below-cost prices",
-    "days_late": "Late payment", "leverage": "Your share of capacity",
-}
 
 viewer = state.viewer()
 state.keep_only_params("level")
@@ -37,10 +42,14 @@ today = dt.date.today()
 
 st.title("Risk ranking")
 brand = brand_or_stop(viewer, version)
-st.caption("Where to look first: a transparent score from 0 to 100 combining open "
-           "non-compliance (core labour standards weigh most), how old the last assessment "
-           "is, the country's norm, your own purchasing pressure on the factory and your share "
-           "of its capacity. Each factory shows the reasons behind its score.")
+st.caption(
+    "Where to look first. A factory with a zero-tolerance finding (child labour, forced labour, "
+    "violence, an imminent danger) not yet verified fixed comes first, whatever else is known. "
+    f"A factory never assessed, or last assessed more than {REPORTING_WINDOW_MONTHS} months ago, "
+    "is \u201cunknown\u201d: a gap to close, never a low risk. The others are ranked by a "
+    "transparent score from 0 to 100: open non-compliance (core labour standards weigh most), "
+    "how old the assessment is, where you press this factory harder than your other suppliers, "
+    "and your share of its capacity. Each factory shows the reasons behind its place.")
 
 ranking = insights.risk_table(viewer, today, version)
 if ranking.empty:
@@ -49,46 +58,85 @@ if ranking.empty:
 
 counts = ranking["risk_level"].value_counts()
 kpi_row([
-    Kpi("High risk", fmt_int(counts.get(HIGH, 0)), f"Score ≥ {HIGH_RISK_MIN_SCORE:.0f}."),
-    Kpi("Medium risk", fmt_int(counts.get(MEDIUM, 0)),
-        f"Score {MEDIUM_RISK_MIN_SCORE:.0f}–{HIGH_RISK_MIN_SCORE:.0f}."),
-    Kpi("Low risk", fmt_int(counts.get(LOW, 0)), f"Score < {MEDIUM_RISK_MIN_SCORE:.0f}."),
+    Kpi("Zero tolerance", fmt_int(counts.get(ZERO_TOLERANCE, 0)),
+        "Factories with a zero-tolerance finding that is open, or reported fixed by the factory "
+        "but not yet verified by an assessment: act now."),
+    Kpi("High", fmt_int(counts.get(HIGH, 0)), f"Score {HIGH_RISK_MIN_SCORE:.0f} or more."),
+    Kpi("Unknown", fmt_int(counts.get(UNKNOWN, 0)),
+        f"Never assessed, or the latest assessment is older than {REPORTING_WINDOW_MONTHS} "
+        "months: needs an assessment."),
+    Kpi("Medium", fmt_int(counts.get(MEDIUM, 0)),
+        f"Score {MEDIUM_RISK_MIN_SCORE:.0f} to under {HIGH_RISK_MIN_SCORE:.0f}."),
+    Kpi("Low", fmt_int(counts.get(LOW, 0)), f"Score under {MEDIUM_RISK_MIN_SCORE:.0f}."),
 ])
 
-levels = [HIGH, MEDIUM, LOW]
+levels = list(LEVELS)
 state.list_filter("level", levels)
 st.pills("Show", levels, selection_mode="multi", key=state.filter_key("level"),
          help="Leave empty to show every level.")
 chosen = st.session_state[state.filter_key("level")] or []
 state.write_list_param("level", chosen)
 shown = ranking[ranking["risk_level"].isin(chosen)] if chosen else ranking
-shown = shown.assign(country=shown["country_code"].map(country_name),
-                     profile="/factory?id=" + shown["factory_id"].astype(str))
+shown = shown.reset_index(drop=True)
+shown = shown.assign(
+    rank=shown.index + 1,
+    country=shown["country_code"].map(country_name),
+    main_reason=shown["reason_list"].map(lambda sentences: sentences[0]),
+    more=shown["reason_list"].map(lambda sentences: len(sentences) - 1),
+    profile="/factory?id=" + shown["factory_id"].astype(str))
 point_columns = [f"{c}_points" for c in COMPONENT_LABELS]
-st.dataframe(
-    shown, hide_index=True, width="stretch", height=min(700, 38 + 35 * len(shown)),
-    column_order=["name", "country", "risk_score", "risk_level", "reasons", *point_columns,
-                  "profile"],
+st.caption("The table shows each factory's most severe reason; select a row to read every "
+           "reason below it. The download has them all.")
+selection = st.dataframe(
+    shown, hide_index=True, width="stretch", height=min(720, 40 + 80 * len(shown)),
+    row_height=80, key="risk_table", on_select="rerun", selection_mode="single-row",
+    column_order=["rank", "name", "risk_level", "main_reason", "more", "risk_score", "country",
+                  "profile", *point_columns],
     column_config={
+        "rank": st.column_config.NumberColumn("#", format="%d", width="small", pinned=True),
         "name": st.column_config.TextColumn("Factory", pinned=True),
+        "risk_level": st.column_config.TextColumn("Level", width="medium"),
+        "main_reason": st.column_config.TextColumn("Most severe reason", width="large"),
+        "more": st.column_config.NumberColumn(
+            "More reasons", format="%d", width="small",
+            help="How many further reasons the factory has: select its row to read them."),
+        "risk_score": st.column_config.ProgressColumn(
+            "Score", format="%.0f", min_value=0, max_value=100,
+            help="Orders factories within a level; the level itself comes first."),
         "country": "Country",
-        "risk_score": st.column_config.ProgressColumn("Score", format="%.0f", min_value=0,
-                                                      max_value=100),
-        "risk_level": "Level",
-        "reasons": st.column_config.TextColumn("Why", width="large"),
         **{f"{c}_points": st.column_config.NumberColumn(
             label, format="%.1f",
-            help=f"Points out of {getattr(RISK_WEIGHTS, c):.0f}: {COMPONENT_INPUTS[c]} ÷ "
-                 f"{getattr(RISK_CAPS, c):g}, capped at 1, × the weight.")
+            help=f"Points out of {getattr(RISK_WEIGHTS, c):.0f}; full at "
+                 f"{getattr(RISK_CAPS, c):g}.")
            for c, label in COMPONENT_LABELS.items()},
         "profile": st.column_config.LinkColumn("Profile", display_text="Open"),
     },
 )
+rows = selection.selection.rows if selection else []
+if rows:
+    picked = shown.iloc[rows[0]]
+    with st.container(border=True):
+        st.markdown(f"**{escape_markdown(picked['name'])}** — "
+                    f"{escape_markdown(picked['risk_level'])}, score {picked['risk_score']:.0f}")
+        st.markdown("\n".join(f"- {escape_markdown(sentence)}"
+                              for sentence in picked["reason_list"]))
+        st.page_link("pages/brand/factory.py", label="Open the factory's profile",
+                     query_params={"id": str(int(picked["factory_id"]))},
+                     icon=":material/factory:")
 
 extract_button(viewer, brand["code"], "risk-ranking", current_context(today),
-               label="Download the ranking (CSV)")
+               label="Download the ranking with every reason (CSV)")
 
-with st.expander("How the score is built"):
+with st.expander("How the level and the score are built"):
+    st.markdown(
+        "1. **Zero tolerance — act now**: a zero-tolerance finding is open, or the factory "
+        "reports it fixed but no later assessment has verified it.\n"
+        f"2. **Unknown — needs assessment**: never assessed, or the latest assessment is older "
+        f"than {REPORTING_WINDOW_MONTHS} months.\n"
+        f"3. Otherwise by score: **High** from {HIGH_RISK_MIN_SCORE:.0f}, **Medium** from "
+        f"{MEDIUM_RISK_MIN_SCORE:.0f}, else **Low**.\n\n"
+        "The ranking lists zero tolerance, then high, then unknown, then medium and low: a "
+        "factory known to be in a bad state comes before one about which nothing is known.")
     weights = pd.DataFrame({
         "component": [COMPONENT_LABELS[c] for c in asdict(RISK_WEIGHTS)],
         "weight (points)": list(asdict(RISK_WEIGHTS).values()),
@@ -96,8 +144,10 @@ with st.expander("How the score is built"):
     })
     st.dataframe(weights, hide_index=True)
     st.markdown(
-        "score = Σ weight × min(value ÷ cap, 1). A factory never assessed gets the full "
-        "assessment-age points: not knowing is a risk. Your share of capacity is not a risk to "
-        "workers in itself; it is where you can act and are most responsible, so it lifts the "
-        "ranking a little. Weights and caps live in `metrics/risk.py`; see "
-        "`docs/indicators.md`.")
+        "score = Σ weight × min(value ÷ full-at value, 1). Open issues count fully; an issue "
+        "the factory reports fixed counts half until an assessment verifies it. Late changes "
+        "and below-cost prices count only where they are clearly higher at this factory than "
+        "at your other suppliers (percentage points, judged from the cautious end of the 95 % "
+        "range so that a factory with few orders is not singled out by chance). Your share of "
+        "capacity is not a risk to workers in itself: it is where you can act and are most "
+        "responsible, so it lifts the ranking a little.")

@@ -145,9 +145,14 @@ with table_tab:
             "open_plan_items": st.column_config.NumberColumn("Open plan items", format="%d"),
             "overdue_plan_items": st.column_config.NumberColumn("Overdue", format="%d"),
             "risk_level": st.column_config.TextColumn(
-                "Risk", help="From the Risk ranking page: open non-compliance, assessment age, "
-                "country norm, your purchasing pressure and your share of capacity."),
-            "risk_score": st.column_config.NumberColumn("Risk score", format="%.0f"),
+                "Risk", width="medium",
+                help="From the Risk ranking page, where each factory's reasons are given: "
+                     "zero tolerance (a finding of child labour, forced labour, violence or "
+                     "imminent danger not verified fixed), high, unknown (never assessed or "
+                     "assessment too old), medium or low."),
+            "risk_score": st.column_config.NumberColumn(
+                "Risk score", format="%.0f",
+                help="Orders factories within a risk level (0–100)."),
             "profile": st.column_config.LinkColumn("Profile", display_text="Open"),
         },
     )

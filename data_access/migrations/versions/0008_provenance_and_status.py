@@ -10,7 +10,7 @@
   stored value is without a source and a later import cannot replace one silently.
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0006
 """
 from collections.abc import Sequence
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0004"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
