@@ -185,7 +185,9 @@ def test_open_non_compliance_splits_open_reported_and_zero_tolerance(engine):
             "LEFT JOIN improvement_plan_item i ON i.assessment_id = f.assessment_id "
             "AND i.question_id = f.question_id "
             "WHERE l.factory_id IN (SELECT factory_id FROM sourcing_relationship "
-            "WHERE brand_id = :b AND active)"), {"b": viewer.brand_id}).all(),
+            "WHERE brand_id = :b AND active) "
+            "AND l.factory_id IN (SELECT id FROM factory WHERE status = 'active')"),
+            {"b": viewer.brand_id}).all(),
             columns=["factory_id", "core", "zt", "status"])
     raw = raw[~raw["zt"].astype(bool)]
     done = raw["status"] == "Completed"
