@@ -12,7 +12,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from data_access import factories, orders, queries
+from data_access import as_of, factories, orders, queries
 from data_access.viewer import Viewer
 from ui.runtime import get_engine
 
@@ -26,9 +26,11 @@ def data_version() -> int:
 
 
 @st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
-def dataset_state(version: int) -> dict:
+def data_dates(viewer: Viewer, version: int) -> as_of.DataDates:
+    """How recent each kind of data is for the viewer's brand (never another brand's
+    imports; the global data version's text is not read)."""
     _ = version
-    return queries.dataset_state(get_engine())
+    return as_of.data_dates(get_engine(), viewer)
 
 
 @st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
@@ -169,3 +171,11 @@ def purchase_orders(viewer: Viewer, factory_ids: tuple[int, ...] | None,
     if until is not None:
         keep &= frame["confirmed_on"] <= pd.Timestamp(until)
     return frame if keep.all() else frame[keep].reset_index(drop=True)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+def relationships(viewer: Viewer, version: int) -> pd.DataFrame:
+    """The brand's sourcing relationships with their start and first order ever (for
+    relationship length, whatever period the page shows)."""
+    _ = version
+    return orders.relationships(get_engine(), viewer)

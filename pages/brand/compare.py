@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
 
 import pandas as pd
@@ -12,7 +11,7 @@ from data_access.errors import NotFound
 from data_access.factories import DirectoryFilters
 from metrics.compliance import cluster_results, pooled_rate
 from metrics.countries import country_name
-from ui import charts, data, state
+from ui import charts, data, reference, state
 from ui.components import brand_or_stop, empty_state, fmt_int, not_found
 from ui.downloads import current_context, extract_button
 
@@ -22,10 +21,11 @@ KEY = "compare_ids"
 viewer = state.viewer()
 state.keep_only_params("ids")
 version = data.data_version()
-today = dt.date.today()
+today = reference.figures_date(viewer, version)
 
 st.title("Compare factories")
 brand = brand_or_stop(viewer, version)
+reference.show_as_of(viewer, version, ("assessments", "facility_list"))
 
 suppliers = data.supplier_directory(viewer, DirectoryFilters(include_inactive=True), today,
                                     version)

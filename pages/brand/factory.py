@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
 
 import pandas as pd
@@ -18,7 +17,7 @@ from metrics.compliance import (
     pooled_rate,
 )
 from metrics.countries import country_name
-from ui import charts, data, state
+from ui import charts, data, reference, state
 from ui.components import Kpi, brand_or_stop, empty_state, fmt_int, fmt_pct, kpi_row, not_found
 from ui.downloads import current_context, extract_button
 from ui.purchasing_panel import purchasing_relationship
@@ -26,7 +25,7 @@ from ui.purchasing_panel import purchasing_relationship
 viewer = state.viewer()
 state.keep_only_params("id")
 version = data.data_version()
-today = dt.date.today()
+today = reference.figures_date(viewer, version)
 
 brand = brand_or_stop(viewer, version, title="Factory profile")
 
@@ -63,6 +62,7 @@ st.query_params["id"] = str(factory_id)
 
 # ---- header --------------------------------------------------------------------------------
 st.title(profile["name"])
+reference.show_as_of(viewer, version, ("assessments", "orders", "facility_list"))
 badges = [f"Tier {profile['tier']}", country_name(profile["country_code"])]
 badges.append("Publicly disclosed" if profile["publicly_disclosed"] else "Not disclosed")
 if not profile["active"]:
@@ -118,8 +118,8 @@ kpi_row([
         "support remediation jointly."),
 ])
 if others:
-    st.info(f"{others} other brand{'s' if others != 1 else ''} source from this factory: "
-            "consider coordinating remediation with them through Better Work.",
+    st.info(f"{others} other brand{'s source' if others != 1 else ' sources'} from this "
+            "factory: consider coordinating remediation with them through Better Work.",
             icon=":material/handshake:")
 
 tab_latest, tab_trend, tab_plan, tab_orders = st.tabs(

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
 from metrics.compliance import portfolio_vs_benchmark
 from metrics.countries import country_name
 from metrics.portfolio import headline_figures, suppliers_by_country_status
-from ui import charts, data, state
+from ui import charts, data, reference, state
 from ui.components import (
     Kpi,
     brand_or_stop,
-    data_source_caption,
     empty_state,
     fmt_compact,
     fmt_int,
@@ -24,12 +21,12 @@ from ui.components import (
 viewer = state.viewer()
 state.keep_only_params("countries")
 version = data.data_version()
-today = dt.date.today()
+today = reference.figures_date(viewer, version)
 
 brand = brand_or_stop(viewer, version, title="Overview")
 
 st.title(f"{brand['name']} — overview")
-data_source_caption(data.dataset_state(version))
+reference.show_as_of(viewer, version, ("assessments", "facility_list"))
 
 all_suppliers = data.suppliers(viewer, version)
 if all_suppliers.empty:

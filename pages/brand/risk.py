@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import asdict
 
 import pandas as pd
@@ -19,7 +18,7 @@ from metrics.risk import (
     RISK_CAPS,
     RISK_WEIGHTS,
 )
-from ui import data, insights, state
+from ui import data, insights, reference, state
 from ui.components import Kpi, brand_or_stop, empty_state, fmt_int, kpi_row
 from ui.downloads import current_context, extract_button
 
@@ -33,10 +32,11 @@ COMPONENT_LABELS = {
 viewer = state.viewer()
 state.keep_only_params("level")
 version = data.data_version()
-today = dt.date.today()
+today = reference.figures_date(viewer, version)
 
 st.title("Risk ranking")
 brand = brand_or_stop(viewer, version)
+reference.show_as_of(viewer, version, ("assessments", "orders", "facility_list"))
 st.caption("Where to look first: a transparent score from 0 to 100 combining open "
            "non-compliance (core labour standards weigh most), how old the last assessment "
            "is, the country's norm, your own purchasing pressure on the factory and your share "
