@@ -90,7 +90,7 @@ def test_relationships_carry_the_first_order_ever(engine):
     assert set(rel.index) == {f for f, _, _ in own} | set(first)
     for factory, start, active in own:
         assert rel.loc[factory, "start_date"] == (pd.Timestamp(start) if start else pd.NaT) \
-            or pd.isna(rel.loc[factory, "start_date"]) and start is None
+            or (pd.isna(rel.loc[factory, "start_date"]) and start is None)
         assert bool(rel.loc[factory, "active"]) == bool(active)
     for factory, day in first.items():
         assert rel.loc[factory, "first_order_on"] == pd.Timestamp(day)

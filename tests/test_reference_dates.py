@@ -125,7 +125,7 @@ def test_a_facility_import_moves_only_that_brands_list_date(writable_engine):
     importer, other = viewer_for(engine, codes[0]), viewer_for(engine, codes[1])
     before_other = as_of.data_dates(engine, other)
     before_importer = as_of.data_dates(engine, importer)
-    csv = "country,name,address\nVN,Leak Test Garments,\"1 Example Road, Hanoi\"\n".encode()
+    csv = b"country,name,address\nVN,Leak Test Garments,\"1 Example Road, Hanoi\"\n"
     import_csv(engine, ADMIN, "facilities", csv, brand_code=codes[0],
                file_name="importer-confidential-list.csv", today=DEMO_AS_OF)
     with engine.connect() as conn:
