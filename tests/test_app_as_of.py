@@ -42,8 +42,8 @@ def test_every_brand_page_states_its_own_as_of_dates_and_nothing_of_another_bran
     that import, and Maple's own dates do not move."""
     maple = Viewer("maple", "brand", brand_id(app_env, "maple-thread"))
     ref = reference_for(app_env, maple)
-    csv = ("country,name,address\n"
-           'VN,Leak Test Garments,"1 Example Road, Hanoi"\n').encode()
+    csv = (b"country,name,address\n"
+           b'VN,Leak Test Garments,"1 Example Road, Hanoi"\n')
     import_csv(app_env, ADMIN, "facilities", csv, brand_code="nordwind",
                file_name=TELLING_NAME, today=dt.date.today())
     with app_env.connect() as conn:

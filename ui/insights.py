@@ -2,7 +2,8 @@
 
 Like ``ui/data.py``, every function takes the whole :class:`Viewer` and the ``data_version``
 (so an import refreshes it) and returns only the viewer's brand's figures — except
-:func:`purchasing_benchmark`, which returns one anonymous median per indicator.
+:func:`purchasing_benchmark`, which returns the figures published to the viewer's brand: per
+indicator, the band around the median of the *other* brands.
 """
 
 from __future__ import annotations

@@ -8,7 +8,6 @@ import streamlit as st
 
 from metrics.association import describe_link
 from metrics.countries import country_name
-from metrics.reference import fmt_date
 from metrics.purchasing import (
     BETTER_BUYING_CATEGORIES,
     COMPLETE_COHORT_PCT,
@@ -17,6 +16,7 @@ from metrics.purchasing import (
     TREND_INDICATORS,
     benchmark_band,
 )
+from metrics.reference import fmt_date
 from ui import analysis, charts, data, insights, reference, state
 from ui.components import brand_or_stop, empty_state, fmt_int
 from ui.downloads import current_context, extract_button
