@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Engine, Float, Select, and_, cast, false, func, select, union
+from sqlalchemy import Engine, Float, Select, cast, false, func, select
 
 from data_access.schema import Factory, PurchaseOrder, SourcingRelationship
 from data_access.scope import scoped_connection
@@ -135,35 +135,42 @@ RELATIONSHIP_COLUMNS = ["factory_id", "country_code", "start_date", "end_date", 
                         "first_order_on"]
 
 
-def _relationships_stmt(brand_id: int | None) -> Select:
+def _relationships_frame(engine: Engine, brand_id: int | None, *,
+                         viewer: Viewer | None = None) -> pd.DataFrame:
     """One row per (brand, factory) the brand sources or sourced from, or ordered from: the
-    relationship's start and end (NULL without a relationship row) and the first order *ever*
-    with the factory. ``brand_id`` None: every brand (system reads)."""
+    relationship's start, end and active flag (NULL without a relationship row) and the first
+    order *ever* with the factory. ``brand_id`` None: every brand (system read).
+
+    Two plain reads merged here rather than one joined statement: the first orders come from a
+    GROUP BY that walks the index on (brand_id, factory_id, confirmed_on) alone (0.1 s for every
+    brand at Better Work scale, where a union joined to the relationships took 1.4 s)."""
     rel, po = SourcingRelationship, PurchaseOrder
-    rel_pairs = select(rel.brand_id, rel.factory_id)
-    order_pairs = select(po.brand_id, po.factory_id).distinct()
-    first_orders = select(po.brand_id, po.factory_id,
-                          func.min(po.confirmed_on).label("first_order_on")) \
-        .group_by(po.brand_id, po.factory_id)
+    rel_stmt = (select(rel.brand_id, rel.factory_id, Factory.country_code,
+                       iso_date(rel.start_date).label("start_date"),
+                       iso_date(rel.end_date).label("end_date"), rel.active)
+                .join(Factory, Factory.id == rel.factory_id))
+    first_stmt = (select(po.brand_id, po.factory_id,
+                         iso_date(func.min(po.confirmed_on)).label("first_order_on"))
+                  .group_by(po.brand_id, po.factory_id))
     if brand_id is not None:
-        rel_pairs = rel_pairs.where(rel.brand_id == brand_id)
-        order_pairs = order_pairs.where(po.brand_id == brand_id)
-        first_orders = first_orders.where(po.brand_id == brand_id)
-    pairs = union(rel_pairs, order_pairs).subquery("pairs")
-    first = first_orders.subquery("first_orders")
-    return (
-        select(pairs.c.brand_id, pairs.c.factory_id, Factory.country_code,
-               iso_date(rel.start_date).label("start_date"),
-               iso_date(rel.end_date).label("end_date"), rel.active,
-               iso_date(first.c.first_order_on).label("first_order_on"))
-        .select_from(pairs)
-        .join(Factory, Factory.id == pairs.c.factory_id)
-        .outerjoin(rel, and_(rel.brand_id == pairs.c.brand_id,
-                             rel.factory_id == pairs.c.factory_id))
-        .outerjoin(first, and_(first.c.brand_id == pairs.c.brand_id,
-                               first.c.factory_id == pairs.c.factory_id))
-        .order_by(pairs.c.brand_id, pairs.c.factory_id)
-    )
+        rel_stmt = rel_stmt.where(rel.brand_id == brand_id)
+        first_stmt = first_stmt.where(po.brand_id == brand_id)
+    scope = {"viewer": viewer} if viewer is not None else {"system": True}
+    rels = read_rows_frame(engine, rel_stmt, ["brand_id", "factory_id", "country_code",
+                                              "start_date", "end_date", "active"], **scope)
+    first = read_rows_frame(engine, first_stmt, ["brand_id", "factory_id", "first_order_on"],
+                            **scope)
+    keys = ["brand_id", "factory_id"]
+    frame = rels.astype({k: "int64" for k in keys}).merge(
+        first.astype({k: "int64" for k in keys}), on=keys, how="outer")
+    missing = frame["country_code"].isna()
+    if missing.any():  # ordered from without a relationship row (rare): look the country up
+        ids = [int(i) for i in frame.loc[missing, "factory_id"].unique()]
+        countries = dict(read_frame(engine, select(Factory.id, Factory.country_code)
+                                    .where(Factory.id.in_(ids)), ["id", "country_code"],
+                                    **scope).itertuples(index=False, name=None))
+        frame.loc[missing, "country_code"] = frame.loc[missing, "factory_id"].map(countries)
+    return frame.sort_values(keys, kind="stable").reset_index(drop=True)
 
 
 def _typed_relationships(frame: pd.DataFrame) -> pd.DataFrame:
@@ -180,9 +187,8 @@ def relationships(engine: Engine, viewer: Viewer) -> pd.DataFrame:
     factory it sources or sourced from (or ordered from without a relationship row), with
     ``start_date``, ``end_date``, ``active`` and ``first_order_on`` — its first order with the
     factory *ever*, not within a period. Columns: :data:`RELATIONSHIP_COLUMNS`."""
-    stmt = _relationships_stmt(viewer.require_brand())
-    frame = read_rows_frame(engine, stmt, ["brand_id", *RELATIONSHIP_COLUMNS], viewer=viewer)
-    return _typed_relationships(frame.drop(columns="brand_id"))
+    frame = _relationships_frame(engine, viewer.require_brand(), viewer=viewer)
+    return _typed_relationships(frame.drop(columns="brand_id"))[RELATIONSHIP_COLUMNS]
 
 
 @dataclass(frozen=True)
@@ -234,8 +240,7 @@ def benchmark_feed(
     keys = {int(brand): key for key, brand in enumerate(shuffled)}
     frame.insert(0, "brand_key", frame.pop("brand_id").map(keys))
     orders = _with_factory_columns(engine, frame, ["brand_key", *columns])
-    rel = read_rows_frame(engine, _relationships_stmt(None),
-                          ["brand_id", *RELATIONSHIP_COLUMNS], system=True)
+    rel = _relationships_frame(engine, None)
     rel = rel[rel["brand_id"].isin(keys)]
     if country is not None:
         rel = rel[rel["country_code"] == str(country).upper()]

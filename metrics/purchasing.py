@@ -254,10 +254,14 @@ def orders_known_on(orders: pd.DataFrame, as_of: DateLike) -> pd.DataFrame:
     * the "changed after confirmation" flag is kept as it is: the data does not say when a
       change was made, so a change recorded later counts (a limit of a past reference date).
 
-    With ``as_of`` on or after :func:`order_data_as_of` nothing changes. Returns a copy with a
-    fresh index.
+    With ``as_of`` on or after :func:`order_data_as_of` nothing changes and ``orders`` itself
+    is returned (no copy: the usual case, 100 k orders at Better Work scale); otherwise a copy
+    with a fresh index.
     """
     day = _timestamp(as_of)
+    newest = order_data_as_of(orders)
+    if pd.isna(newest) or newest <= day:
+        return orders
     kept = orders.loc[~(_dates(orders, "confirmed_on") > day)].copy()
     for column in ("ex_factory_on", "invoiced_on", "paid_on"):
         if column in kept.columns:
