@@ -283,7 +283,8 @@ def monthly_trend(frame: pd.DataFrame, label: str, unit: str,
     ``frame``: ``month, value, n, final_pct, complete``."""
     shown = frame.dropna(subset=["value"]).assign(
         status=lambda f: f["complete"].map({True: COMPLETE_MONTH, False: INCOMPLETE_MONTH}))
-    x = alt.X("month:T", title="Month", axis=alt.Axis(format="%b %Y"))
+    x = alt.X("yearmonth(month):T", title="Month",
+              axis=alt.Axis(format="%b %Y", tickCount="month"))
     y = alt.Y("value:Q", title=f"{label} ({unit})" if unit else label)
     tooltip = [alt.Tooltip("month:T", title="Month", format="%b %Y"),
                alt.Tooltip("value:Q", title=label, format=".1f"),
