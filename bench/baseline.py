@@ -27,17 +27,21 @@ from metrics.countries import country_name
 from metrics.disclosure import protect_cells
 from metrics.portfolio import REPORTING_WINDOW_DAYS, assessment_age_days, headline_figures
 from metrics.purchasing import (
-    benchmark_median,
+    INDICATORS,
+    band_lower_edge,
     brand_summary,
     order_measures,
+    orders_known_on,
     per_factory_practices,
+    practices_before,
     share_of_capacity_pct,
 )
 from metrics.risk import rank, relative_practices, risk_scores
 from reference import zero_tolerance_issues
 
 TABLES = ("factory", "sourcing_relationship", "assessment", "finding", "question",
-          "compliance_point", "cluster", "improvement_plan_item", "purchase_order")
+          "compliance_point", "cluster", "improvement_plan_item", "purchase_order",
+          "import_run")
 
 #: the tables each page's naive version reads
 PAGE_TABLES: dict[str, tuple[str, ...]] = {
@@ -47,13 +51,14 @@ PAGE_TABLES: dict[str, tuple[str, ...]] = {
     "factory": TABLES,
     "compare": ("factory", "sourcing_relationship", "assessment", "finding", "question",
                 "compliance_point", "cluster", "improvement_plan_item"),
-    "visibility": ("factory", "sourcing_relationship", "assessment"),
+    "visibility": ("factory", "sourcing_relationship", "assessment", "import_run"),
     "purchasing": TABLES,
     "risk": TABLES,
 }
 DATES = {"factory": ["updated_at"], "sourcing_relationship": ["start_date", "end_date"],
          "assessment": ["assessed_on"], "improvement_plan_item": ["due_date", "completed_on"],
-         "purchase_order": ["confirmed_on", "ex_factory_on", "invoiced_on", "paid_on"]}
+         "purchase_order": ["confirmed_on", "ex_factory_on", "invoiced_on", "paid_on"],
+         "import_run": ["finished_at"]}
 BOOLS = {"sourcing_relationship": ["active", "publicly_disclosed"], "finding": ["non_compliant"],
          "question": ["public_disclosure", "zero_tolerance"],
          "cluster": ["core_labour_standard"],
@@ -64,10 +69,12 @@ LINKED_CLUSTERS = ("WT", "COMP", "CHR")
 class NaiveBaseline:
     """Whole tables in pandas, and each page's figures computed from them."""
 
-    def __init__(self, engine: Engine, brand_id: int, today: dt.date) -> None:
+    def __init__(self, engine: Engine, brand_id: int, today: dt.date,
+                 orders_as_of: dt.date | None = None) -> None:
         self.engine = engine
         self.brand_id = brand_id
-        self.today = today
+        self.today = today  # the pages' reference date
+        self.orders_as_of = orders_as_of or today  # the order figures' date
         self.t: dict[str, pd.DataFrame] = {}
         self.read_seconds: dict[str, float] = {}
 
@@ -189,6 +196,34 @@ class NaiveBaseline:
             out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
         return out.sort_values(["confirmed_on", "po_id"]).reset_index(drop=True)
 
+    def order_relationships(self, brand_id: int | None = None) -> pd.DataFrame:
+        """A brand's relationships with the first order ever per factory (relationship
+        length), factories it only ordered from included."""
+        brand_id = self.brand_id if brand_id is None else brand_id
+        rel = self.t["sourcing_relationship"]
+        rel = rel[rel["brand_id"] == brand_id][["factory_id", "start_date", "end_date",
+                                                "active"]]
+        po = self.t["purchase_order"]
+        first = po[po["brand_id"] == brand_id].groupby("factory_id", as_index=False).agg(
+            first_order_on=("confirmed_on", "min"))
+        out = rel.merge(first, on="factory_id", how="outer")
+        out["active"] = out["active"].astype("boolean").fillna(True).astype(bool)
+        country = self.t["factory"][["id", "country_code"]].rename(columns={"id": "factory_id"})
+        return out.merge(country, on="factory_id", how="left")
+
+    def order_as_of(self, brand_id: int) -> dt.date:
+        """A brand's newest order event (its order data's as-of date)."""
+        po = self.t["purchase_order"]
+        po = po[po["brand_id"] == brand_id]
+        return max(po[c].max() for c in ("confirmed_on", "ex_factory_on", "invoiced_on",
+                                          "paid_on")).date()
+
+    def practices(self) -> pd.DataFrame:
+        """Per-factory practices over all the brand's orders, as of the order data's date."""
+        day = self.orders_as_of
+        return per_factory_practices(orders_known_on(self.orders(), day), day,
+                                     self.order_relationships())
+
     def directory(self, *, include_inactive: bool) -> pd.DataFrame:
         rel = self.relationships(include_inactive=include_inactive)
         latest = self.latest()
@@ -280,7 +315,8 @@ class NaiveBaseline:
 
     def risk_table(self) -> pd.DataFrame:
         suppliers = self.suppliers()
-        orders = self.orders()
+        day = self.orders_as_of
+        orders = orders_known_on(self.orders(), day)
         base = suppliers[["factory_id", "os_id", "name", "country_code", "city", "workers",
                           "tier", "latest_assessed_on"]].copy()
         base["assessment_age_days"] = assessment_age_days(base["latest_assessed_on"],
@@ -295,10 +331,10 @@ class NaiveBaseline:
         base = base.merge(zero, on="factory_id", how="left")
         for col in ("zt_open", "zt_reported_fixed", "zt_verified_fixed"):
             base[col] = base[col].fillna(0).astype("int64")
-        base = base.merge(relative_practices(order_measures(orders, self.today), self.today),
+        base = base.merge(relative_practices(order_measures(orders, day), day),
                           on="factory_id", how="left")
         base["share_of_capacity_pct"] = base["factory_id"].map(
-            share_of_capacity_pct(orders, self.today))
+            share_of_capacity_pct(orders, day))
         return rank(risk_scores(base))
 
     def suppliers_page(self) -> dict[str, Any]:
@@ -330,12 +366,11 @@ class NaiveBaseline:
         rel = self.t["sourcing_relationship"]
         others = int(((rel["factory_id"] == factory_id) & rel["active"]
                       & (rel["brand_id"] != self.brand_id)).sum())
-        orders = self.orders()
-        orders = orders[orders["factory_id"] == factory_id]
+        practices = self.practices()
         return {"latest_clusters": clusters[clusters["assessment_id"] == latest_id],
                 "open_plan_items": int((plans["status"] != "Completed").sum()),
                 "other_buyers": others,
-                "practices": per_factory_practices(orders, self.today)}
+                "practices": practices[practices["factory_id"] == factory_id]}
 
     def compare_page(self, factory_ids) -> dict[str, Any]:
         cp = self.cp_results(factory_ids)
@@ -365,19 +400,50 @@ class NaiveBaseline:
             "pledge_complete_pct": vis.pledge_completeness(suppliers).complete_pct,
             "workers": vis.workers_covered(suppliers),
             "women_pct": vis.women_pct(suppliers),
-            "newest_days": vis.newest_data_age_days(suppliers, self.today),
+            "newest_days": self.facility_list_age_days(),
         }
         return {"figures": figures,
                 "over_time": vis.assessed_share_over_time(history, suppliers, months)}
 
-    def purchasing_page(self, since: dt.date) -> dict[str, Any]:
-        summary = brand_summary(self.orders(since=since), self.today)
-        everything = self.orders(brand_only=False, since=since)
-        per_brand = pd.DataFrame([brand_summary(group, self.today)
-                                  for _, group in everything.groupby("brand_id")])
-        benchmark = benchmark_median(per_brand) if everything["brand_id"].nunique() >= 5 else {}
-        # the page's linkage scatter: practices over all orders next to linked clusters
-        practices = per_factory_practices(self.orders(), self.today)
+    def facility_list_age_days(self) -> float:
+        """Days from the brand's newest facility import (else newest relationship start or
+        end) to the reference date."""
+        runs = self.t["import_run"]
+        runs = runs[(runs["brand_id"] == self.brand_id) & (runs["kind"] == "facilities")]
+        if len(runs):
+            listed = runs["finished_at"].max().normalize()
+        else:
+            rel = self.relationships(include_inactive=True)
+            listed = max(rel["start_date"].max(), rel["end_date"].max())
+        return float(max(0, (pd.Timestamp(self.today) - listed).days))
+
+    def brand_figures(self, brand_id: int, months: int, as_of: dt.date) -> dict[str, float]:
+        """One brand's purchasing figures as its own page computes them: orders confirmed in
+        the ``months`` months up to ``as_of``, as known that day, its relationships."""
+        since = pd.Timestamp(as_of) - pd.DateOffset(months=months)
+        if "_all_orders" not in self.__dict__:
+            self._all_orders = self.orders(brand_only=False)
+        po = self._all_orders
+        po = po[(po["brand_id"] == brand_id) & (po["confirmed_on"] >= since)
+                & (po["confirmed_on"] <= pd.Timestamp(as_of))]
+        return brand_summary(orders_known_on(po, as_of), as_of,
+                             self.order_relationships(brand_id))
+
+    def purchasing_page(self, months: int) -> dict[str, Any]:
+        summary = self.brand_figures(self.brand_id, months, self.orders_as_of)
+        # the benchmark: each other brand as of its own order data, the median of the others
+        brands = self.t["purchase_order"]["brand_id"].unique()
+        others = pd.DataFrame([self.brand_figures(int(b), months, self.order_as_of(int(b)))
+                               for b in brands if int(b) != self.brand_id])
+        benchmark = {}
+        for key, spec in INDICATORS.items():
+            values = others[key].dropna()
+            benchmark[key] = (float(band_lower_edge(values.median(), spec.unit))
+                              if len(values) >= 5 else float("nan"))
+        # the page's linkage scatter: orders placed in the year before each latest assessment
+        latest = self.latest().set_index("factory_id")["assessed_on"]
+        own = self.relationships(include_inactive=False)["factory_id"]
+        practices = practices_before(self.orders(), latest[latest.index.isin(set(own))])
         status = self.latest_cluster_status()
         linked = status[status["cluster_code"].isin(LINKED_CLUSTERS)].pivot_table(
             index="factory_id", columns="cluster_code", values="questions_non_compliant",

@@ -27,7 +27,7 @@ import pandas as pd
 from data_access.factories import DirectoryFilters
 from data_access.viewer import Viewer
 from metrics import zero_tolerance
-from metrics.association import rank_correlation
+from metrics.association import describe_link
 from metrics.compliance import (
     changes_between,
     cluster_results,
@@ -40,8 +40,9 @@ from metrics.portfolio import (
     suppliers_by_country_status,
     within_reporting_window,
 )
-from metrics.purchasing import TREND_INDICATORS, per_factory_practices
+from metrics.purchasing import TREND_INDICATORS, orders_known_on, per_factory_practices
 from ui import analysis, charts, data, insights
+from ui.analysis import OrderView, orders_in_view
 
 
 @dataclass(frozen=True)
@@ -49,9 +50,14 @@ class PageContext:
     """What a signed-in session brings to a page: the viewer, today and the page's ids."""
 
     viewer: Viewer
-    today: dt.date
+    today: dt.date  # the pages' reference date (metrics.reference), not the calendar date
     factory_id: int  # the factory profile's factory
     compare_ids: tuple[int, ...]  # the factories compared
+    orders_as_of: dt.date | None = None  # the order figures' date (default: today)
+
+    @property
+    def order_date(self) -> dt.date:
+        return self.orders_as_of or self.today
 
 
 def _chart(chart: Any) -> None:
@@ -74,7 +80,7 @@ def _frame(frame: pd.DataFrame) -> None:
 def overview(ctx: PageContext) -> dict[str, Any]:
     version = data.data_version()
     data.current_brand(ctx.viewer, version)
-    data.dataset_state(version)
+    data.data_dates(ctx.viewer, version)  # the page's as-of line
     suppliers = data.suppliers(ctx.viewer, version)
     figures = headline_figures(suppliers, ctx.today)
     status = data.latest_cluster_status(ctx.viewer, version)
@@ -153,7 +159,9 @@ def factory(ctx: PageContext) -> dict[str, Any]:
             _frame(changes)
     _frame(plan)
     orders = data.purchase_orders(ctx.viewer, (factory_id,), None, None, None, version)
-    practices = per_factory_practices(orders, ctx.today) if not orders.empty else None
+    practices = None if orders.empty else per_factory_practices(
+        orders_known_on(orders, ctx.order_date), ctx.order_date,
+        data.relationships(ctx.viewer, version))
     return {"latest_clusters": latest_clusters, "open_plan_items": len(open_plan),
             "other_buyers": others, "practices": practices}
 
@@ -232,23 +240,24 @@ def purchasing(ctx: PageContext) -> dict[str, Any]:
     if all_orders.empty:
         return {}
     data.suppliers(ctx.viewer, version)
+    data.data_dates(ctx.viewer, version)
     sorted(all_orders["country_code"].dropna().unique())
-    since = purchasing_since(ctx.today)
-    orders = data.purchase_orders(ctx.viewer, None, None, since, None, version)
-    summary = insights.order_summary(ctx.viewer, None, None, since, ctx.today, version)
-    benchmark = insights.purchasing_benchmark(since, None, ctx.today, version)
+    view = OrderView(ctx.order_date, 12)
+    summary = insights.order_summary(ctx.viewer, view, version)
+    benchmark = insights.purchasing_benchmark(ctx.viewer, 12, None, None, version)
     key = TREND_INDICATORS[0]
-    trend = insights.order_trend(ctx.viewer, None, None, since, key, "confirmed_on", ctx.today,
-                                 version)
-    _chart(charts.monthly_trend(trend, key, "days", benchmark.get(key)))
-    measures = insights.order_measures_for(ctx.viewer, None, None, since, ctx.today, version)
+    trend = insights.order_trend(ctx.viewer, view, key, "confirmed_on", version)
+    _chart(charts.monthly_trend(trend, key, "days", None))
+    measures = insights.order_measures_for(ctx.viewer, view, version)
+    orders = orders_in_view(all_orders, view)
     required = orders.drop_duplicates("factory_id")["required_lead_time_days"].median()
     _chart(charts.lead_time_histogram(measures, required))
-    linked = insights.practices_and_conditions(ctx.viewer, ctx.today, version)
+    linked = insights.practices_and_conditions(ctx.viewer, version)
     if not linked.empty:
         x, y = "late_change_share_pct", "WT_nc_questions"
         _chart(charts.practice_scatter(linked, x, "Orders changed late (%)", y, "Working Time"))
-        rank_correlation(linked[x], linked[y], x_label="x", y_label="y")
+        describe_link(linked, x, "x", y, "y",
+                      comparisons=insights.link_comparisons(ctx.viewer, version))
     return {"summary": summary, "benchmark": benchmark, "linked": linked}
 
 

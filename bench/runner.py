@@ -34,7 +34,7 @@ from sqlalchemy import text
 from bench import baseline as naive
 from bench import checks, extras
 from bench.dataset import Dataset, largest_brand, page_factories
-from bench.pages import PAGES, SCRIPTS, PageContext, purchasing_since
+from bench.pages import PAGES, SCRIPTS, PageContext
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -68,7 +68,9 @@ def run(dataset: Dataset, *, repeat: int, pages: list[str], with_baseline: bool,
     os.environ["DASHBOARD_DEMO"] = "true"  # the demo accounts; the data is already there
     import streamlit as st
 
+    from data_access.as_of import data_dates
     from data_access.viewer import Viewer
+    from metrics.reference import reference_dates
     from ui.runtime import get_engine
 
     _quiet_streamlit()
@@ -80,8 +82,12 @@ def run(dataset: Dataset, *, repeat: int, pages: list[str], with_baseline: bool,
     brand_id = largest_brand(engine)
     factory_id, compare_ids = page_factories(engine, brand_id)
     viewer = Viewer("bench", "brand", brand_id)
-    today = dt.date.today()
-    ctx = PageContext(viewer, today, factory_id, compare_ids)
+    # the pages' reference dates: from the data (metrics.reference), not the calendar
+    found = data_dates(engine, viewer)
+    reference = reference_dates(found.assessments, found.orders, found.facility_list,
+                                fallback=dt.date.today())
+    today = reference.figures
+    ctx = PageContext(viewer, today, factory_id, compare_ids, reference.order_figures)
     with engine.connect() as conn:
         brand_code, brand_name = conn.execute(
             text("SELECT code, name FROM brand WHERE id = :b"), {"b": brand_id}).one()
@@ -96,11 +102,11 @@ def run(dataset: Dataset, *, repeat: int, pages: list[str], with_baseline: bool,
     # timed separately below ("cold, benchmark not stored yet").
     from ui import analysis
 
-    since = purchasing_since(today)
     start = time.perf_counter()
-    analysis.purchasing_benchmark(engine, since, None, today)
+    analysis.purchasing_benchmark(engine, brand_id, 12, None, None)
     first_benchmark = time.perf_counter() - start
-    log(f"purchasing benchmark for today: {first_benchmark:.2f} s (stored, or found stored)")
+    log(f"purchasing benchmark (12 months, every brand): {first_benchmark:.2f} s (stored, or "
+        "found stored)")
 
     results: dict[str, dict[str, Any]] = {}
     fast_outputs: dict[str, dict[str, Any]] = {}
@@ -176,7 +182,7 @@ def _baseline(engine, brand_id: int, ctx: PageContext, pages: list[str],
               fast_outputs: dict[str, dict[str, Any]], results: dict[str, dict[str, Any]],
               log: Any) -> tuple[dict[str, Any], list[str]]:
     log("naive baseline: reading whole tables with pandas …")
-    model = naive.NaiveBaseline(engine, brand_id, ctx.today)
+    model = naive.NaiveBaseline(engine, brand_id, ctx.today, ctx.order_date)
     model.load()
     log("  read seconds: " + ", ".join(f"{t} {s:.1f}" for t, s in model.read_seconds.items())
         + f"; RSS now {memory_mb()['rss_mb']:.0f} MB")
@@ -186,7 +192,7 @@ def _baseline(engine, brand_id: int, ctx: PageContext, pages: list[str],
         "factory": lambda: model.factory_page(ctx.factory_id),
         "compare": lambda: model.compare_page(ctx.compare_ids),
         "visibility": model.visibility_page,
-        "purchasing": lambda: model.purchasing_page(purchasing_since(ctx.today)),
+        "purchasing": lambda: model.purchasing_page(12),
         "risk": model.risk_page,
     }
     mismatches: list[str] = []

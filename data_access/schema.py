@@ -445,12 +445,15 @@ class LatestCompliancePointResult(Base):
 
 
 class PurchasingBenchmark(Base):
-    """Anonymous cross-brand medians of the purchasing indicators, stored once computed.
+    """The cross-brand purchasing benchmark as published to each brand, stored once computed.
 
-    Keyed by the period and reference date (``period_key``) and the ``data_version`` they were
-    computed from: rows of an older version are never read (and are deleted when a newer one is
-    stored), so an import invalidates them. The marker indicator ``__none__`` records "no
-    benchmark" (fewer than five brands). Written by ``data_access.summaries.store_benchmark``.
+    ``period_key``: the choice (period, reference month end, country) and the brand it is
+    published to (``…|b<brand id>``; ``…|b-1`` for brands without orders in the choice). A value
+    is the lower edge of the band around the median of the *other* brands — never a brand's own
+    figure. Keyed by the ``data_version`` they were computed from: rows of an older version are
+    never read (and are deleted when a newer one is stored), so an import invalidates them. The
+    marker indicator ``__none__`` records "nothing to publish" (too few brands). Written by
+    ``data_access.summaries.store_benchmark``.
     """
 
     __tablename__ = "purchasing_benchmark"

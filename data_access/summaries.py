@@ -23,10 +23,13 @@ The tables hold factory-level results only (shared by every brand that sources f
 factory, like ``assessment``): brand scoping still happens in the queries that join them to
 ``sourcing_relationship``.
 
-``purchasing_benchmark`` is different: it stores the anonymous cross-brand medians of the
-purchasing indicators (:func:`stored_benchmark` / :func:`store_benchmark`) once some process has
-computed them for a period and reference date. Rows are keyed by the ``data_version`` they were
-computed from, so an import makes them unreachable without any call: the next page view
+``purchasing_benchmark`` is different: it stores the cross-brand purchasing benchmark *as
+published* to each brand (:func:`stored_benchmark` / :func:`store_benchmark`) once some process
+has computed it for a choice of period, reference month end and country: per brand, the band
+around the median of the *other* brands (metrics.purchasing.published_benchmarks) — never a
+brand's own figure, and nothing from which one brand's figure could be worked out that the
+brand it is published to could not see anyway. Rows are keyed by the ``data_version`` they
+were computed from, so an import makes them unreachable without any call: the next page view
 computes and stores them again. Every app process (and replica) shares them.
 """
 
@@ -148,51 +151,68 @@ def _fill(conn: Connection, where: str, params: dict) -> None:
 # ---- the stored purchasing benchmark -----------------------------------------------------------
 
 NO_BENCHMARK = "__none__"
+#: the row of a brand that has no orders in the choice (metrics.purchasing.OUTSIDE_BRAND)
+OUTSIDE = -1
 
 
-def benchmark_key(since: dt.date | None, until: dt.date | None, as_of: dt.date) -> str:
-    """The period and reference date a benchmark was computed for, as one key."""
-    return f"{since or '-'}|{until or '-'}|{as_of}"
+def benchmark_key(months: int | None, chosen: dt.date | None, country: str | None) -> str:
+    """The choice a benchmark was computed for: period in months (``all``), reference month
+    end (``latest``: each brand's own order as-of date) and country (``*``: all)."""
+    return f"{months or 'all'}|{chosen or 'latest'}|{country or '*'}"
 
 
-def stored_benchmark(engine: Engine, key: str) -> tuple[int, dict[str, float] | None]:
-    """The current data version and the benchmark stored for ``key`` at that version (None
-    when not computed yet)."""
+def _row_key(key: str, brand_id: int) -> str:
+    return f"{key}|b{brand_id}"
+
+
+def stored_benchmark(engine: Engine, key: str,
+                     brand_id: int) -> tuple[int, dict[str, float] | None]:
+    """The current data version and the benchmark published to ``brand_id`` for ``key`` at
+    that version: its own row, else the row for a brand without orders in the choice; ``{}``
+    when no benchmark could be published; None when not computed yet."""
     bench = PurchasingBenchmark
+    wanted = {_row_key(key, brand_id): "own", _row_key(key, OUTSIDE): "outside"}
     with system_connection(engine) as conn:
         version = conn.execute(select(DatasetState.data_version)).scalar() or 0
         rows = conn.execute(
-            select(bench.indicator, bench.value)
-            .where(bench.period_key == key, bench.data_version == version)
+            select(bench.period_key, bench.indicator, bench.value)
+            .where(bench.period_key.in_(list(wanted)), bench.data_version == version)
         ).all()
     if not rows:
         return version, None
-    return version, {name: (math.nan if value is None else float(value))
-                     for name, value in rows if name != NO_BENCHMARK}
+    by_row: dict[str, dict[str, float]] = {"own": {}, "outside": {}}
+    for row_key, name, value in rows:
+        if name != NO_BENCHMARK:
+            by_row[wanted[row_key]][name] = math.nan if value is None else float(value)
+    return version, by_row["own"] or by_row["outside"]
 
 
 def store_benchmark(engine: Engine, key: str, version: int,
-                    values: Mapping[str, float]) -> bool:
-    """Store a benchmark computed from the data at ``version`` (if that is still the current
-    version) and drop the rows of older versions. Returns whether it was stored.
+                    published: Mapping[int, Mapping[str, float]]) -> bool:
+    """Store the benchmark published to every brand for ``key`` (brand id → indicator →
+    value; :data:`OUTSIDE` for brands without orders in the choice), computed from the data
+    at ``version`` (if that is still the current version), and drop the rows of older
+    versions. Returns whether it was stored.
 
     Best effort: another process storing the same key at the same time, or a read-only
     database (a replica), only means the value is not stored — it is still correct.
     """
     bench = PurchasingBenchmark
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    rows = [{"period_key": key, "data_version": version, "indicator": name,
+    rows = [{"period_key": _row_key(key, brand), "data_version": version, "indicator": name,
              "value": None if value is None or math.isnan(value) else float(value),
-             "computed_at": now} for name, value in values.items()]
-    rows = rows or [{"period_key": key, "data_version": version, "indicator": NO_BENCHMARK,
-                     "value": None, "computed_at": now}]
+             "computed_at": now}
+            for brand, values in published.items() for name, value in values.items()]
+    if OUTSIDE not in published:  # marks "computed: nothing to publish"
+        rows.append({"period_key": _row_key(key, OUTSIDE), "data_version": version,
+                     "indicator": NO_BENCHMARK, "value": None, "computed_at": now})
     try:
         with system_connection(engine) as conn:
             current = conn.execute(select(DatasetState.data_version)).scalar() or 0
             if current != version:
                 return False
             conn.execute(delete(bench).where(bench.data_version != version))
-            conn.execute(delete(bench).where(bench.period_key == key))
+            conn.execute(delete(bench).where(bench.period_key.like(f"{key}|b%")))
             conn.execute(insert(bench), rows)
         return True
     except DBAPIError as exc:

@@ -4,6 +4,12 @@ Used by the linkage views (DOMAIN.md §3: late changes and order swings ↔ Work
 non-compliance, below-cost prices ↔ Compensation …): one point per factory, e.g. x = the brand's
 late-change share towards the factory, y = the factory's Working Time non-compliance.
 
+What the statement says and what it holds back: ρ with its 95 % interval (:func:`rho_interval`);
+words of strength only from :data:`MIN_FACTORIES_FOR_STRENGTH` factories on; whether it may be
+chance only after correcting for every comparison the page offers (:func:`holm_adjust`,
+:func:`compare_pairs`); the brand's share of the factories' output; and that it is not a cause
+(:func:`describe_link`).
+
 The measure is **Spearman's rank correlation ρ**: rank each variable (ties get their average
 rank), then take Pearson's correlation of the ranks. It reads only the order of the values, so
 one extreme factory cannot dominate it, and it catches any steadily rising or falling relation,
@@ -26,11 +32,18 @@ import pandas as pd
 
 #: Fewer factories than this (with both values) → no ρ: ranks of 3–4 points say nothing.
 MIN_FACTORIES = 5
+#: Fewer factories than this → no word of strength ("weak", "strong"…). Below 30 pairs the 95 %
+#: interval of a rank correlation spans more than ±0.35 around zero (Fisher's z with Fieller's
+#: variance 1.06 ÷ (n − 3)), wider than the steps between the words: "moderate" could as well
+#: be "none". The interval itself is always given from :data:`MIN_FACTORIES` on.
+MIN_FACTORIES_FOR_STRENGTH = 30
 #: |ρ| thresholds for the words (Cohen's conventional 0.1 / 0.3 / 0.5).
 NEGLIGIBLE_BELOW = 0.1
 WEAK_BELOW = 0.3
 MODERATE_BELOW = 0.5
 SIGNIFICANCE_LEVEL = 0.05
+#: the normal quantile of a two-sided 95 % interval
+Z_95 = 1.959963984540054
 NOT_CAUSATION = "This is an association, not proof that one causes the other."
 
 
@@ -41,10 +54,13 @@ class Association:
     Attributes:
         rho: Spearman's ρ, −1…+1; NaN when it cannot be computed.
         n: factories with both values (pairs used).
-        p_value: two-sided p-value (t-approximation), or None when ρ is NaN.
-        strength: "none", "weak", "moderate", "strong" or "" when ρ is NaN.
+        p_value: two-sided p-value (t-approximation), or None when ρ is NaN. Not corrected
+            for other comparisons: see :func:`holm_adjust`.
+        strength: "none", "weak", "moderate", "strong"; "" when ρ is NaN or n is below
+            :data:`MIN_FACTORIES_FOR_STRENGTH`.
         direction: "positive", "negative" or "" (none / NaN).
-        interpretation: one or two sentences for the page.
+        interpretation: one or two sentences for the page (figures stated once).
+        low, high: the 95 % interval of ρ (NaN when ρ is NaN).
     """
 
     rho: float
@@ -53,6 +69,8 @@ class Association:
     strength: str
     direction: str
     interpretation: str
+    low: float = float("nan")
+    high: float = float("nan")
 
 
 def _regularized_incomplete_beta(x: float, a: float, b: float) -> float:
@@ -98,10 +116,37 @@ def t_test_p_value(rho: float, n: int) -> float:
     return _regularized_incomplete_beta(df / (df + t_squared), df / 2.0, 0.5)
 
 
-def _format_p(p_value: float) -> str:
-    if p_value < 0.001:
-        return "p < 0.001"
-    return f"p = {p_value:.3f}" if p_value < 0.01 else f"p = {p_value:.2f}"
+def rho_interval(rho: float, n: int) -> tuple[float, float]:
+    """95 % interval of a Spearman ρ over n pairs: Fisher's z = atanh(ρ) ± 1.96 √(1.06 ÷ (n − 3))
+    (Fieller, Hartley & Pearson's variance for rank correlations), back-transformed. NaN for
+    n ≤ 3 or NaN ρ."""
+    if n <= 3 or math.isnan(rho):
+        return float("nan"), float("nan")
+    z = math.atanh(max(-0.999999, min(0.999999, rho)))
+    half = Z_95 * math.sqrt(1.06 / (n - 3))
+    return math.tanh(z - half), math.tanh(z + half)
+
+
+def holm_adjust(p_values: list[float | None] | pd.Series) -> pd.Series:
+    """Holm's step-down correction of p-values for several comparisons made at once.
+
+    Sort the m available p-values p(1) ≤ … ≤ p(m); the adjusted p(i) is
+    max over j ≤ i of min(1, (m − j + 1) · p(j)). A comparison "stands out" when its adjusted
+    p is below 0.05: then the chance that *any* of the m comparisons stands out although no
+    real association exists stays at most 5 %. Missing p-values (None/NaN: not computed) are
+    left out of m and stay NaN.
+
+    Returns:
+        float Series in the input's order (and index, for a Series).
+    """
+    raw = pd.to_numeric(pd.Series(p_values, dtype="object"), errors="coerce").astype("float64")
+    known = raw.dropna().sort_values(kind="stable")
+    m = len(known)
+    factors = m - np.arange(m)
+    stepped = np.minimum(1.0, np.maximum.accumulate(known.to_numpy() * factors))
+    adjusted = pd.Series(np.nan, index=raw.index)
+    adjusted.loc[known.index] = stepped
+    return adjusted
 
 
 def _strength(rho: float) -> str:
@@ -132,10 +177,13 @@ def rank_correlation(
 
     Returns:
         :class:`Association`. With fewer than :data:`MIN_FACTORIES` pairs, or when one figure is
-        the same for every factory, ρ is NaN and the text says why. Otherwise the text reads e.g.
-        "Moderate positive association (ρ = 0.42, n = 38 factories, p = 0.01): factories with
-        higher late-change share tend to have higher Working Time non-compliance. This is an
-        association, not proof that one causes the other."
+        the same for every factory, ρ is NaN and the text says why. Below
+        :data:`MIN_FACTORIES_FOR_STRENGTH` pairs the text gives ρ and its interval but no word
+        of strength or direction. Otherwise it reads e.g. "Across 38 factories, those with
+        higher late-change share tend to have higher Working Time non-compliance: a moderate
+        link (rank correlation +0.42, likely between +0.12 and +0.65). This is an association,
+        not proof that one causes the other." The p-value is not in the text: whether a result
+        may be chance depends on how many comparisons were made (:func:`chance_sentence`).
     """
     xs = pd.to_numeric(pd.Series(np.asarray(x, dtype="object")), errors="coerce")
     ys = pd.to_numeric(pd.Series(np.asarray(y, dtype="object")), errors="coerce")
@@ -157,16 +205,103 @@ def rank_correlation(
     rho = float(np.corrcoef(rank_x.to_numpy(), rank_y.to_numpy())[0, 1])
     rho = max(-1.0, min(1.0, rho))  # rounding can step just outside
     p_value = t_test_p_value(rho, n)
-    strength = _strength(rho)
-    direction = "" if strength == "none" else ("positive" if rho > 0 else "negative")
-    figures = f"(ρ = {rho:.2f}, n = {n} factories, {_format_p(p_value)})"
-    if strength == "none":
-        reading = (f"Little or no association {figures}: {y_label} does not rise or fall "
-                   f"with {x_label}.")
+    low, high = rho_interval(rho, n)
+    figures = f"rank correlation {rho:+.2f}, likely between {low:+.2f} and {high:+.2f}"
+    if n < MIN_FACTORIES_FOR_STRENGTH:
+        strength, direction = "", ""
+        reading = (f"Across {n} factories the rank correlation is {rho:+.2f} (likely between "
+                   f"{low:+.2f} and {high:+.2f}): with fewer than "
+                   f"{MIN_FACTORIES_FOR_STRENGTH} factories that is too uncertain to say "
+                   f"whether, or how much, {y_label} rises or falls with {x_label}.")
     else:
-        trend = "higher" if rho > 0 else "lower"
-        reading = (f"{strength.capitalize()} {direction} association {figures}: factories with "
-                   f"higher {x_label} tend to have {trend} {y_label}.")
-        if p_value >= SIGNIFICANCE_LEVEL:
-            reading += f" It may be chance (p ≥ {SIGNIFICANCE_LEVEL:g})."
-    return Association(rho, n, p_value, strength, direction, f"{reading} {NOT_CAUSATION}")
+        strength = _strength(rho)
+        direction = "" if strength == "none" else ("positive" if rho > 0 else "negative")
+        if strength == "none":
+            reading = (f"Across {n} factories there is little or no link between {x_label} "
+                       f"and {y_label} ({figures}).")
+        else:
+            trend = "higher" if rho > 0 else "lower"
+            reading = (f"Across {n} factories, those with higher {x_label} tend to have "
+                       f"{trend} {y_label}: a {strength} link ({figures}).")
+    return Association(rho, n, p_value, strength, direction, f"{reading} {NOT_CAUSATION}",
+                       low, high)
+
+
+def chance_sentence(p_value: float | None, comparisons: int = 1) -> str:
+    """Whether a result may be chance, in words, for a p-value already corrected for
+    ``comparisons`` comparisons (:func:`holm_adjust`). Empty for a missing p-value."""
+    if p_value is None or math.isnan(p_value):
+        return ""
+    if p_value < 0.01:
+        share = "fewer than 1 %"
+    elif p_value >= 0.5:
+        share = "more than half"
+    else:
+        share = f"about {p_value * 100:.0f} %"
+    verdict = ("so it is unlikely to be chance" if p_value < SIGNIFICANCE_LEVEL
+               else "so it may well be chance")
+    counted = (f"Counting the {comparisons} comparisons offered here, a" if comparisons > 1
+               else "A")
+    return (f"{counted} pattern at least this clear would turn up by chance alone in {share} "
+            f"of cases even if there were no real link, {verdict}.")
+
+
+def compare_pairs(frame: pd.DataFrame, x_columns: dict[str, str],
+                  y_columns: dict[str, str]) -> pd.DataFrame:
+    """Every (x, y) pair of per-factory figures at once, with Holm-corrected p-values.
+
+    A page that offers several comparisons (here 3 practices × 3 clusters = 9) must say how
+    likely it is that one of them looks clear by chance: with nine independent comparisons and
+    no real link anywhere, the chance that at least one has p < 0.05 is 1 − 0.95⁹ ≈ 37 %.
+    ``p_adjusted`` (:func:`holm_adjust` over the pairs that could be computed) accounts for it.
+
+    Args:
+        frame: one row per factory.
+        x_columns, y_columns: column → label (as in the sentences).
+
+    Returns:
+        One row per pair: ``x, y, rho, n, p_value, p_adjusted, low, high, strength,
+        direction``.
+    """
+    rows = []
+    for x, x_label in x_columns.items():
+        for y, y_label in y_columns.items():
+            result = rank_correlation(frame[x], frame[y], x_label=x_label, y_label=y_label)
+            rows.append({"x": x, "y": y, "rho": result.rho, "n": result.n,
+                         "p_value": result.p_value, "low": result.low, "high": result.high,
+                         "strength": result.strength, "direction": result.direction})
+    out = pd.DataFrame(rows, columns=["x", "y", "rho", "n", "p_value", "low", "high",
+                                      "strength", "direction"])
+    out.insert(5, "p_adjusted", holm_adjust(out["p_value"]).to_numpy())
+    return out
+
+
+def describe_link(frame: pd.DataFrame, x: str, x_label: str, y: str, y_label: str, *,
+                  comparisons: pd.DataFrame | None = None,
+                  capacity_share_pct: float | None = None) -> str:
+    """The one plain statement of the link between ``x`` and ``y`` shown on the page.
+
+    It says, once each: the pattern and its size with its uncertainty
+    (:func:`rank_correlation`), whether it may be chance once the other comparisons offered
+    are counted (``comparisons``: :func:`compare_pairs` output including this pair), what share
+    of these factories' output the brand's orders were (``capacity_share_pct``, a median: with
+    a small share, conditions mostly depend on other buyers and the factory), and that an
+    association is not a cause.
+    """
+    result = rank_correlation(frame[x], frame[y], x_label=x_label, y_label=y_label)
+    parts = [result.interpretation.removesuffix(NOT_CAUSATION).strip()]
+    if not math.isnan(result.rho):
+        p_value, count = result.p_value, 1
+        if comparisons is not None:
+            count = int(comparisons["p_value"].notna().sum())
+            row = comparisons[(comparisons["x"] == x) & (comparisons["y"] == y)]
+            if not row.empty:
+                p_value = float(row["p_adjusted"].iloc[0])
+        parts.append(chance_sentence(p_value, count))
+        if capacity_share_pct is not None and not math.isnan(capacity_share_pct):
+            parts.append(
+                f"Your orders were a median {capacity_share_pct:.0f} % of these factories' "
+                "annual output, so conditions there also depend on their other buyers and on "
+                "the factory itself.")
+        parts.append(NOT_CAUSATION)
+    return " ".join(p for p in parts if p)

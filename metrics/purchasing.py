@@ -135,9 +135,10 @@ _INDICATOR_LIST = [
     ),
     Indicator(
         "forecast_accuracy_pct", "Forecast accuracy", "%",
-        "Σ units ordered ÷ Σ units forecast × 100, over orders with a forecast "
-        "(100 % = booked what was reserved)",
-        "target", "Planning & Forecasting", _PLANNING, "Better Buying; CFRPP", target=100.0,
+        "100 − Σ |units ordered − units forecast| ÷ Σ units forecast × 100 (100 − weighted "
+        "absolute percentage error), over orders with a forecast, at least 0; over- and "
+        "under-booking both count as error and cannot cancel out",
+        "higher", "Planning & Forecasting", _PLANNING, "Better Buying; CFRPP",
     ),
     Indicator(
         "order_volatility_cv", "Order volatility", "CV",
@@ -182,8 +183,9 @@ _INDICATOR_LIST = [
     ),
     Indicator(
         "relationship_years", "Relationship length", "years",
-        "years from the relationship start (or the first order) to the reference date; brand "
-        "figure = median over its factories",
+        "years from the start of the sourcing relationship (or, if no start is recorded, the "
+        "first order ever placed with the factory) to the reference date, whatever period is "
+        "chosen; brand figure = median over its current suppliers",
         "higher", "Win-Win Sustainable Partnership", "equal partnership", "Better Buying; CFRPP",
     ),
 ]
@@ -220,6 +222,57 @@ def _flag(condition: pd.Series, known: pd.Series) -> pd.Series:
 
 def _timestamp(value: DateLike) -> pd.Timestamp:
     return pd.Timestamp(value).normalize()
+
+
+# ---- the orders as known on a date -------------------------------------------------------------
+
+ORDER_EVENT_COLUMNS = ("confirmed_on", "ex_factory_on", "invoiced_on", "paid_on")
+
+
+def order_data_as_of(orders: pd.DataFrame) -> pd.Timestamp:
+    """The as-of date of an order book: its newest event date (confirmation, ex-factory,
+    invoice or payment), NaT when there is none.
+
+    Call it on the brand's *whole* order book: an export made on day D holds no event after D,
+    and the newest event is the latest day it is known to cover (a filtered subset says
+    nothing about the export).
+    """
+    present = [c for c in ORDER_EVENT_COLUMNS if c in orders.columns]
+    if not present or orders.empty:
+        return pd.NaT
+    return pd.concat([_dates(orders, c) for c in present], ignore_index=True).max()
+
+
+def orders_known_on(orders: pd.DataFrame, as_of: DateLike) -> pd.DataFrame:
+    """The orders as the data stood at the end of ``as_of``: what a figure "as of" that date
+    may use.
+
+    * orders confirmed after ``as_of`` did not exist yet → dropped;
+    * an ex-factory, invoice or payment date after ``as_of`` had not happened yet → blank
+      (the order was not shipped / invoiced / paid then), and so is the amount of a payment
+      made after it; an invoice after ``as_of`` also blanks a payment;
+    * the "changed after confirmation" flag is kept as it is: the data does not say when a
+      change was made, so a change recorded later counts (a limit of a past reference date).
+
+    With ``as_of`` on or after :func:`order_data_as_of` nothing changes and ``orders`` itself
+    is returned (no copy: the usual case, 100 k orders at Better Work scale); otherwise a copy
+    with a fresh index.
+    """
+    day = _timestamp(as_of)
+    newest = order_data_as_of(orders)
+    if pd.isna(newest) or newest <= day:
+        return orders
+    kept = orders.loc[~(_dates(orders, "confirmed_on") > day)].copy()
+    for column in ("ex_factory_on", "invoiced_on", "paid_on"):
+        if column in kept.columns:
+            dates = _dates(kept, column)
+            kept[column] = dates.where(~(dates > day))
+    if "invoiced_on" in kept.columns and "paid_on" in kept.columns:
+        kept["paid_on"] = _dates(kept, "paid_on").where(_dates(kept, "invoiced_on").notna())
+    if "amount_paid_usd" in kept.columns and "paid_on" in kept.columns:
+        kept["amount_paid_usd"] = _numbers(kept, "amount_paid_usd").where(
+            _dates(kept, "paid_on").notna())
+    return kept.reset_index(drop=True)
 
 
 # ---- per-order definitions -------------------------------------------------------------------
@@ -326,12 +379,16 @@ def on_time_in_full(orders: pd.DataFrame, as_of: DateLike | None = None) -> pd.S
 
 
 def units_booked_vs_forecast(orders: pd.DataFrame) -> pd.DataFrame:
-    """Per order: ``units_forecast`` and ``units_booked`` (units ordered), both NaN for an order
-    without a forecast — so forecast accuracy compares like with like."""
+    """Per order: ``units_forecast``, ``units_booked`` (units ordered) and
+    ``forecast_abs_error`` = |units booked − units forecast|, all NaN for an order without a
+    forecast (or without a unit count) — so forecast accuracy compares like with like."""
     _require(orders, ["units_forecast", "units_ordered"])
     forecast = _numbers(orders, "units_forecast")
-    booked = _numbers(orders, "units_ordered").where(forecast.notna())
-    return pd.DataFrame({"units_forecast": forecast, "units_booked": booked}, index=orders.index)
+    booked = _numbers(orders, "units_ordered")
+    known = forecast.notna() & booked.notna()
+    forecast, booked = forecast.where(known), booked.where(known)
+    return pd.DataFrame({"units_forecast": forecast, "units_booked": booked,
+                         "forecast_abs_error": (booked - forecast).abs()}, index=orders.index)
 
 
 def order_measures(orders: pd.DataFrame, as_of: DateLike | None = None) -> pd.DataFrame:
@@ -339,7 +396,7 @@ def order_measures(orders: pd.DataFrame, as_of: DateLike | None = None) -> pd.Da
 
     Returns:
         ``po_id, factory_id, season`` (NA when ``orders`` has no season column),
-        ``confirmed_on, units_ordered, units_forecast, units_booked`` (see
+        ``confirmed_on, units_ordered, units_forecast, units_booked, forecast_abs_error`` (see
         :func:`units_booked_vs_forecast`), and the measures ``lead_time_days,
         lead_time_below_required, changed_late, below_cost, price_to_cost_ratio, days_late,
         on_time_in_full`` (see their functions). Same index as ``orders``. Useful as a
@@ -356,6 +413,7 @@ def order_measures(orders: pd.DataFrame, as_of: DateLike | None = None) -> pd.Da
         "units_ordered": _numbers(orders, "units_ordered"),
         "units_forecast": forecast["units_forecast"],
         "units_booked": forecast["units_booked"],
+        "forecast_abs_error": forecast["forecast_abs_error"],
         "lead_time_days": lead_time_days(orders),
         "lead_time_below_required": lead_time_below_required(orders),
         "changed_late": changed_late(orders),
@@ -390,11 +448,14 @@ REDUCTIONS: dict[str, tuple[str, Callable]] = {
 }
 
 
-def _forecast_accuracy(booked: pd.Series | float, forecast: pd.Series | float):
-    """Σ booked ÷ Σ forecast × 100; NaN where nothing was forecast."""
+def _forecast_accuracy(abs_error: pd.Series | float, forecast: pd.Series | float):
+    """max(0, 100 − Σ |booked − forecast| ÷ Σ forecast × 100); NaN where nothing was
+    forecast. The arguments are the two sums."""
     if isinstance(forecast, pd.Series):
-        return 100.0 * booked / forecast.where(forecast > 0)
-    return 100.0 * booked / forecast if forecast > 0 else float("nan")
+        return (100.0 - 100.0 * abs_error / forecast.where(forecast > 0)).clip(lower=0.0)
+    if not forecast > 0:
+        return float("nan")
+    return max(0.0, 100.0 - 100.0 * abs_error / forecast)
 
 
 def _aggregate(measures: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -409,7 +470,7 @@ def _aggregate(measures: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         out[key] = reduce(grouped[measure])
         out[f"n_{key}"] = grouped[measure].count()
     out["forecast_accuracy_pct"] = _forecast_accuracy(
-        grouped["units_booked"].sum(), grouped["units_forecast"].sum())
+        grouped["forecast_abs_error"].sum(), grouped["units_forecast"].sum())
     out["n_forecast_accuracy_pct"] = grouped["units_forecast"].count()
     return out
 
@@ -463,14 +524,25 @@ def late_change_share_pct(orders: pd.DataFrame) -> float:
 
 
 def forecast_accuracy_pct(orders: pd.DataFrame) -> float:
-    """Forecast accuracy, %: Σ units ordered ÷ Σ units forecast × 100.
+    """Forecast accuracy, % (100 = every order booked exactly what was forecast).
 
-    Only orders with a forecast count, in both sums. 100 % = the brand booked what it had
-    reserved; below 100 the factory kept capacity free for nothing, above 100 it had to find
-    capacity it was not told about. Missing data: no order with a positive forecast → NaN.
+    Formula: 100 − WAPE, where WAPE (weighted absolute percentage error) = Σ |units ordered −
+    units forecast| ÷ Σ units forecast × 100 over the orders with a forecast; floored at 0 (an
+    error larger than everything forecast gives 0, not a negative accuracy).
+
+    Why not Σ ordered ÷ Σ forecast: there, one order booked 50 % over its forecast and another
+    50 % under cancel out to a "perfect" 100 %, although the factory planned capacity wrongly
+    twice. Here each order's error counts whichever way it goes: booking less than forecast
+    leaves reserved capacity idle, booking more forces capacity the factory was not told about
+    (overtime). Weighting by units (rather than averaging per-order percentages) keeps a few
+    tiny orders from dominating.
+
+    Missing data: orders without a forecast (or unit count) are left out of both sums; no order
+    with a positive forecast → NaN.
     """
     units = units_booked_vs_forecast(orders)
-    return float(_forecast_accuracy(units["units_booked"].sum(), units["units_forecast"].sum()))
+    return float(_forecast_accuracy(units["forecast_abs_error"].sum(),
+                                    units["units_forecast"].sum()))
 
 
 def share_below_cost_pct(orders: pd.DataFrame) -> float:
@@ -542,12 +614,14 @@ def _per_factory_first(orders: pd.DataFrame, column: str) -> pd.Series:
     return _numbers(orders, column).groupby(orders["factory_id"]).first()
 
 
-def share_of_capacity_pct(orders: pd.DataFrame, as_of: DateLike) -> pd.Series:
+def share_of_capacity_pct(orders: pd.DataFrame, as_of: DateLike | pd.Series) -> pd.Series:
     """Brand's share of each factory's capacity, % (leverage and dependence; DOMAIN.md §3).
 
     Formula: units ordered with ``confirmed_on`` in the :data:`CAPACITY_WINDOW_DAYS` days up to
     and including ``as_of`` (as_of − 365 days < confirmed_on ≤ as_of) ÷ the factory's
     ``annual_output_units`` × 100. May exceed 100 if the stated output is out of date.
+    ``as_of`` may be one date or a Series of dates indexed by ``factory_id`` (a window ending
+    at a different date per factory, e.g. the day before its assessment).
 
     Missing data: NaN when the factory's annual output is missing or not positive; a factory
     with output but no order in the window → 0.
@@ -556,7 +630,10 @@ def share_of_capacity_pct(orders: pd.DataFrame, as_of: DateLike) -> pd.Series:
         float Series indexed by ``factory_id`` (every factory in ``orders``).
     """
     _require(orders, ["factory_id", "confirmed_on", "units_ordered", "annual_output_units"])
-    end = _timestamp(as_of)
+    if isinstance(as_of, pd.Series):
+        end = pd.to_datetime(orders["factory_id"].map(as_of)).dt.normalize()
+    else:
+        end = _timestamp(as_of)
     confirmed = _dates(orders, "confirmed_on")
     in_window = (confirmed > end - pd.Timedelta(days=CAPACITY_WINDOW_DAYS)) & (confirmed <= end)
     units = _numbers(orders, "units_ordered").where(in_window, 0.0).fillna(0.0)
@@ -566,28 +643,88 @@ def share_of_capacity_pct(orders: pd.DataFrame, as_of: DateLike) -> pd.Series:
     return share.astype("float64").rename("share_of_capacity_pct").rename_axis("factory_id")
 
 
-def relationship_years(
-    orders: pd.DataFrame, as_of: DateLike, start_column: str = "start_date"
-) -> pd.Series:
-    """Length of the relationship with each factory, in years (days ÷ 365.25).
+#: columns of a *relationships frame*: one row per factory the brand sources or sourced from
+#: (``first_order_on``: its first order ever with the factory, whatever period is shown)
+RELATIONSHIP_COLUMNS = ["factory_id", "start_date", "end_date", "active", "first_order_on"]
 
-    Formula (DOMAIN.md §3): ``as_of`` − start, where start is the factory's earliest
-    ``start_column`` value when that column exists and is filled, otherwise its first
-    ``confirmed_on``. Never negative (a start after ``as_of`` gives 0).
 
-    Missing data: no start date and no confirmation date → NaN.
+def relationship_start(relationships: pd.DataFrame) -> pd.Series:
+    """When each sourcing relationship started: its ``start_date``, or — when none is
+    recorded — the ``first_order_on`` (first order ever). NaT when neither is known."""
+    _require(relationships, ["start_date", "first_order_on"])
+    start = _dates(relationships, "start_date")
+    return start.fillna(_dates(relationships, "first_order_on"))
+
+
+def relationship_years(relationships: pd.DataFrame, as_of: DateLike) -> pd.Series:
+    """Length of each sourcing relationship in years (days ÷ 365.25), as of ``as_of``.
+
+    Formula (DOMAIN.md §3, "years since first order"): from the relationship's start
+    (:func:`relationship_start`: its recorded start date, else the first order *ever* — never
+    the first order of a chosen period) to ``as_of``, or to its ``end_date`` when the
+    relationship ended before ``as_of``. Never negative (a start after ``as_of`` gives 0).
+
+    It is a property of the relationship, not of the orders shown: the same for the 12-month
+    view and for all orders.
+
+    Missing data: no start date and no order → NaN.
+
+    Args:
+        relationships: a relationships frame (:data:`RELATIONSHIP_COLUMNS`; ``end_date`` may be
+            absent), one row per factory.
+        as_of: the reference date.
 
     Returns:
-        float Series indexed by ``factory_id``.
+        float Series indexed by ``factory_id``, named ``relationship_years``.
     """
-    _require(orders, ["factory_id", "confirmed_on"])
-    first_order = _dates(orders, "confirmed_on").groupby(orders["factory_id"]).min()
-    start = first_order
-    if start_column in orders.columns:
-        stated = _dates(orders, start_column).groupby(orders["factory_id"]).min()
-        start = stated.fillna(first_order)
-    years = _days_between(pd.Series(_timestamp(as_of), index=start.index), start) / DAYS_PER_YEAR
-    return years.clip(lower=0.0).rename("relationship_years").rename_axis("factory_id")
+    _require(relationships, ["factory_id", "start_date", "first_order_on"])
+    end = pd.Series(_timestamp(as_of), index=relationships.index)
+    if "end_date" in relationships.columns:
+        ended = _dates(relationships, "end_date")
+        end = end.where(~(ended < end), ended)
+    days = _days_between(end, relationship_start(relationships))
+    years = (days / DAYS_PER_YEAR).clip(lower=0.0)
+    return pd.Series(years.to_numpy(), index=relationships["factory_id"].to_numpy(),
+                     dtype="float64", name="relationship_years").rename_axis("factory_id")
+
+
+def current_relationships(relationships: pd.DataFrame, as_of: DateLike) -> pd.Series:
+    """Flag per relationship: True when it had started by ``as_of`` and had not ended by then.
+
+    Ended by ``as_of``: an ``end_date`` on or before it, or — without an end date — the
+    relationship is no longer ``active`` (when it ended is not known, so it does not count).
+    A relationship with no known start does not count either.
+    """
+    _require(relationships, ["start_date", "first_order_on"])
+    day = _timestamp(as_of)
+    started = relationship_start(relationships) <= day
+    ended = pd.Series(False, index=relationships.index)
+    if "end_date" in relationships.columns:
+        end_date = _dates(relationships, "end_date")
+        ended = end_date <= day
+        if "active" in relationships.columns:
+            inactive = ~relationships["active"].fillna(False).astype(bool)
+            ended = ended | (inactive & end_date.isna())
+    return (started & ~ended).rename("current")
+
+
+def brand_relationship_years(relationships: pd.DataFrame, as_of: DateLike) -> float:
+    """The brand's relationship length: median of :func:`relationship_years` over its current
+    relationships (:func:`current_relationships`) — the same whatever period of orders is
+    shown. No current relationship with a known start → NaN."""
+    if relationships.empty:
+        return float("nan")
+    current = current_relationships(relationships, as_of).to_numpy()
+    return float(relationship_years(relationships, as_of)[current].median())
+
+
+def format_years(years: float) -> str:
+    """Years with one decimal and the right noun: 1.0 → "1.0 year", 2.54 → "2.5 years",
+    NaN → "—"."""
+    if years is None or pd.isna(years):
+        return "—"
+    text = f"{years:.1f}"
+    return f"{text} year" if text == "1.0" else f"{text} years"
 
 
 # ---- frames for pages -------------------------------------------------------------------------
@@ -601,6 +738,44 @@ PER_FACTORY_COLUMNS = [
     "lead_time_below_required_pct", "forecast_accuracy_pct", "order_volatility_cv",
     "median_price_to_cost_ratio",
 ]
+
+#: A month (or season) of a trend is *complete* when at least this share (%) of its orders have
+#: reached the stage the indicator measures (:data:`FINAL_WHEN`); a younger month is marked
+#: "not yet complete": its value is made only of the fastest orders (e.g. quick shipments) and
+#: would drift once the slower ones arrive.
+COMPLETE_COHORT_PCT = 90.0
+#: indicator → when an order's value for it is final: ``"shipped"`` (ex-factory date known:
+#: lead time, and quantity, style and date can still change until then), ``"paid"``,
+#: ``"paid_or_due"`` (paid, or unpaid past its due date: "not on time" is then certain), or
+#: None (fixed at confirmation: price and costing)
+FINAL_WHEN: dict[str, str | None] = {
+    "median_lead_time_days": "shipped",
+    "lead_time_below_required_pct": "shipped",
+    "late_change_share_pct": "shipped",
+    "forecast_accuracy_pct": "shipped",
+    "below_cost_share_pct": None,
+    "median_price_to_cost_ratio": None,
+    "median_days_late": "paid",
+    "on_time_in_full_pct": "paid_or_due",
+}
+
+
+def value_is_final(orders: pd.DataFrame, indicator: str,
+                   as_of: DateLike | None = None) -> pd.Series:
+    """Flag per order: True when its value for ``indicator`` can no longer change
+    (:data:`FINAL_WHEN`). ``as_of`` decides "past its due date" (without it, only a payment
+    makes an invoice final)."""
+    stage = FINAL_WHEN[indicator]
+    if stage is None:
+        return pd.Series(True, index=orders.index)
+    if stage == "shipped":
+        return _dates(orders, "ex_factory_on").notna()
+    paid = _dates(orders, "paid_on").notna()
+    if stage == "paid" or as_of is None:
+        return paid
+    invoiced = _dates(orders, "invoiced_on")
+    due = invoiced + pd.to_timedelta(_numbers(orders, "payment_terms_days"), unit="D")
+    return paid | (invoiced.notna() & (due < _timestamp(as_of)))
 
 
 def monthly_trend(
@@ -616,20 +791,27 @@ def monthly_trend(
     The value for a month is the indicator computed over the orders whose ``date_column``
     (default: confirmation date) falls in that month — the same per-order rule and reduction as
     the brand headline. ``n`` is the number of orders that could tell (e.g. shipped orders for
-    lead time). Note that for payment indicators by confirmation month, recent months have few
-    paid orders yet.
+    lead time).
+
+    Incomplete recent months: the lead time of a month's orders is known only for those that
+    have shipped — the quick ones first — so a recent month's median lead time is too low until
+    its slow orders ship (payment delays likewise until invoices are paid). ``final_pct`` is the
+    share of the month's orders whose value is final (:func:`value_is_final`), and ``complete``
+    is ``final_pct ≥`` :data:`COMPLETE_COHORT_PCT`; charts mark the other months "not yet
+    complete" and a comparison should leave them out.
 
     Args:
         orders: the orders frame.
         indicator: one of :data:`TREND_INDICATORS`.
-        as_of: reference date for overdue unpaid invoices (``on_time_in_full_pct`` only).
+        as_of: reference date for overdue unpaid invoices (``on_time_in_full_pct``).
         period: ``"month"`` — every calendar month from the first to the last one with orders
             (``month`` = first day of month; months without orders have value NaN, n 0);
             ``"season"`` — one row per ``season`` value, ordered by its earliest order date.
         date_column: the date that places an order in a month (e.g. ``"invoiced_on"``).
 
     Returns:
-        ``month`` (or ``season``), ``value``, ``n``. Empty input → empty frame.
+        ``month`` (or ``season``), ``value``, ``n``, ``orders`` (orders in the month),
+        ``final_pct``, ``complete``. Empty input → empty frame with those columns.
     """
     if indicator not in TREND_INDICATORS:
         raise ValueError(f"unknown trend indicator {indicator!r}; one of {TREND_INDICATORS}")
@@ -639,6 +821,7 @@ def monthly_trend(
     label = period
     orders = orders.reset_index(drop=True)
     measures = order_measures(orders, as_of)
+    measures["_final"] = value_is_final(orders, indicator, as_of).astype("float64")
     dates = _dates(orders, date_column)
     if period == "month":
         measures["_period"] = dates.dt.to_period("M").dt.to_timestamp()
@@ -646,9 +829,13 @@ def monthly_trend(
         measures["_period"] = orders["season"]
     measures = measures.dropna(subset=["_period"])
     if measures.empty:
-        return pd.DataFrame({label: [], "value": [], "n": []}).astype({"n": "int64"})
+        return pd.DataFrame({label: [], "value": [], "n": [], "orders": [], "final_pct": [],
+                             "complete": []}).astype({"n": "int64", "orders": "int64",
+                                                      "complete": bool})
     reduced = _aggregate(measures, ["_period"])
-    trend = reduced[[indicator, f"n_{indicator}"]].set_axis(["value", "n"], axis=1)
+    trend = reduced[[indicator, f"n_{indicator}", "orders"]].set_axis(
+        ["value", "n", "orders"], axis=1)
+    trend["final_pct"] = 100.0 * measures.groupby("_period")["_final"].mean()
     if period == "month":
         grid = pd.date_range(trend.index.min(), trend.index.max(), freq="MS")
         trend = trend.reindex(grid.astype(trend.index.dtype))
@@ -656,36 +843,101 @@ def monthly_trend(
         first_seen = dates.loc[measures.index].groupby(measures["_period"]).min()
         trend = trend.loc[first_seen.sort_values(kind="stable").index]
     trend["n"] = trend["n"].fillna(0).astype("int64")
+    trend["orders"] = trend["orders"].fillna(0).astype("int64")
+    # a month without orders has nothing pending
+    trend["complete"] = trend["final_pct"].isna() | (trend["final_pct"] >= COMPLETE_COHORT_PCT)
     return trend.rename_axis(label).reset_index()
 
 
-def per_factory_practices(orders: pd.DataFrame, as_of: DateLike) -> pd.DataFrame:
+#: practices are compared with an assessment over the orders confirmed in this many days
+#: before it (not on or after its date: the practice must come before the conditions found)
+LINK_WINDOW_DAYS = 365
+#: a factory enters the comparison only with at least this many such orders (one or two orders
+#: make a share of 0 % or 100 % that says little about a practice)
+MIN_ORDERS_FOR_LINK = 3
+LINK_COLUMNS = ["factory_id", "orders", "late_change_share_pct", "median_lead_time_days",
+                "below_cost_share_pct", "share_of_capacity_pct"]
+
+
+def practices_before(orders: pd.DataFrame, assessed_on: pd.Series,
+                     window_days: int = LINK_WINDOW_DAYS,
+                     min_orders: int = MIN_ORDERS_FOR_LINK) -> pd.DataFrame:
+    """The brand's practices towards each factory in the year *before* its assessment.
+
+    For a factory assessed on day D, only orders confirmed from D − ``window_days`` up to the
+    day before D count: a practice can bear on the conditions an assessment found only if it
+    came before the assessment, and a recent one more than one from years earlier. Figures
+    (same per-order rules as everywhere): late-change share, median lead time, below-cost
+    share, and the share of the factory's annual output those orders were
+    (:func:`share_of_capacity_pct` over the same window) — the brand's weight in the factory.
+
+    Missing data: factories without an assessment date, or with fewer than ``min_orders``
+    orders in the window, are left out. A change recorded after D on an order placed before it
+    still counts (the data does not say when a change was made).
+
+    Args:
+        orders: the brand's orders (all of them).
+        assessed_on: the date of the assessment each factory is compared on, indexed by
+            ``factory_id``.
+
+    Returns:
+        :data:`LINK_COLUMNS`, one row per factory kept.
+    """
+    dates = pd.to_datetime(assessed_on).dt.normalize().dropna()
+    day = pd.to_datetime(orders["factory_id"].map(dates))
+    confirmed = _dates(orders, "confirmed_on")
+    kept = orders[(confirmed < day) & (confirmed >= day - pd.Timedelta(days=window_days))]
+    if kept.empty:
+        return pd.DataFrame({c: pd.Series(dtype="float64") for c in LINK_COLUMNS})
+    figures = _aggregate(order_measures(kept), ["factory_id"])
+    figures["share_of_capacity_pct"] = share_of_capacity_pct(
+        kept, dates - pd.Timedelta(days=1))
+    figures = figures[figures["orders"] >= min_orders]
+    return figures.rename_axis("factory_id").reset_index()[LINK_COLUMNS]
+
+
+def _relationships_for(relationships: pd.DataFrame | None,
+                       factory_ids: pd.Series) -> pd.DataFrame:
+    """The relationship rows of these factories (an empty frame when none are given)."""
+    if relationships is None or relationships.empty:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in RELATIONSHIP_COLUMNS})
+    return relationships[relationships["factory_id"].isin(factory_ids)]
+
+
+def per_factory_practices(orders: pd.DataFrame, as_of: DateLike,
+                          relationships: pd.DataFrame | None) -> pd.DataFrame:
     """The brand's purchasing practices towards each factory: one row per ``factory_id``.
 
     Columns: :data:`PER_FACTORY_COLUMNS` — ``orders`` (count), ``units`` (Σ units ordered), then
     the indicators of :data:`INDICATORS` computed over that factory's orders (see each for its
-    formula and missing-data rule). Used by the factory profile and the risk ranking.
-    Empty input → empty frame with those columns.
+    formula and missing-data rule). ``relationship_years`` comes from ``relationships`` (a
+    relationships frame, :data:`RELATIONSHIP_COLUMNS`), so it is the same whichever orders are
+    passed; a factory without a row there (or ``relationships`` None) gets NaN. Used by the
+    factory profile, the extract and the risk ranking. Empty input → empty frame with those
+    columns.
     """
     measures = order_measures(orders, as_of)
     if measures.empty:
         return pd.DataFrame({c: pd.Series(dtype="float64") for c in PER_FACTORY_COLUMNS})
+    years = relationship_years(_relationships_for(relationships, measures["factory_id"]), as_of)
     out = _aggregate(measures, ["factory_id"]).join([
         order_volatility_cv(orders),
         share_of_capacity_pct(orders, as_of),
-        relationship_years(orders, as_of),
+        years[~years.index.duplicated()],
     ])
     return out.rename_axis("factory_id").reset_index()[PER_FACTORY_COLUMNS]
 
 
-def brand_summary(orders: pd.DataFrame, as_of: DateLike) -> dict[str, float]:
-    """The brand's headline values, one flat dict (call it per brand for a benchmark).
+def brand_summary(orders: pd.DataFrame, as_of: DateLike,
+                  relationships: pd.DataFrame | None) -> dict[str, float]:
+    """The brand's headline values, one flat dict.
 
     Keys: ``orders``, ``factories``, ``units``, every key of :data:`INDICATORS`, and
     ``lead_time_p25_days`` / ``lead_time_p75_days``. Order-level indicators are computed over
-    all the brand's orders; ``order_volatility_cv``, ``share_of_capacity_pct`` and
-    ``relationship_years`` are the median over its factories. Empty input → counts 0, NaN
-    elsewhere.
+    the given orders; ``order_volatility_cv`` and ``share_of_capacity_pct`` are the median over
+    the factories in them; ``relationship_years`` is :func:`brand_relationship_years` of
+    ``relationships`` — the brand's current relationships in the same countries or factories,
+    whatever period the orders cover (None → NaN). Empty input → counts 0, NaN elsewhere.
     """
     measures = order_measures(orders, as_of)
     summary: dict[str, float] = {"orders": len(measures),
@@ -699,28 +951,34 @@ def brand_summary(orders: pd.DataFrame, as_of: DateLike) -> dict[str, float]:
     summary["lead_time_p75_days"] = float(lead.quantile(0.75)) if len(lead) else float("nan")
     summary["order_volatility_cv"] = float(order_volatility_cv(orders).median())
     summary["share_of_capacity_pct"] = float(share_of_capacity_pct(orders, as_of).median())
-    summary["relationship_years"] = float(relationship_years(orders, as_of).median())
+    summary["relationship_years"] = (float("nan") if relationships is None
+                                     else brand_relationship_years(relationships, as_of))
     return summary
 
 
-def brand_summaries(orders: pd.DataFrame, as_of: DateLike, by: str = "brand_key") -> pd.DataFrame:
+def brand_summaries(orders: pd.DataFrame, as_of: DateLike, relationships: pd.DataFrame,
+                    by: str = "brand_key") -> pd.DataFrame:
     """:func:`brand_summary` for every ``by`` group at once, vectorised: one row per group.
 
     Same keys and the same definitions as :func:`brand_summary` — it reduces the same per-order
     measures (:func:`order_measures`) with the same :data:`REDUCTIONS`, and the factory-level
     indicators are computed per (group, factory) with the same functions before taking the
-    median over each group's factories. Only the grouping is done in one pass instead of one
-    call per group (250 brands at Better Work scale: 57 s → well under a second; issue 7).
-    Sums may differ from the per-group call in the last floating-point bits.
+    median over each group's factories. ``relationships`` carries the ``by`` column too; a
+    group's relationship length is the median over its current relationships. Only the
+    grouping is done in one pass instead of one call per group (250 brands at Better Work
+    scale: 57 s → well under a second; issue 7). Sums may differ from the per-group call in the
+    last floating-point bits.
 
     Returns:
-        Indexed by the ``by`` values; columns as :func:`brand_summary`'s keys.
+        Indexed by the ``by`` values of ``orders``; columns as :func:`brand_summary`'s keys.
     """
     _require(orders, [by])
     orders = orders.reset_index(drop=True)
+    columns = ["orders", "factories", "units", *REDUCTIONS, "forecast_accuracy_pct",
+               "lead_time_p25_days", "lead_time_p75_days", "order_volatility_cv",
+               "share_of_capacity_pct", "relationship_years"]
     if orders.empty:
-        return pd.DataFrame(columns=["orders", "factories", "units", *INDICATORS,
-                                     "lead_time_p25_days", "lead_time_p75_days"])
+        return pd.DataFrame(columns=columns).rename_axis(by).astype("float64")
     measures = order_measures(orders, as_of)
     measures["_group"] = orders[by].to_numpy()
     out = _aggregate(measures, ["_group"])
@@ -736,38 +994,106 @@ def brand_summaries(orders: pd.DataFrame, as_of: DateLike, by: str = "brand_key"
     for key, values in (
         ("order_volatility_cv", order_volatility_cv(as_pairs)),
         ("share_of_capacity_pct", share_of_capacity_pct(as_pairs, as_of)),
-        ("relationship_years", relationship_years(as_pairs, as_of)),
     ):
         out[key] = values.groupby(group_of_pair.reindex(values.index).to_numpy()).median()
-    columns = ["orders", "factories", "units", *REDUCTIONS, "forecast_accuracy_pct",
-               "lead_time_p25_days", "lead_time_p75_days", "order_volatility_cv",
-               "share_of_capacity_pct", "relationship_years"]
+    out["relationship_years"] = float("nan")
+    if relationships is not None and not relationships.empty:
+        _require(relationships, [by])
+        rel = relationships[relationships[by].isin(out.index)].reset_index(drop=True)
+        current = current_relationships(rel, as_of).to_numpy()
+        years = relationship_years(rel, as_of).to_numpy()
+        per_group = pd.Series(years[current]).groupby(rel[by].to_numpy()[current]).median()
+        out["relationship_years"] = per_group.reindex(out.index)
     return out[columns].rename_axis(by).astype("float64")
 
 
-#: Fewer brands than this with a value → no benchmark: a median over two or three brands would
-#: let a brand work out another brand's figure (DOMAIN.md §1: never show another brand's data).
-MIN_BRANDS_FOR_BENCHMARK = 5
+# ---- the cross-brand benchmark: disclosure control ---------------------------------------------
+
+#: A benchmark figure is published only when at least this many brands *other than the viewer*
+#: have a value for it (statistical disclosure control: k contributors besides the viewer).
+MIN_OTHER_BRANDS_FOR_BENCHMARK = 5
+#: Width of the band a published benchmark is rounded down to, per unit: the published figure
+#: is "the typical other brand lies in 55–60 days", never a number that could be one brand's.
+BENCHMARK_BAND_WIDTH: dict[str, float] = {"days": 5.0, "%": 5.0, "ratio": 0.05, "CV": 0.05,
+                                          "years": 0.5}
+#: the row of :func:`published_benchmarks` for a brand that has no row in ``per_brand``
+OUTSIDE_BRAND = -1
 
 
-def benchmark_median(
-    per_brand: pd.DataFrame, min_brands: int = MIN_BRANDS_FOR_BENCHMARK
-) -> dict[str, float]:
-    """Median across brands of each indicator: the "typical brand" to compare against.
+def benchmark_band(lower: float, unit: str) -> tuple[float, float]:
+    """The band ``[lower, lower + width)`` a published benchmark stands for."""
+    return lower, lower + BENCHMARK_BAND_WIDTH[unit]
+
+
+def band_lower_edge(values: pd.Series | np.ndarray | float, unit: str):
+    """Round down to the band width of ``unit`` (:data:`BENCHMARK_BAND_WIDTH`): 57.4 days →
+    55; 12.5 % → 10; NaN stays NaN."""
+    width = BENCHMARK_BAND_WIDTH[unit]
+    # the tiny epsilon keeps 60.0 (stored as 59.999…) in the 60 band
+    return np.round(np.floor(np.asarray(values, dtype="float64") / width + 1e-9) * width, 6)
+
+
+def _medians_without_each(values: np.ndarray, own: np.ndarray) -> np.ndarray:
+    """For each entry of ``own`` (a value among ``values``, or NaN): the median of ``values``
+    without that one entry (without nothing for NaN). ``values`` holds no NaN."""
+    v = np.sort(values)
+    n = len(v)
+    result = np.full(len(own), np.nan)
+    has = ~np.isnan(own)
+    if n:
+        result[~has] = np.median(v)
+    if n < 2 or not has.any():
+        return result
+    r = np.searchsorted(v, own[has], side="left")  # equal values: removing any one is the same
+
+    def remaining(j: int | np.ndarray) -> np.ndarray:  # element j of v with position r taken out
+        j = np.broadcast_to(j, r.shape)
+        return np.where(j < r, v[np.minimum(j, n - 1)], v[np.minimum(j + 1, n - 1)])
+
+    m = n - 1
+    if m % 2:
+        result[has] = remaining(m // 2)
+    else:
+        result[has] = (remaining(m // 2 - 1) + remaining(m // 2)) / 2.0
+    return result
+
+
+def published_benchmarks(per_brand: pd.DataFrame,
+                         min_other_brands: int = MIN_OTHER_BRANDS_FOR_BENCHMARK) -> pd.DataFrame:
+    """The benchmark each brand may see: for brand b and each indicator, the band containing
+    the median of the *other* brands' values — never a figure that includes b, and never a
+    number that could be one brand's exact figure.
+
+    Rules (statistical disclosure control; docs/indicators.md gives the reasoning):
+
+    * b's own value is left out, so b cannot subtract itself from the published figure (with
+      b included, an even count made the median the mean of b and one other brand, which b
+      could solve for the other's exact value);
+    * at least ``min_other_brands`` other brands must have a value, else NaN (not published);
+    * the median is rounded down to a band of :data:`BENCHMARK_BAND_WIDTH` (e.g. 5 days): with
+      an odd count the median *is* one brand's value, and the band reveals only that some
+      brand lies in it.
 
     Args:
-        per_brand: one row per brand, e.g. ``pd.DataFrame([brand_summary(o, as_of) for o in
-            orders_by_brand])``. Columns other than :data:`INDICATORS` keys are ignored.
-        min_brands: an indicator known for fewer brands gives NaN (privacy floor).
+        per_brand: one row per brand (index: brand), columns :data:`INDICATORS` keys (others
+            ignored), e.g. :func:`brand_summaries`.
+        min_other_brands: k, the privacy floor.
 
     Returns:
-        ``{indicator key: median}`` for every :data:`INDICATORS` key in ``per_brand``; brands
-        with NaN for an indicator are left out of that indicator's median.
+        Indexed by ``per_brand``'s index plus :data:`OUTSIDE_BRAND` (the figure for a brand with
+        no row: every brand with a value is "other"); one column per indicator: the lower edge
+        of the published band (:func:`benchmark_band`), NaN when not published.
     """
-    result: dict[str, float] = {}
-    for key in INDICATORS:
+    index = [*per_brand.index, OUTSIDE_BRAND]
+    out = pd.DataFrame(index=pd.Index(index, dtype="object"))
+    for key, spec in INDICATORS.items():
         if key not in per_brand.columns:
             continue
-        values = pd.to_numeric(per_brand[key], errors="coerce").dropna()
-        result[key] = float(values.median()) if len(values) >= min_brands else float("nan")
-    return result
+        own = pd.to_numeric(per_brand[key], errors="coerce").to_numpy(dtype="float64")
+        values = own[~np.isnan(own)]
+        others = len(values) - (~np.isnan(own)).astype(int)
+        medians = _medians_without_each(values, own)
+        medians = np.where(others >= min_other_brands, medians, np.nan)
+        outside = float(np.median(values)) if len(values) >= min_other_brands else np.nan
+        out[key] = band_lower_edge(np.append(medians, outside), spec.unit)
+    return out

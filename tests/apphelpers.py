@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
+
+from data_access.as_of import data_dates
+from data_access.viewer import Viewer
+from metrics.reference import ReferenceDates, reference_dates
 
 TIMEOUT = 60
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,3 +48,23 @@ def figures_shown(at: AppTest) -> list:
     """The metrics a run shows, leaving out the sign-in page's hidden, empty placeholder that
     only makes the browser load the metric element's code early (ui/auth.py)."""
     return [m for m in at.metric if (m.label, m.value) != ("—", "—")]
+
+
+def reference_for(engine, viewer: Viewer) -> ReferenceDates:
+    """The as-of dates and reference date the pages use for ``viewer`` (as ui.reference)."""
+    found = data_dates(engine, viewer)
+    return reference_dates(found.assessments, found.orders, found.facility_list,
+                           fallback=dt.date.today(),
+                           facility_list_imported=found.facility_list_imported)
+
+
+def texts_shown(at: AppTest) -> list[str]:
+    """Every piece of text a run rendered (titles, captions, Markdown, alerts, metrics, …)."""
+    out: list[str] = []
+    for kind in ("title", "header", "subheader", "caption", "markdown", "text", "info",
+                 "warning", "error", "success"):
+        out += [str(el.value) for el in getattr(at, kind)]
+    for metric in at.metric:
+        out += [str(metric.label), str(metric.value), str(metric.proto.delta),
+                str(metric.proto.help)]
+    return out

@@ -22,10 +22,11 @@ from tests.apphelpers import (
     brand_id,
     figures_shown,
     metric_values,
+    reference_for,
     registered_pages,
     sign_in,
 )
-from ui.components import fmt_int
+from ui.components import fmt_int, fmt_pct
 
 
 def test_signed_out_visitor_sees_only_the_form(app_env):
@@ -53,14 +54,18 @@ def test_overview_figures_are_the_brands_own(app_env):
     at = sign_in("maple", "maple-demo-2026")
     assert at.title[0].value == "Maple & Thread — overview"
     viewer = Viewer("maple", "brand", brand_id(app_env, "maple-thread"))
-    expected = headline_figures(queries.suppliers(app_env, viewer), dt.date.today())
+    # computed as of the data's reference date, not the calendar date
+    today = reference_for(app_env, viewer).figures
+    assert today < dt.date.today()  # the demo data is older than the test run
+    expected = headline_figures(queries.suppliers(app_env, viewer), today)
     shown = metric_values(at)
     assert shown["Active suppliers"] == fmt_int(expected.active_suppliers)
     assert shown["Countries"] == fmt_int(expected.countries)
     assert shown["Never assessed"] == fmt_int(expected.never_assessed)
+    assert shown["Assessed < 12 months ago"] == fmt_pct(expected.assessed_recently_pct)
     nordwind = headline_figures(
         queries.suppliers(app_env, Viewer("n", "brand", brand_id(app_env, "nordwind"))),
-        dt.date.today())
+        today)
     assert shown["Active suppliers"] != fmt_int(nordwind.active_suppliers)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 import pytest
 from sqlalchemy import text
@@ -11,10 +9,13 @@ from sqlalchemy import text
 from data_access import orders, queries
 from data_access.viewer import Viewer
 from metrics import visibility as vis
-from metrics.purchasing import INDICATORS, brand_summary
+from metrics.purchasing import INDICATORS, brand_summary, format_years, orders_known_on
+from metrics.reference import fmt_date
 from metrics.risk import HIGH, LEVELS, LOW, MEDIUM, UNKNOWN, ZERO_TOLERANCE
-from tests.apphelpers import PAGES, brand_id, metric_values, sign_in
+from tests.apphelpers import PAGES, brand_id, metric_values, reference_for, sign_in
+from ui import analysis
 from ui.components import fmt_int, fmt_pct
+from ui.indicators import band_text
 
 VISIBILITY = str(PAGES / "brand" / "visibility.py")
 PURCHASING = str(PAGES / "brand" / "purchasing.py")
@@ -78,17 +79,51 @@ def test_gap_button_opens_the_filtered_directory(app_env):
 def test_purchasing_figures_match_the_metrics_for_the_period(app_env):
     at = open_page(sign_in("nordwind", "nordwind-demo-2026"), PURCHASING)
     viewer = Viewer("n", "brand", brand_id(app_env, "nordwind"))
-    today = dt.date.today()
-    since = (pd.Timestamp(today) - pd.DateOffset(months=12)).date()
-    expected = brand_summary(orders.purchase_orders(app_env, viewer, since=since), today)
+    # as of the brand's order data, not the calendar date
+    as_of = reference_for(app_env, viewer).order_figures
+    since = (pd.Timestamp(as_of) - pd.DateOffset(months=12)).date()
+    expected = brand_summary(
+        orders_known_on(orders.purchase_orders(app_env, viewer, since=since, until=as_of),
+                        as_of), as_of, orders.relationships(app_env, viewer))
     shown = metric_values(at)
     late = INDICATORS["late_change_share_pct"].label
     assert shown[late] == f"{expected['late_change_share_pct']:.0f} %"
     lead = INDICATORS["median_lead_time_days"].label
     assert shown[lead] == f"{expected['median_lead_time_days']:,.0f} days"
-    # the benchmark exists (12 brands ≥ 5) and is shown as a delta
-    assert any(m.delta and "vs all brands" in m.delta for m in at.metric)
-    assert any("Spearman" in i.value and "association" in i.value.lower() for i in at.info)
+    forecast = INDICATORS["forecast_accuracy_pct"].label
+    assert shown[forecast] == f"{expected['forecast_accuracy_pct']:.0f} %"
+    years = shown[INDICATORS["relationship_years"].label]
+    assert years == format_years(expected["relationship_years"]) and years.endswith(" years")
+    assert any(c.value.startswith(f"Figures as of {fmt_date(as_of)} · your orders to ")
+               for c in [*at.caption, *at.warning])
+    # the benchmark exists (eleven other brands ≥ 5) and is shown as a band
+    assert any(m.proto.delta and "other brands (" in m.proto.delta for m in at.metric)
+    statement = [i.value for i in at.info if "rank correlation" in i.value]
+    assert len(statement) == 1 and statement[0].count("rank correlation") == 1
+    assert "Counting the 9 comparisons offered here" in statement[0]
+    assert "of these factories' annual output" in statement[0]
+
+
+def test_purchasing_benchmark_leaves_out_the_brand_and_follows_the_choice(app_env):
+    at = open_page(sign_in("nordwind", "nordwind-demo-2026"), PURCHASING)
+    viewer = Viewer("n", "brand", brand_id(app_env, "nordwind"))
+    published = analysis.purchasing_benchmark(app_env, viewer.brand_id, 12, None, None)
+    lead = INDICATORS["median_lead_time_days"]
+    shown = next(m for m in at.metric if m.label == lead.label)
+    band = band_text(published["median_lead_time_days"], lead.unit)
+    assert f"({band})" in shown.proto.delta and band in shown.proto.help
+    # one country: like for like, and the page says which
+    at.multiselect(key="filter_countries").set_value(["VN"]).run()
+    assert any("their own orders in Vietnam" in c.value for c in at.caption)
+    # several countries, or a choice of factories: no comparison, and the page says why
+    at.multiselect(key="filter_countries").set_value(["VN", "KH"]).run()
+    assert any("for several countries at once" in c.value for c in at.caption)
+    assert not any(m.proto.delta for m in at.metric)
+    at.multiselect(key="filter_countries").set_value([]).run()
+    factory = at.multiselect(key="filter_factories").options[0]
+    at.multiselect(key="filter_factories").set_value([factory]).run()
+    assert any("for a choice of factories" in c.value for c in at.caption)
+    assert not any(m.proto.delta for m in at.metric)
 
 
 def test_purchasing_period_from_a_link(app_env):
@@ -96,6 +131,25 @@ def test_purchasing_period_from_a_link(app_env):
     viewer = Viewer("n", "brand", brand_id(app_env, "nordwind"))
     total = len(orders.purchase_orders(app_env, viewer))
     assert any(f"**{fmt_int(total)}** orders" in m.value for m in at.markdown)
+
+
+def test_purchasing_as_of_an_earlier_month_end_from_a_link(app_env):
+    at = open_page(sign_in("maple", "maple-demo-2026"), PURCHASING, as_of="2026-06-30")
+    viewer = Viewer("m", "brand", brand_id(app_env, "maple-thread"))
+    assert any(c.value.startswith("Figures as of 30 Jun 2026 (the date you chose)")
+               for c in [*at.caption, *at.warning])
+    every = orders.purchase_orders(app_env, viewer)
+    confirmed = every["confirmed_on"]
+    expected = ((confirmed >= pd.Timestamp("2025-06-30"))
+                & (confirmed <= pd.Timestamp("2026-06-30"))).sum()
+    assert any(f"**{fmt_int(expected)}** orders" in m.value and "to 30 Jun 2026" in m.value
+               for m in at.markdown)
+    assert at.query_params["as_of"] == "2026-06-30"
+    # a date the data does not offer (not a month end, or after the data) is not honoured
+    for bad in ("2026-06-15", "2031-01-31", "not-a-date"):
+        at = open_page(sign_in("maple", "maple-demo-2026"), PURCHASING, as_of=bad)
+        assert not any("the date you chose" in c.value for c in [*at.caption, *at.warning])
+        assert "as_of" not in at.query_params
 
 
 def test_risk_ranking_is_sorted_and_explained(app_env):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
@@ -11,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from data_access import factories
 from data_access.factories import DirectoryFilters
 from data_access.viewer import Viewer
-from tests.apphelpers import PAGES, ROOT, sign_in
+from tests.apphelpers import PAGES, ROOT, reference_for, sign_in
 from tests.pagespecs import brand_pages
 
 SUPPLIERS = str(PAGES / "brand" / "suppliers.py")
@@ -26,8 +24,9 @@ def brand_viewer(engine, code: str) -> Viewer:
 
 
 def own_directory(engine, code: str):
-    return factories.supplier_directory(engine, brand_viewer(engine, code), DirectoryFilters(),
-                                        dt.date.today())
+    viewer = brand_viewer(engine, code)
+    return factories.supplier_directory(engine, viewer, DirectoryFilters(),
+                                        reference_for(engine, viewer).figures)
 
 
 def open_page(at: AppTest, page: str, **params: str) -> AppTest:

@@ -12,8 +12,14 @@ import pytest
 from metrics import zero_tolerance
 from metrics.association import (
     MIN_FACTORIES,
+    MIN_FACTORIES_FOR_STRENGTH,
     NOT_CAUSATION,
+    chance_sentence,
+    compare_pairs,
+    describe_link,
+    holm_adjust,
     rank_correlation,
+    rho_interval,
     t_test_p_value,
 )
 from metrics.portfolio import REPORTING_WINDOW_DAYS
@@ -318,10 +324,16 @@ def test_rank_correlation_hand_computed():
     assert result.n == 5
     # t = 0.8 √(3 / 0.36) = 2.309, 3 df → two-sided p = 0.1041
     assert result.p_value == pytest.approx(0.1041, abs=1e-4)
-    assert result.strength == "strong" and result.direction == "positive"
-    assert result.interpretation.startswith("Strong positive association (ρ = 0.80, n = 5")
-    assert "higher late-change share tend to have higher overtime" in result.interpretation
-    assert "may be chance" in result.interpretation  # p ≥ 0.05
+    # Fisher z: atanh(0.8) = 1.0986 ± 1.96 √(1.06 / 2) = ± 1.4269 → tanh → −0.317 … 0.987
+    assert result.low == pytest.approx(-0.3170, abs=1e-3)
+    assert result.high == pytest.approx(0.9873, abs=1e-3)
+    # five factories: no word of strength or direction, only the figure and its interval
+    assert result.strength == "" and result.direction == ""
+    assert result.interpretation.startswith(
+        "Across 5 factories the rank correlation is +0.80 (likely between -0.32 and +0.99)")
+    assert f"fewer than {MIN_FACTORIES_FOR_STRENGTH} factories" in result.interpretation
+    for word in ("weak", "moderate", "strong"):
+        assert word not in result.interpretation
     assert result.interpretation.endswith(NOT_CAUSATION)
 
 
@@ -335,14 +347,87 @@ def test_rank_correlation_uses_ranks_not_values_and_averages_ties():
     assert tied.rho == pytest.approx(np.corrcoef(rx, ry)[0, 1])
 
 
-def test_rank_correlation_negative_and_weak_wording():
-    negative = rank_correlation(range(8), [8, 7, 6, 5, 4, 3, 2, 1])
+def _first_k_reversed(k: int, n: int = 30) -> list[int]:
+    """y = x with the first k ranks reversed: Σd² = k(k² − 1)/3, so
+    ρ = 1 − 2k(k² − 1) / (n(n² − 1)) (n = 30: n(n² − 1) = 26 970)."""
+    return list(range(k, 0, -1)) + list(range(k + 1, n + 1))
+
+
+def test_rank_correlation_words_of_strength_from_thirty_factories():
+    x = list(range(1, 31))
+    moderate = rank_correlation(x, _first_k_reversed(20), x_label="late changes",
+                                y_label="overtime")
+    assert moderate.rho == pytest.approx(1 - 15_960 / 26_970)  # 0.408
+    assert moderate.strength == "moderate" and moderate.direction == "positive"
+    assert "those with higher late changes tend to have higher overtime: a moderate link" \
+        in moderate.interpretation
+    weak = rank_correlation(x, _first_k_reversed(22))
+    assert weak.rho == pytest.approx(1 - 21_252 / 26_970)  # 0.212
+    assert weak.strength == "weak"
+    none = rank_correlation(x, _first_k_reversed(23))
+    assert none.rho == pytest.approx(1 - 24_288 / 26_970)  # 0.099
+    assert none.strength == "none" and "little or no link" in none.interpretation
+    negative = rank_correlation(x, x[::-1])
     assert negative.rho == pytest.approx(-1.0) and negative.direction == "negative"
     assert "tend to have lower" in negative.interpretation
-    weak = rank_correlation([1, 2, 3, 4, 5, 6], [3, 1, 6, 5, 2, 4])
-    # ranks d = −2, 1, −3, −1, 3, 2 → Σd² = 28 → ρ = 1 − 168/210 = 0.2
-    assert weak.rho == pytest.approx(0.2)
-    assert weak.strength == "weak"
+    # 29 factories: the same pattern gets no word of strength
+    assert rank_correlation(x[:29], _first_k_reversed(20, 29)).strength == ""
+
+
+def test_holm_correction_hand_computed():
+    # sorted 0.01, 0.03, 0.04, 0.5 (m = 4): 4×0.01 = 0.04; 3×0.03 = 0.09; max(0.09, 2×0.04)
+    # = 0.09; max(0.09, 1×0.5) = 0.5. The missing p-value stays missing and is not counted.
+    adjusted = holm_adjust([0.01, 0.04, None, 0.03, 0.5])
+    assert adjusted.iloc[0] == pytest.approx(0.04)
+    assert adjusted.iloc[1] == pytest.approx(0.09)
+    assert math.isnan(adjusted.iloc[2])
+    assert adjusted.iloc[3] == pytest.approx(0.09)
+    assert adjusted.iloc[4] == pytest.approx(0.5)
+    assert holm_adjust([0.4, 0.5]).tolist() == [0.8, 0.8]  # capped by the running maximum
+    assert holm_adjust([0.9, 0.8]).tolist() == [1.0, 1.0]  # and at 1
+
+
+def test_one_plain_statement_with_the_correction_and_the_share():
+    x = list(range(1, 31))
+    # wt: a strong link with x (ρ = 1 − 2·16·255 / 26 970 = 0.697); comp, lead: scrambled
+    frame = pd.DataFrame({"late": x, "wt": _first_k_reversed(16),
+                          "comp": [(i * 7) % 31 for i in x], "lead": [(i * 11) % 31 for i in x]})
+    pairs = compare_pairs(frame, {"late": "late changes", "lead": "lead time"},
+                          {"wt": "overtime", "comp": "wage issues"})
+    assert len(pairs) == 4
+    assert list(pairs["p_adjusted"]) == pytest.approx(list(holm_adjust(pairs["p_value"])))
+    by_pair = pairs.set_index(["x", "y"])
+    text = describe_link(frame, "late", "late changes", "wt", "overtime", comparisons=pairs,
+                         capacity_share_pct=4.2)
+    assert text.count("rank correlation") == 1 and text.count("+0.70") == 1  # stated once
+    assert "a strong link" in text
+    assert "Counting the 4 comparisons offered here" in text
+    assert by_pair.loc[("late", "wt"), "p_adjusted"] < 0.05 and "unlikely to be chance" in text
+    assert "a median 4 % of these factories' annual output" in text
+    assert text.endswith(NOT_CAUSATION) and text.count(NOT_CAUSATION) == 1
+    assert "p =" not in text and "ρ" not in text  # plain words, no symbols
+    # a pair with no link: corrected p near 1, said in words
+    flat = describe_link(frame, "late", "late changes", "comp", "wage issues",
+                         comparisons=pairs)
+    assert by_pair.loc[("late", "comp"), "p_adjusted"] > 0.5
+    assert "little or no link" in flat and "may well be chance" in flat
+
+
+def test_chance_sentence_words():
+    assert "fewer than 1 %" in chance_sentence(0.004, 9)
+    assert "about 12 %" in chance_sentence(0.12, 9) and "may well be chance" in \
+        chance_sentence(0.12, 9)
+    assert "more than half" in chance_sentence(0.7, 9)
+    assert chance_sentence(0.01).startswith("A pattern")  # a single comparison
+    assert chance_sentence(None) == ""
+
+
+def test_rho_interval_narrows_with_more_factories():
+    low, high = rho_interval(0.0, 30)
+    assert high == pytest.approx(-low) and high == pytest.approx(
+        math.tanh(1.959964 * math.sqrt(1.06 / 27)), abs=1e-6)  # ±0.36: why 30 is the floor
+    assert high > 0.35
+    assert all(math.isnan(v) for v in rho_interval(0.5, 3))
 
 
 def test_rank_correlation_too_few_factories_and_missing_pairs():

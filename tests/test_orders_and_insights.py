@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from sqlalchemy import text
 
 from data_access import factories, orders
@@ -46,23 +47,53 @@ def test_purchase_order_filters(engine):
 
 
 def test_benchmark_feed_is_anonymous_and_complete(engine):
-    feed = orders.orders_for_benchmark(engine)
-    assert "brand_id" not in feed.columns and "po_number" not in feed.columns
+    feed = orders.benchmark_feed(engine)
+    assert "brand_id" not in feed.orders.columns and "po_number" not in feed.orders.columns
+    assert "brand_id" not in feed.relationships.columns
     with engine.connect() as conn:
         total, brands = conn.execute(text(
             "SELECT COUNT(*), COUNT(DISTINCT brand_id) FROM purchase_order")).one()
-    assert len(feed) == total
-    assert feed["brand_key"].nunique() == brands
+    assert len(feed.orders) == total
+    assert feed.orders["brand_key"].nunique() == brands
     # the per-brand summaries computed from the feed are exactly the brands' own summaries
     viewer = viewer_for(engine, "maple-thread")
-    own = brand_summary(orders.purchase_orders(engine, viewer), DEMO_AS_OF)
-    from_feed = [brand_summary(g, DEMO_AS_OF) for _, g in feed.groupby("brand_key")]
-    assert any(s["orders"] == own["orders"] and s["units"] == own["units"] for s in from_feed)
+    own = brand_summary(orders.purchase_orders(engine, viewer), DEMO_AS_OF,
+                        orders.relationships(engine, viewer))
+    key = feed.key_of_brand[viewer.brand_id]
+    mine = feed.orders[feed.orders["brand_key"] == key]
+    rel = feed.relationships[feed.relationships["brand_key"] == key]
+    assert brand_summary(mine, DEMO_AS_OF, rel) == pytest.approx(own, nan_ok=True)
+
+
+def test_benchmark_feed_of_one_country_is_like_for_like(engine):
+    feed = orders.benchmark_feed(engine, country="vn")
+    assert set(feed.orders["country_code"]) == {"VN"}
+    assert set(feed.relationships["country_code"]) == {"VN"}
 
 
 def test_benchmark_feed_refuses_fewer_than_five_brands(writable_engine):
-    """The tiny dataset has four brands: a median over them could single one out."""
-    assert orders.orders_for_benchmark(writable_engine).empty
+    """The tiny dataset has four brands: nothing could be published."""
+    assert orders.benchmark_feed(writable_engine).orders.empty
+
+
+def test_relationships_carry_the_first_order_ever(engine):
+    viewer = viewer_for(engine, "maple-thread")
+    rel = orders.relationships(engine, viewer).set_index("factory_id")
+    assert list(orders.relationships(engine, viewer).columns) == orders.RELATIONSHIP_COLUMNS
+    with engine.connect() as conn:
+        own = conn.execute(text(
+            "SELECT factory_id, start_date, active FROM sourcing_relationship "
+            "WHERE brand_id = :b"), {"b": viewer.brand_id}).all()
+        first = dict(conn.execute(text(
+            "SELECT factory_id, MIN(confirmed_on) FROM purchase_order WHERE brand_id = :b "
+            "GROUP BY factory_id"), {"b": viewer.brand_id}).all())
+    assert set(rel.index) == {f for f, _, _ in own} | set(first)
+    for factory, start, active in own:
+        assert rel.loc[factory, "start_date"] == (pd.Timestamp(start) if start else pd.NaT) \
+            or (pd.isna(rel.loc[factory, "start_date"]) and start is None)
+        assert bool(rel.loc[factory, "active"]) == bool(active)
+    for factory, day in first.items():
+        assert rel.loc[factory, "first_order_on"] == pd.Timestamp(day)
 
 
 def test_open_non_compliance_counts_unremediated_findings(engine):

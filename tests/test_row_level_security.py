@@ -12,7 +12,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import Engine, text
 
-from data_access import factories, orders, provenance, queries
+from data_access import as_of, factories, orders, provenance, queries
 from data_access.db import create_db_engine
 from data_access.factories import DirectoryFilters
 from data_access.scope import (
@@ -151,14 +151,20 @@ def test_every_read_through_rls_equals_the_read_as_superuser(app_engine, postgre
             lambda e, v=viewer: queries.country_cluster_benchmark(
                 e, v, ["BD", "KH", "VN", "ID"], dt.date(1900, 1, 1), DEMO_AS_OF),
             lambda e, v=viewer: orders.purchase_orders(e, v),
+            lambda e, v=viewer: orders.relationships(e, v),
         ):
             through_rls, direct = read(app_engine), read(postgres_engine)
             assert len(through_rls) == len(direct)
             keys = list(direct.columns[:1])  # the first column identifies the row
             assert through_rls.sort_values(keys).reset_index(drop=True).equals(
                 direct.sort_values(keys).reset_index(drop=True))
-    assert len(orders.orders_for_benchmark(app_engine)) == len(
-        orders.orders_for_benchmark(postgres_engine)) > 0
+        # the as-of dates of the brand's orders and facility list are read in its scope
+        assert as_of.data_dates(app_engine, viewer) == as_of.data_dates(postgres_engine, viewer)
+        assert as_of.data_dates(app_engine, viewer).orders is not None
+    feed, direct = orders.benchmark_feed(app_engine), orders.benchmark_feed(postgres_engine)
+    assert len(feed.orders) == len(direct.orders) > 0
+    assert len(feed.relationships) == len(direct.relationships) > 0
+    assert as_of.order_dates_by_brand(app_engine) == as_of.order_dates_by_brand(postgres_engine)
 
 
 def test_shared_factory_reads_through_rls_equal_the_reads_as_superuser(app_engine,

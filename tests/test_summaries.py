@@ -15,6 +15,7 @@ from sqlalchemy import text
 from data_access import orders
 from data_access.dataset import bump_data_version
 from data_access.summaries import (
+    OUTSIDE,
     benchmark_key,
     refresh_summaries,
     store_benchmark,
@@ -91,10 +92,11 @@ def test_a_partial_refresh_picks_up_a_new_assessment(writable_engine):
 
 
 def test_vectorised_brand_summaries_equal_one_call_per_brand(engine):
-    feed = orders.orders_for_benchmark(engine, since=dt.date(2024, 1, 1))
-    vectorised = brand_summaries(feed, DEMO_AS_OF)
-    for key, group in feed.groupby("brand_key"):
-        expected = brand_summary(group, DEMO_AS_OF)
+    feed = orders.benchmark_feed(engine, since=dt.date(2024, 1, 1))
+    vectorised = brand_summaries(feed.orders, DEMO_AS_OF, feed.relationships)
+    for key, group in feed.orders.groupby("brand_key"):
+        rel = feed.relationships[feed.relationships["brand_key"] == key]
+        expected = brand_summary(group, DEMO_AS_OF, rel)
         for name, value in expected.items():
             got = vectorised.loc[key, name]
             assert (np.isnan(value) and np.isnan(got)) or np.isclose(got, value, rtol=1e-9), \
@@ -102,18 +104,27 @@ def test_vectorised_brand_summaries_equal_one_call_per_brand(engine):
 
 
 def test_stored_benchmark_is_keyed_by_the_data_version(writable_engine):
-    key = benchmark_key(dt.date(2026, 1, 1), None, DEMO_AS_OF)
-    version, found = stored_benchmark(writable_engine, key)
+    key = benchmark_key(12, None, None)
+    assert key == "12|latest|*" and benchmark_key(None, dt.date(2026, 9, 30), "VN") == \
+        "all|2026-09-30|VN"
+    version, found = stored_benchmark(writable_engine, key, 1)
     assert found is None
-    assert store_benchmark(writable_engine, key, version, {"median_lead_time_days": 84.0,
-                                                          "order_volatility_cv": float("nan")})
-    again = stored_benchmark(writable_engine, key)[1]
-    assert again["median_lead_time_days"] == 84.0 and np.isnan(again["order_volatility_cv"])
+    published = {1: {"median_lead_time_days": 80.0, "order_volatility_cv": float("nan")},
+                 2: {"median_lead_time_days": 85.0, "order_volatility_cv": 1.05},
+                 OUTSIDE: {"median_lead_time_days": 80.0, "order_volatility_cv": 1.0}}
+    assert store_benchmark(writable_engine, key, version, published)
+    # each brand gets its own published row, never another brand's
+    mine = stored_benchmark(writable_engine, key, 1)[1]
+    assert mine["median_lead_time_days"] == 80.0 and np.isnan(mine["order_volatility_cv"])
+    assert stored_benchmark(writable_engine, key, 2)[1]["median_lead_time_days"] == 85.0
+    # a brand without orders in the choice gets the row for outsiders
+    assert stored_benchmark(writable_engine, key, 99)[1]["order_volatility_cv"] == 1.0
     assert store_benchmark(writable_engine, "other", version, {}) is True
-    assert stored_benchmark(writable_engine, "other")[1] == {}  # "no benchmark" is stored too
+    assert stored_benchmark(writable_engine, "other", 1)[1] == {}  # "no benchmark" is stored
     with writable_engine.begin() as conn:
         bump_data_version(conn, "test: an import")
-    new_version, gone = stored_benchmark(writable_engine, key)
+    new_version, gone = stored_benchmark(writable_engine, key, 1)
     assert new_version == version + 1 and gone is None
     # a value computed from the old version is not stored under the new one
-    assert not store_benchmark(writable_engine, key, version, {"median_lead_time_days": 1.0})
+    assert not store_benchmark(writable_engine, key, version,
+                               {1: {"median_lead_time_days": 1.0}})

@@ -14,18 +14,26 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
+from data_access import as_of as data_as_of
 from data_access import factories, orders, queries, summaries
 from data_access.viewer import Viewer
 from metrics import visibility as vis
 from metrics import zero_tolerance
+from metrics.association import compare_pairs
 from metrics.countries import country_name
 from metrics.disclosure import protect_cells
 from metrics.portfolio import assessment_age_days, reporting_window_start
 from metrics.purchasing import (
-    benchmark_median,
+    INDICATORS,
+    OUTSIDE_BRAND,
     brand_summaries,
+    brand_summary,
+    order_data_as_of,
     order_measures,
+    orders_known_on,
     per_factory_practices,
+    practices_before,
+    published_benchmarks,
     share_of_capacity_pct,
 )
 from metrics.risk import rank, relative_practices, risk_scores
@@ -33,15 +41,95 @@ from reference import zero_tolerance_issues
 
 #: clusters research links to purchasing practices (DOMAIN.md §3)
 LINKED_CLUSTERS = ("WT", "COMP", "CHR")
+#: the practices and cluster outcomes the linkage section compares: 3 × 3 = 9 comparisons
+LINK_PRACTICES = {"late_change_share_pct": "share of orders changed late",
+                  "median_lead_time_days": "median lead time",
+                  "below_cost_share_pct": "share of orders below cost"}
+LINK_OUTCOMES = {"WT_nc_questions": "Working Time non-compliance",
+                 "COMP_nc_questions": "Compensation non-compliance",
+                 "CHR_nc_questions": "Contracts and Human Resources non-compliance"}
+
+
+# ---- which orders a purchasing figure covers ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrderView:
+    """The orders a purchasing figure is computed from, and as of when.
+
+    ``as_of``: the order figures' reference date (the orders' as-of date, or an earlier month
+    end chosen on the Purchasing page); ``months``: the period — orders confirmed in the
+    ``months`` months up to ``as_of`` (None: every order up to ``as_of``); ``countries`` /
+    ``factory_ids``: the page's filters (empty: all).
+    """
+
+    as_of: dt.date
+    months: int | None = 12
+    countries: tuple[str, ...] = ()
+    factory_ids: tuple[int, ...] = ()
+
+    @property
+    def since(self) -> dt.date | None:
+        if self.months is None:
+            return None
+        return (pd.Timestamp(self.as_of) - pd.DateOffset(months=self.months)).date()
+
+
+def orders_in_view(all_orders: pd.DataFrame, view: OrderView) -> pd.DataFrame:
+    """The brand's orders in ``view``: its countries and factories, confirmed from
+    ``view.since`` up to ``view.as_of``, as the data stood on ``view.as_of``
+    (metrics.purchasing.orders_known_on: later shipments, invoices and payments not yet
+    happened)."""
+    frame = all_orders
+    if view.factory_ids:
+        frame = frame[frame["factory_id"].isin([int(i) for i in view.factory_ids])]
+    if view.countries:
+        frame = frame[frame["country_code"].isin([c.upper() for c in view.countries])]
+    if view.since is not None:
+        frame = frame[frame["confirmed_on"] >= pd.Timestamp(view.since)]
+    return orders_known_on(frame, view.as_of)
+
+
+def relationships_in_view(relationships: pd.DataFrame, view: OrderView) -> pd.DataFrame:
+    """The brand's relationships in ``view``'s countries and factories — not its period:
+    relationship length does not depend on which months of orders are shown."""
+    frame = relationships
+    if view.factory_ids:
+        frame = frame[frame["factory_id"].isin([int(i) for i in view.factory_ids])]
+    if view.countries:
+        frame = frame[frame["country_code"].isin([c.upper() for c in view.countries])]
+    return frame
+
+
+def purchasing_summary(all_orders: pd.DataFrame, relationships: pd.DataFrame,
+                       view: OrderView) -> dict[str, float]:
+    """The Purchasing page's headline figures (metrics.purchasing.brand_summary) for ``view``."""
+    return brand_summary(orders_in_view(all_orders, view), view.as_of,
+                         relationships_in_view(relationships, view))
+
+
+def order_figures_date(all_orders: pd.DataFrame, as_of: dt.date) -> dt.date:
+    """The date order figures are computed as of on a page whose reference date is ``as_of``:
+    the brand's order as-of date (its newest order event) when that is earlier, so an invoice
+    whose payment has not reached the data yet is not counted late. ``all_orders``: the
+    brand's whole order book."""
+    newest = order_data_as_of(all_orders)
+    return min(as_of, newest.date()) if pd.notna(newest) else as_of
 
 
 def factory_practices(engine: Engine, viewer: Viewer, as_of: dt.date,
-                      all_orders: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The brand's purchasing practices per factory over all its orders (``all_orders``: the
-    brand's orders when the caller already holds them, e.g. from a cache)."""
+                      all_orders: pd.DataFrame | None = None,
+                      relationships: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The brand's purchasing practices per factory over all its orders, as of the page's
+    reference date ``as_of`` — or of the order data's own as-of date when that is earlier
+    (:func:`order_figures_date`). ``all_orders`` / ``relationships``: the brand's orders and
+    relationships when the caller already holds them (e.g. from a cache)."""
     if all_orders is None:
         all_orders = orders.purchase_orders(engine, viewer)
-    return per_factory_practices(all_orders, as_of)
+    if relationships is None:
+        relationships = orders.relationships(engine, viewer)
+    day = order_figures_date(all_orders, as_of)
+    return per_factory_practices(orders_known_on(all_orders, day), day, relationships)
 
 
 def risk_table(engine: Engine, viewer: Viewer, as_of: dt.date,
@@ -76,8 +164,11 @@ def risk_table(engine: Engine, viewer: Viewer, as_of: dt.date,
         relative = relative_practices(all_orders, as_of)
         capacity = pd.Series(dtype="float64", name="share_of_capacity_pct")
     else:
-        relative = relative_practices(order_measures(all_orders, as_of), as_of)
-        capacity = share_of_capacity_pct(all_orders, as_of)
+        # order figures as of the orders' own date when it is earlier (order_figures_date)
+        day = order_figures_date(all_orders, as_of)
+        known = orders_known_on(all_orders, day)
+        relative = relative_practices(order_measures(known, day), day)
+        capacity = share_of_capacity_pct(known, day)
     base = base.merge(relative, on="factory_id", how="left")
     base["share_of_capacity_pct"] = base["factory_id"].map(capacity)
     return rank(risk_scores(base))
@@ -113,45 +204,112 @@ def country_benchmark(engine: Engine, viewer: Viewer, countries: Sequence[str], 
     return protect_cells(raw, names)
 
 
-def practices_and_conditions(engine: Engine, viewer: Viewer, as_of: dt.date,
+def practices_and_conditions(engine: Engine, viewer: Viewer,
                              all_orders: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Per assessed factory: the brand's practices next to the factory's non-compliance on the
-    clusters research links to them. Columns: ``factory_id, name, country_code, orders,
-    late_change_share_pct, median_lead_time_days, below_cost_share_pct`` and, per linked
-    cluster, ``<code>_nc_questions``."""
+    """Per assessed factory: the brand's practices in the year before the factory's latest
+    assessment (metrics.purchasing.practices_before: only orders placed before it) next to the
+    non-compliance that assessment found on the clusters research links to them.
+
+    Columns: ``factory_id, name, country_code, assessed_on, orders, late_change_share_pct,
+    median_lead_time_days, below_cost_share_pct, share_of_capacity_pct`` and, per linked
+    cluster, ``<code>_nc_questions``. Factories with too few orders in that year are left out.
+    """
+    if all_orders is None:
+        all_orders = orders.purchase_orders(engine, viewer)
     suppliers = queries.suppliers(engine, viewer)
     status = queries.latest_cluster_status(engine, viewer)
-    practices = factory_practices(engine, viewer, as_of, all_orders)
+    assessed = suppliers.dropna(subset=["latest_assessed_on"]).set_index("factory_id")
+    practices = practices_before(all_orders, assessed["latest_assessed_on"])
     linked = status[status["cluster_code"].isin(LINKED_CLUSTERS)].pivot_table(
         index="factory_id", columns="cluster_code", values="questions_non_compliant",
         aggfunc="sum")
     linked.columns = [f"{c}_nc_questions" for c in linked.columns]
-    out = suppliers[["factory_id", "name", "country_code"]].merge(
-        practices[["factory_id", "orders", "late_change_share_pct", "median_lead_time_days",
-                   "below_cost_share_pct"]], on="factory_id")
+    out = suppliers[["factory_id", "name", "country_code", "latest_assessed_on"]].rename(
+        columns={"latest_assessed_on": "assessed_on"}).merge(practices, on="factory_id")
     return out.merge(linked.reset_index(), on="factory_id")
 
 
-def purchasing_benchmark(engine: Engine, since: dt.date | None, until: dt.date | None,
-                         as_of: dt.date) -> dict[str, float]:
-    """The median across all brands of each indicator (anonymous; NaN with fewer than
-    ``MIN_BRANDS_FOR_BENCHMARK`` brands). The rows read to compute it never leave here.
+def link_comparisons(linked: pd.DataFrame) -> pd.DataFrame:
+    """The nine practice × cluster comparisons of the linkage section, with p-values corrected
+    for making nine (metrics.association.compare_pairs)."""
+    present = {k: v for k, v in LINK_OUTCOMES.items() if k in linked.columns}
+    return compare_pairs(linked, LINK_PRACTICES, present)
 
-    Computed once per period, reference date and data version for every process: the result
-    is stored in the ``purchasing_benchmark`` summary table (data_access/summaries.py), since
-    reading every brand's orders is the one expensive read of the app (issue 7).
+
+# ---- the cross-brand purchasing benchmark --------------------------------------------------------
+
+
+def compute_published_benchmarks(
+    engine: Engine, months: int | None, chosen: dt.date | None, country: str | None,
+) -> dict[int, dict[str, float]]:
+    """Every brand's published benchmark for one choice (metrics.purchasing.published_benchmarks).
+
+    Like for like: each brand's figure is computed as that brand's own page computes it — over
+    its orders in the same ``country`` (None: all), confirmed in the ``months`` months (None:
+    all) up to its reference date, as the data stood that day, with its relationships there.
+    The reference date is the brand's own order as-of date, or ``chosen`` (a month end) when
+    that is earlier. The one function to move to import time.
+
+    Returns:
+        brand id → {indicator: lower edge of the published band, NaN: not published}, plus
+        :data:`metrics.purchasing.OUTSIDE_BRAND` for a brand without orders in the choice.
     """
-    key = summaries.benchmark_key(since, until, as_of)
-    version, stored = summaries.stored_benchmark(engine, key)
+    dates = data_as_of.order_dates_by_brand(engine)
+    if not dates:
+        return {}
+    as_of_of = {b: (min(d, chosen) if chosen else d) for b, d in dates.items()}
+
+    def since_of(day: dt.date) -> dt.date | None:
+        return None if months is None else (pd.Timestamp(day)
+                                            - pd.DateOffset(months=months)).date()
+
+    earliest = min(as_of_of.values())
+    feed = orders.benchmark_feed(engine, since=since_of(earliest),
+                                 until=max(as_of_of.values()), country=country,
+                                 order_dates=dates)
+    if feed.orders.empty:
+        return {}
+    brand_of_key = {k: b for b, k in feed.key_of_brand.items()}
+    day_of_key = pd.Series({k: as_of_of[brand_of_key[k]] for k in brand_of_key})
+    parts = []
+    for day, keys in day_of_key.groupby(day_of_key).groups.items():
+        subset = feed.orders[feed.orders["brand_key"].isin(list(keys))]
+        since = since_of(day)
+        if since is not None:
+            subset = subset[subset["confirmed_on"] >= pd.Timestamp(since)]
+        subset = orders_known_on(subset, day)
+        if subset.empty:
+            continue
+        rel = feed.relationships[feed.relationships["brand_key"].isin(list(keys))]
+        parts.append(brand_summaries(subset, day, rel, by="brand_key"))
+    if not parts:
+        return {}
+    published = published_benchmarks(pd.concat(parts))
+    result = {}
+    for key, row in published.iterrows():
+        brand = OUTSIDE_BRAND if key == OUTSIDE_BRAND else brand_of_key[int(key)]
+        result[brand] = {k: float(v) for k, v in row.items() if k in INDICATORS}
+    return result
+
+
+def purchasing_benchmark(engine: Engine, brand_id: int, months: int | None,
+                         chosen: dt.date | None, country: str | None) -> dict[str, float]:
+    """The benchmark ``brand_id`` may see for a choice of period, reference month end and
+    country: per indicator, the lower edge of the band around the median of the *other*
+    brands (NaN: fewer than five other brands have a value). Empty dict: no benchmark at all.
+
+    Computed once per choice and data version for every brand and process, and stored in the
+    ``purchasing_benchmark`` table (data_access/summaries.py) — only published figures are
+    stored, never a brand's own value, since reading every brand's orders is the one expensive
+    read of the app (issue 7).
+    """
+    key = summaries.benchmark_key(months, chosen, country)
+    version, stored = summaries.stored_benchmark(engine, key, brand_id)
     if stored is not None:
         return stored
-    everything = orders.orders_for_benchmark(engine, since=since, until=until)
-    result: dict[str, float] = {}
-    if not everything.empty:
-        per_brand = brand_summaries(everything, as_of, by="brand_key")
-        result = benchmark_median(per_brand, min_brands=orders.MIN_BRANDS_FOR_BENCHMARK)
-    summaries.store_benchmark(engine, key, version, result)
-    return result
+    computed = compute_published_benchmarks(engine, months, chosen, country)
+    summaries.store_benchmark(engine, key, version, computed)
+    return computed.get(brand_id, computed.get(OUTSIDE_BRAND, {}))
 
 
 @dataclass(frozen=True)
@@ -167,10 +325,21 @@ class VisibilityView:
     over_time: pd.DataFrame
 
 
+def facility_list_age_days(facility_list: dt.date | None, today: dt.date) -> float:
+    """Days from the brand's facility-list date (data_access.as_of: its newest import, else its
+    newest relationship change) to the reference date ``today``; 0 when the list is newer;
+    NaN without a list. Never the factories' own record dates: another brand's import of a
+    shared factory must not show as a change to this brand's list."""
+    if facility_list is None:
+        return float("nan")
+    return float(max(0, (today - facility_list).days))
+
+
 def visibility_view(suppliers: pd.DataFrame, history: pd.DataFrame,
-                    today: dt.date) -> VisibilityView:
+                    today: dt.date, facility_list: dt.date | None = None) -> VisibilityView:
     """The visibility indicators of ``suppliers`` (metrics/visibility.py), their gaps and the
-    frames behind the page's charts; ``history`` is the brand's assessment history."""
+    frames behind the page's charts; ``history`` is the brand's assessment history,
+    ``facility_list`` the date of its facility list (:func:`facility_list_age_days`)."""
     pledge = vis.pledge_completeness(suppliers)
     figures = {
         "suppliers": len(suppliers),
@@ -181,7 +350,7 @@ def visibility_view(suppliers: pd.DataFrame, history: pd.DataFrame,
         "pledge_complete_pct": pledge.complete_pct,
         "workers": vis.workers_covered(suppliers),
         "women_pct": vis.women_pct(suppliers),
-        "newest_days": vis.newest_data_age_days(suppliers, today),
+        "newest_days": facility_list_age_days(facility_list, today),
     }
     coverage = vis.coverage_by_country(suppliers, today)
     coverage["country"] = coverage["country_code"].map(country_name)

@@ -282,30 +282,58 @@ def coverage_over_time(frame: pd.DataFrame) -> alt.Chart:
     )
 
 
+#: legend entries of the trend chart's months
+COMPLETE_MONTH = "Complete"
+INCOMPLETE_MONTH = "Not yet complete"
+
+
 def monthly_trend(frame: pd.DataFrame, label: str, unit: str,
-                  benchmark: float | None = None) -> alt.LayerChart | alt.Chart:
-    """Line: an indicator by month, with the cross-brand median as a dashed rule.
-    ``month, value, n``."""
-    base = (
-        alt.Chart(frame.dropna(subset=["value"]))
-        .mark_line(point=True, color=PORTFOLIO_COLOUR)
+                  band: tuple[float, float] | None = None) -> alt.LayerChart:
+    """An indicator by month: a line through the complete months, every month as a point —
+    months not yet complete (``complete`` False, see metrics.purchasing.monthly_trend) as
+    hollow, lighter triangles with their own legend entry — and the other brands' typical
+    range (``band``, the published benchmark) as a shaded strip.
+
+    ``frame``: ``month, value, n, final_pct, complete``."""
+    shown = frame.dropna(subset=["value"]).assign(
+        status=lambda f: f["complete"].map({True: COMPLETE_MONTH, False: INCOMPLETE_MONTH}))
+    x = alt.X("yearmonth(month):T", title="Month",
+              axis=alt.Axis(format="%b %Y", tickCount="month"))
+    y = alt.Y("value:Q", title=f"{label} ({unit})" if unit else label)
+    tooltip = [alt.Tooltip("month:T", title="Month", format="%b %Y"),
+               alt.Tooltip("value:Q", title=label, format=".1f"),
+               alt.Tooltip("n:Q", title="Orders that count", format=","),
+               alt.Tooltip("final_pct:Q", title="Orders with a final value (%)", format=".0f"),
+               alt.Tooltip("status:N", title="Month")]
+    domain = [COMPLETE_MONTH, INCOMPLETE_MONTH]
+    line = (alt.Chart(shown[shown["status"] == COMPLETE_MONTH])
+            .mark_line(color=PORTFOLIO_COLOUR).encode(x=x, y=y))
+    points = (
+        alt.Chart(shown)
+        .mark_point(size=70, color=PORTFOLIO_COLOUR)
         .encode(
-            x=alt.X("month:T", title="Month of order confirmation",
-                    axis=alt.Axis(format="%b %Y")),
-            y=alt.Y("value:Q", title=f"{label} ({unit})"),
-            tooltip=[alt.Tooltip("month:T", title="Month", format="%b %Y"),
-                     alt.Tooltip("value:Q", title=label, format=".1f"),
-                     alt.Tooltip("n:Q", title="Orders", format=",")],
+            x=x, y=y, tooltip=tooltip,
+            shape=alt.Shape("status:N", scale=alt.Scale(domain=domain,
+                                                       range=["circle", "triangle-up"]),
+                            legend=alt.Legend(title="Month", orient="bottom")),
+            fill=alt.Fill("status:N", scale=alt.Scale(domain=domain,
+                                                     range=[PORTFOLIO_COLOUR, "white"]),
+                          legend=None),
+            opacity=alt.Opacity("status:N", scale=alt.Scale(domain=domain, range=[1.0, 0.6]),
+                                legend=None),
         )
-        .properties(height=300)
     )
-    if benchmark is None or pd.isna(benchmark):
-        return base
-    rule = alt.Chart(pd.DataFrame({"value": [benchmark], "label": ["All brands (median)"]})) \
-        .mark_rule(strokeDash=[6, 4], color=BENCHMARK_COLOUR, size=2) \
-        .encode(y="value:Q", tooltip=[alt.Tooltip("label:N", title=""),
-                                      alt.Tooltip("value:Q", title=label, format=".1f")])
-    return base + rule
+    chart = (line + points).properties(height=300)
+    if band is None or any(pd.isna(v) for v in band):
+        return chart
+    strip = alt.Chart(pd.DataFrame({"low": [band[0]], "high": [band[1]],
+                                    "label": ["Other brands (typical range)"]})) \
+        .mark_rect(color=BENCHMARK_COLOUR, opacity=0.35) \
+        .encode(y="low:Q", y2="high:Q",
+                tooltip=[alt.Tooltip("label:N", title=""),
+                         alt.Tooltip("low:Q", title="From", format=".2f"),
+                         alt.Tooltip("high:Q", title="To", format=".2f")])
+    return (strip + line + points).properties(height=300)
 
 
 def lead_time_histogram(frame: pd.DataFrame, required_median: float | None) -> alt.Chart:
@@ -345,7 +373,10 @@ def practice_scatter(frame: pd.DataFrame, x: str, x_title: str, y: str,
                      alt.Tooltip("country_code:N", title="Country"),
                      alt.Tooltip(f"{x}:Q", title=x_title, format=".1f"),
                      alt.Tooltip(f"{y}:Q", title=y_title),
-                     alt.Tooltip("orders:Q", title="Orders", format=",")],
+                     alt.Tooltip("orders:Q", title="Orders in the year before the assessment",
+                                 format=","),
+                     alt.Tooltip("share_of_capacity_pct:Q",
+                                 title="Your share of its annual output (%)", format=".1f")],
         )
         .properties(height=340)
     )

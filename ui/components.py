@@ -89,12 +89,6 @@ def database_down(message: str) -> None:
     st.button("Try again", type="primary")
 
 
-def data_source_caption(state: dict) -> None:
-    updated = state.get("updated_at")
-    when = f"{updated:%d %b %Y %H:%M} UTC" if updated else "unknown"
-    st.caption(f"Data as of {when} · source: {state.get('source', 'unknown')}")
-
-
 def brand_or_stop(viewer, version: int, *, title: str | None = None) -> dict:
     """The brand a page shows (``data.current_brand``). An administrator who has not chosen a
     brand gets the empty state saying so — after ``title``, for pages whose own title names

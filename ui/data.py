@@ -15,7 +15,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from data_access import factories, orders, provenance, queries
+from data_access import as_of, factories, orders, provenance, queries
 from data_access.viewer import Viewer
 from ui.runtime import get_engine
 
@@ -29,9 +29,11 @@ def data_version() -> int:
 
 
 @st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
-def dataset_state(version: int) -> dict:
+def data_dates(viewer: Viewer, version: int) -> as_of.DataDates:
+    """How recent each kind of data is for the viewer's brand (never another brand's
+    imports; the global data version's text is not read)."""
     _ = version
-    return queries.dataset_state(get_engine())
+    return as_of.data_dates(get_engine(), viewer)
 
 
 @st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
@@ -172,3 +174,11 @@ def factory_provenance(viewer: Viewer, factory_id: int, version: int) -> pd.Data
     """Who gave each value of the factory's facts (other buyers anonymised): issue 14."""
     _ = version
     return provenance.factory_provenance(get_engine(), viewer, factory_id)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+def relationships(viewer: Viewer, version: int) -> pd.DataFrame:
+    """The brand's sourcing relationships with their start and first order ever (for
+    relationship length, whatever period the page shows)."""
+    _ = version
+    return orders.relationships(get_engine(), viewer)

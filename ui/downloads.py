@@ -16,22 +16,41 @@ import streamlit as st
 
 from data_access.extracts import XLSX_MIME, data_dictionary_csv, extract_filename
 from data_access.viewer import Viewer
-from ui import state
+from ui import data, reference, state
 from ui.extract_catalogue import EXTRACTS, ExtractContext, build_file
 from ui.runtime import get_engine
 
 PERIOD_MONTHS = {"12": 12, "24": 24, "36": 36}
 
 
+def _chosen_order_date() -> dt.date | None:
+    """The earlier month end chosen on the Purchasing page, if any (the page validated it)."""
+    raw = st.session_state.get(state.filter_key(reference.AS_OF_FILTER), reference.LATEST)
+    try:
+        return dt.date.fromisoformat(str(raw))
+    except ValueError:
+        return None
+
+
 def current_context(today: dt.date) -> ExtractContext:
-    """The filters in force in this session: the directory's and the purchasing page's."""
+    """The filters in force in this session: the directory's and the purchasing page's.
+
+    ``today``: the page's reference date. Order extracts follow the Purchasing page: its period
+    counts back from its order reference date (the orders' own as-of date, or the month end
+    chosen there), as the page does.
+    """
+    viewer = state.viewer()
+    orders_as_of = _chosen_order_date() or reference.order_figures_date(
+        viewer, data.data_version())
     period = st.session_state.get(state.filter_key("period"), "12")
     since = None
     if period in PERIOD_MONTHS:
-        since = (pd.Timestamp(today) - pd.DateOffset(months=PERIOD_MONTHS[period])).date()
+        since = (pd.Timestamp(orders_as_of)
+                 - pd.DateOffset(months=PERIOD_MONTHS[period])).date()
     factories = tuple(int(i) for i in st.session_state.get(state.filter_key("factories")) or [])
     return ExtractContext(as_of=today, directory=state.directory_filters(),
-                          orders_since=since, order_factory_ids=factories)
+                          orders_since=since, order_factory_ids=factories,
+                          orders_as_of=orders_as_of)
 
 
 def extract_button(viewer: Viewer, brand_code: str, key: str, ctx: ExtractContext, *,

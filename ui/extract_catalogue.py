@@ -31,7 +31,7 @@ from data_access.viewer import Viewer
 from metrics import visibility as vis
 from metrics.countries import country_name
 from metrics.portfolio import REPORTING_WINDOW_MONTHS
-from metrics.purchasing import INDICATORS, per_factory_practices
+from metrics.purchasing import INDICATORS, orders_known_on, per_factory_practices
 from metrics.risk import (
     COMPONENT_LABELS,
     COMPONENTS,
@@ -53,11 +53,17 @@ class ExtractContext:
     directory: DirectoryFilters = field(default_factory=DirectoryFilters)
     orders_since: dt.date | None = None
     order_factory_ids: tuple[int, ...] = ()
+    #: the order figures' reference date (the Purchasing page's); None: ``as_of``
+    orders_as_of: dt.date | None = None
+
+    @property
+    def order_date(self) -> dt.date:
+        return self.orders_as_of or self.as_of
 
     def describe(self) -> dict[str, Any]:
         """The filters as recorded in the audit log."""
         return {"as_of": self.as_of, "directory": asdict(self.directory),
-                "orders_since": self.orders_since,
+                "orders_since": self.orders_since, "orders_as_of": self.order_date,
                 "order_factory_ids": list(self.order_factory_ids)}
 
 
@@ -198,6 +204,7 @@ def _purchase_orders(engine: Engine, viewer: Viewer, ctx: ExtractContext) -> Row
     countries = ctx.directory.countries or None
     return iter_purchase_orders(engine, viewer, PurchaseOrderFilters(
         confirmed_from=ctx.orders_since,
+        confirmed_to=ctx.orders_as_of,
         factory_ids=ctx.order_factory_ids or None,
         country_codes=countries,
     ))
@@ -209,6 +216,8 @@ PRACTICE_COLUMNS = (
     C("factory_os_id", "text", "Open Supply Hub facility id."),
     C("factory_name", "text", "Factory name."),
     C("country_code", "text", "Country, ISO 3166-1 alpha-2."),
+    C("as_of", "date", "The date the figures are computed as of: the latest order data, or "
+                       "the month end chosen on the Purchasing page.", "date"),
     C("orders", "int", "Orders confirmed in the period.", "orders"),
     C("units", "int", "Units ordered in the period.", "units"),
     *(C(key, "float", f"{spec.label}: {spec.formula}.", spec.unit)
@@ -217,14 +226,18 @@ PRACTICE_COLUMNS = (
 
 
 def _practices(engine: Engine, viewer: Viewer, ctx: ExtractContext) -> Rows:
-    frame = orders.purchase_orders(engine, viewer, since=ctx.orders_since,
-                                   factory_ids=ctx.order_factory_ids or None,
-                                   countries=ctx.directory.countries or None)
-    per_factory = per_factory_practices(frame, ctx.as_of)
+    # the Purchasing page's orders: the same filters, as the data stood on its reference date
+    frame = orders_known_on(
+        orders.purchase_orders(engine, viewer, since=ctx.orders_since, until=ctx.order_date,
+                               factory_ids=ctx.order_factory_ids or None,
+                               countries=ctx.directory.countries or None), ctx.order_date)
+    per_factory = per_factory_practices(frame, ctx.order_date,
+                                        orders.relationships(engine, viewer))
     names = queries.suppliers(engine, viewer, include_inactive=True, include_closed=True)[
         ["factory_id", "os_id", "name", "country_code"]]
     merged = per_factory.merge(names, on="factory_id", how="left")
-    merged = merged.assign(factory_os_id=merged["os_id"], factory_name=merged["name"])
+    merged = merged.assign(factory_os_id=merged["os_id"], factory_name=merged["name"],
+                           as_of=pd.Timestamp(ctx.order_date))
     for key in INDICATORS:
         if key not in merged:
             merged[key] = float("nan")

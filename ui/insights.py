@@ -2,8 +2,9 @@
 
 Like ``ui/data.py``, every function takes the whole :class:`Viewer` and the ``data_version``
 (so an import refreshes it) and returns only the viewer's brand's figures — except
-:func:`purchasing_benchmark`, which returns one anonymous median per indicator, and
-:func:`country_benchmark`, which returns counts over all factories after disclosure control.
+:func:`purchasing_benchmark`, which returns the figures published to the viewer's brand (per
+indicator, the band around the median of the *other* brands), and :func:`country_benchmark`,
+which returns counts over all factories after disclosure control.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import streamlit as st
 
 from data_access import factories
 from data_access.viewer import Viewer
-from metrics.purchasing import brand_summary, monthly_trend, order_measures
+from metrics.purchasing import monthly_trend, order_measures
 from ui import analysis, data
 from ui.runtime import get_engine
 
@@ -41,16 +42,25 @@ def country_benchmark(viewer: Viewer, countries: tuple[str, ...], as_of: dt.date
 
 
 @st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
-def practices_and_conditions(viewer: Viewer, as_of: dt.date, version: int) -> pd.DataFrame:
+def practices_and_conditions(viewer: Viewer, version: int) -> pd.DataFrame:
     return analysis.practices_and_conditions(
-        get_engine(), viewer, as_of, data.purchase_orders(viewer, None, None, None, None, version))
+        get_engine(), viewer, data.purchase_orders(viewer, None, None, None, None, version))
 
 
-@st.cache_data(ttl=TTL_SECONDS, max_entries=8, show_spinner=False)
-def purchasing_benchmark(since: dt.date | None, until: dt.date | None, as_of: dt.date,
-                         version: int) -> dict[str, float]:
+@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+def link_comparisons(viewer: Viewer, version: int) -> pd.DataFrame:
+    """The nine practice × cluster comparisons, corrected for their number."""
+    return analysis.link_comparisons(practices_and_conditions(viewer, version))
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+def purchasing_benchmark(viewer: Viewer, months: int | None, chosen: dt.date | None,
+                         country: str | None, version: int) -> dict[str, float]:
+    """The benchmark published to the viewer's brand for this choice (never a figure that
+    includes the brand itself)."""
     _ = version
-    return analysis.purchasing_benchmark(get_engine(), since, until, as_of)
+    return analysis.purchasing_benchmark(get_engine(), viewer.require_brand(), months, chosen,
+                                         country)
 
 
 @st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
@@ -59,38 +69,36 @@ def assessment_history(viewer: Viewer, version: int) -> pd.DataFrame:
     return factories.assessment_history(get_engine(), viewer)
 
 
-# ---- the purchasing page's figures: metrics over the filtered orders, cached per filter -------
+# ---- the purchasing page's figures: metrics over the orders in view, cached per view ---------
 
 
-def _filtered_orders(viewer: Viewer, factory_ids: tuple[int, ...] | None,
-                     countries: tuple[str, ...] | None, since: dt.date | None,
-                     version: int) -> pd.DataFrame:
-    return data.purchase_orders(viewer, factory_ids, countries, since, None, version)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
-def order_summary(viewer: Viewer, factory_ids: tuple[int, ...] | None,
-                  countries: tuple[str, ...] | None, since: dt.date | None, as_of: dt.date,
-                  version: int) -> dict[str, float]:
-    """``metrics.purchasing.brand_summary`` of the brand's orders under the page's filters."""
-    return brand_summary(_filtered_orders(viewer, factory_ids, countries, since, version), as_of)
+def _orders_in_view(viewer: Viewer, view: analysis.OrderView, version: int) -> pd.DataFrame:
+    return analysis.orders_in_view(
+        data.purchase_orders(viewer, None, None, None, None, version), view)
 
 
 @st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
-def order_measures_for(viewer: Viewer, factory_ids: tuple[int, ...] | None,
-                       countries: tuple[str, ...] | None, since: dt.date | None,
-                       as_of: dt.date, version: int) -> pd.DataFrame:
+def order_summary(viewer: Viewer, view: analysis.OrderView, version: int) -> dict[str, float]:
+    """``metrics.purchasing.brand_summary`` of the brand's orders in ``view``; relationship
+    length from its relationships in the view's countries and factories (not its period)."""
+    return analysis.purchasing_summary(
+        data.purchase_orders(viewer, None, None, None, None, version),
+        data.relationships(viewer, version), view)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+def order_measures_for(viewer: Viewer, view: analysis.OrderView, version: int) -> pd.DataFrame:
     """``metrics.purchasing.order_measures`` of the same orders (the lead-time histogram)."""
-    return order_measures(_filtered_orders(viewer, factory_ids, countries, since, version), as_of)
+    return order_measures(_orders_in_view(viewer, view, version), view.as_of)
 
 
 @st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
-def order_trend(viewer: Viewer, factory_ids: tuple[int, ...] | None,
-                countries: tuple[str, ...] | None, since: dt.date | None, indicator: str,
-                date_column: str, as_of: dt.date, version: int) -> pd.DataFrame:
-    """``metrics.purchasing.monthly_trend`` of the same orders for one indicator."""
-    return monthly_trend(_filtered_orders(viewer, factory_ids, countries, since, version),
-                         indicator, as_of, date_column=date_column)
+def order_trend(viewer: Viewer, view: analysis.OrderView, indicator: str, date_column: str,
+                version: int) -> pd.DataFrame:
+    """``metrics.purchasing.monthly_trend`` of the same orders for one indicator, with each
+    month's completeness."""
+    return monthly_trend(_orders_in_view(viewer, view, version), indicator, view.as_of,
+                         date_column=date_column)
 
 
 @st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
@@ -101,4 +109,5 @@ def visibility_view(viewer: Viewer, version: int, today: dt.date,
     suppliers = data.suppliers(viewer, version)
     if countries:
         suppliers = suppliers[suppliers["country_code"].isin(countries)]
-    return analysis.visibility_view(suppliers, assessment_history(viewer, version), today)
+    return analysis.visibility_view(suppliers, assessment_history(viewer, version), today,
+                                    data.data_dates(viewer, version).facility_list)

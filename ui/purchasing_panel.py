@@ -10,19 +10,24 @@ import datetime as dt
 import streamlit as st
 
 from data_access.viewer import Viewer
-from metrics.purchasing import per_factory_practices
-from ui import data
+from metrics.purchasing import format_years, orders_known_on, per_factory_practices
+from metrics.reference import fmt_date
+from ui import data, reference
 from ui.components import Kpi, empty_state, fmt_int, fmt_pct, kpi_row
 
 
 def purchasing_relationship(viewer: Viewer, factory_id: int, profile: dict, today: dt.date,
                             version: int) -> None:
+    """All the brand's orders with the factory, as of the order data's own as-of date when
+    that is earlier than the page's reference date ``today``."""
     orders = data.purchase_orders(viewer, (factory_id,), None, None, None, version)
     if orders.empty:
         empty_state("No purchase orders with this factory.",
                     "Order figures appear once your purchase orders are imported.")
         return
-    row = per_factory_practices(orders, today).iloc[0]
+    as_of = min(today, reference.order_figures_date(viewer, version))
+    row = per_factory_practices(orders_known_on(orders, as_of), as_of,
+                                data.relationships(viewer, version)).iloc[0]
     required = profile.get("required_lead_time_days")
     kpi_row([
         Kpi("Orders", fmt_int(row["orders"]), f"{fmt_int(row['units'])} units ordered in all."),
@@ -38,5 +43,9 @@ def purchasing_relationship(viewer: Viewer, factory_id: int, profile: dict, toda
         Kpi("Share of capacity", fmt_pct(row["share_of_capacity_pct"]),
             "Your units in the last 12 months ÷ the factory's annual output: your leverage, "
             "and its dependence on you."),
+        Kpi("Relationship", format_years(row["relationship_years"]),
+            "Years since your sourcing relationship with the factory started (or, with no "
+            "start recorded, since your first order with it)."),
     ])
-    st.caption("Definitions: see the Purchasing practices page and docs/indicators.md.")
+    st.caption(f"All your orders with this factory, as of {fmt_date(as_of)}. The Purchasing "
+               "practices page explains each figure in its help.")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
 
 import pandas as pd
@@ -15,7 +14,7 @@ from metrics.compliance import cluster_results
 from metrics.countries import country_name
 from metrics.disclosure import format_published
 from metrics.portfolio import REPORTING_WINDOW_MONTHS, within_reporting_window
-from ui import analysis, charts, data, insights, state
+from ui import analysis, charts, data, insights, reference, state
 from ui.components import brand_or_stop, empty_state, escape_markdown, fmt_int, not_found
 from ui.downloads import current_context, extract_button
 
@@ -25,10 +24,11 @@ KEY = "compare_ids"
 viewer = state.viewer()
 state.keep_only_params("ids")
 version = data.data_version()
-today = dt.date.today()
+today = reference.figures_date(viewer, version)
 
 st.title("Compare factories")
 brand = brand_or_stop(viewer, version)
+reference.show_as_of(viewer, version, ("assessments", "facility_list"))
 
 suppliers = data.supplier_directory(viewer, DirectoryFilters(include_inactive=True,
                                                              include_closed=True), today,

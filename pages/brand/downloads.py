@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
 from metrics.countries import country_name
-from ui import data, state
+from ui import data, reference, state
 from ui.components import brand_or_stop
 from ui.downloads import current_context, dictionary_button, extract_button
 from ui.extract_catalogue import EXTRACTS
@@ -15,10 +13,11 @@ from ui.extract_catalogue import EXTRACTS
 viewer = state.viewer()
 state.keep_only_params()
 version = data.data_version()
-today = dt.date.today()
+today = reference.figures_date(viewer, version)
 
 st.title("Downloads")
 brand = brand_or_stop(viewer, version)
+reference.show_as_of(viewer, version, ("assessments", "orders", "facility_list"))
 st.caption(f"Extracts of {brand['name']}'s data only, each as a CSV file (UTF-8 with a "
            "header row, ISO-8601 dates) and as an Excel workbook (numbers and dates as such, "
            "the data dictionary on a second sheet). File names carry brand, extract and date. "
@@ -42,8 +41,8 @@ if d.include_inactive:
     in_force.append("including former suppliers")
 if d.include_closed:
     in_force.append("including closed and moved factories")
-orders_scope = (f"orders confirmed since {ctx.orders_since:%d %b %Y}" if ctx.orders_since
-                else "all orders")
+orders_scope = (f"orders confirmed from {ctx.orders_since:%d %b %Y}" if ctx.orders_since
+                else "all orders") + f" to {ctx.order_date:%d %b %Y}"
 if ctx.order_factory_ids:
     orders_scope += f", {len(ctx.order_factory_ids)} chosen factories"
 st.info("**Filters in force** — suppliers: " + ("; ".join(in_force) or "none (all suppliers)")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
 
 import pandas as pd
@@ -21,7 +20,7 @@ from metrics.countries import country_name
 from metrics.disclosure import format_published
 from metrics.portfolio import REPORTING_WINDOW_MONTHS, within_reporting_window
 from metrics.risk import HIGH, UNKNOWN, ZERO_TOLERANCE
-from ui import analysis, charts, data, insights, state
+from ui import analysis, charts, data, insights, reference, state
 from ui.components import (
     Kpi,
     brand_or_stop,
@@ -40,7 +39,7 @@ from ui.purchasing_panel import purchasing_relationship
 viewer = state.viewer()
 state.keep_only_params("id")
 version = data.data_version()
-today = dt.date.today()
+today = reference.figures_date(viewer, version)
 
 brand = brand_or_stop(viewer, version, title="Factory profile")
 
@@ -77,6 +76,7 @@ st.query_params["id"] = str(factory_id)
 
 # ---- header --------------------------------------------------------------------------------
 st.title(profile["name"])
+reference.show_as_of(viewer, version, ("assessments", "orders", "facility_list"))
 badges = [f"Tier {profile['tier']}", country_name(profile["country_code"])]
 badges.append("Publicly disclosed" if profile["publicly_disclosed"] else "Not disclosed")
 if not profile["active"]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
 from metrics.compliance import COMPARE_TOO_FEW, portfolio_vs_benchmark
@@ -16,11 +14,10 @@ from metrics.portfolio import (
     within_reporting_window,
 )
 from metrics.stats import MIN_GROUP_FOR_RATE, format_range
-from ui import charts, data, insights, state
+from ui import charts, data, insights, reference, state
 from ui.components import (
     Kpi,
     brand_or_stop,
-    data_source_caption,
     empty_state,
     fmt_compact,
     fmt_int,
@@ -32,12 +29,12 @@ from ui.components import (
 viewer = state.viewer()
 state.keep_only_params("countries")
 version = data.data_version()
-today = dt.date.today()
+today = reference.figures_date(viewer, version)
 
 brand = brand_or_stop(viewer, version, title="Overview")
 
 st.title(f"{brand['name']} — overview")
-data_source_caption(data.dataset_state(version))
+reference.show_as_of(viewer, version, ("assessments", "facility_list"))
 
 all_suppliers = data.suppliers(viewer, version)
 if all_suppliers.empty:

@@ -3,7 +3,6 @@ open."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import asdict
 
 import pandas as pd
@@ -24,7 +23,7 @@ from metrics.risk import (
     UNKNOWN,
     ZERO_TOLERANCE,
 )
-from ui import data, insights, state
+from ui import data, insights, reference, state
 from ui.components import (
     Kpi,
     brand_or_stop,
@@ -38,10 +37,11 @@ from ui.downloads import current_context, extract_button
 viewer = state.viewer()
 state.keep_only_params("level")
 version = data.data_version()
-today = dt.date.today()
+today = reference.figures_date(viewer, version)
 
 st.title("Risk ranking")
 brand = brand_or_stop(viewer, version)
+reference.show_as_of(viewer, version, ("assessments", "orders", "facility_list"))
 st.caption(
     "Where to look first. A factory with a zero-tolerance finding (child labour, forced labour, "
     "violence, an imminent danger) not yet verified fixed comes first, whatever else is known. "

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
 from data_access.factories import (
@@ -13,7 +11,7 @@ from data_access.factories import (
     DirectoryFilters,
 )
 from metrics.countries import country_name
-from ui import charts, data, insights, state
+from ui import charts, data, insights, reference, state
 from ui.components import brand_or_stop, empty_state, fmt_int
 from ui.downloads import current_context, extract_button
 
@@ -30,13 +28,14 @@ viewer = state.viewer()
 state.keep_only_params("q", "countries", "tiers", "assessment", "clusters", "gaps", "plan",
                        "former", "closed")
 version = data.data_version()
-today = dt.date.today()
+today = reference.figures_date(viewer, version)
 
 brand = brand_or_stop(viewer, version, title="Suppliers")
 
 st.title("Suppliers")
 st.caption(f"Every factory {brand['name']} sources from, with its latest Better Work "
            "assessment. Select one row to open its profile, or two to six to compare them.")
+reference.show_as_of(viewer, version, ("assessments", "facility_list", "orders"))
 
 everything = data.supplier_directory(viewer, DirectoryFilters(include_inactive=True), today,
                                      version)

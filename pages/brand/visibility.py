@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 import streamlit as st
 
 from metrics.countries import country_name
-from ui import charts, data, insights, state
+from ui import charts, data, insights, reference, state
 from ui.components import Kpi, brand_or_stop, empty_state, fmt_compact, fmt_int, fmt_pct, kpi_row
 from ui.downloads import current_context, extract_button
 
 viewer = state.viewer()
 state.keep_only_params("countries")
 version = data.data_version()
-today = dt.date.today()
+today = reference.figures_date(viewer, version)
 
 st.title("Visibility")
 brand = brand_or_stop(viewer, version)
 st.caption(f"How well {brand['name']} knows — and shows — its supplier base: the Transparency "
            "Pledge and Fashion Transparency Index ask brands to publish full, current supplier "
            "lists; Better Work assessments give a recent look inside each factory.")
+reference.show_as_of(viewer, version, ("facility_list", "assessments"))
 
 all_suppliers = data.suppliers(viewer, version)
 if all_suppliers.empty:
@@ -59,9 +58,12 @@ kpi_row([
         f"{fmt_int(figures['workers'])} workers reported by these suppliers."),
     Kpi("Women", fmt_pct(figures["women_pct"]),
         "Share of women among those workers, weighted by workers."),
-    Kpi("Newest data", f"{fmt_int(newest)} days old" if pd.notna(newest) else "—",
-        "Age of the most recent information about any of these suppliers (facility record or "
-        "assessment). The Fashion Transparency Index asks for lists updated within 6 months."),
+    Kpi("Facility list age", f"{fmt_int(newest)} day{'' if newest == 1 else 's'}"
+        if pd.notna(newest) else "—",
+        "Days since your facility list was last updated (your latest facility-list import, or "
+        "the latest start or end of one of your sourcing relationships), counted to the date "
+        "the figures are computed as of. The Transparency Pledge asks for updates at least "
+        "twice a year; the Fashion Transparency Index for lists updated within 6 months."),
 ])
 
 # ---- gaps: a to-do list linking to the filtered directory ----------------------------------
