@@ -132,16 +132,30 @@ def table_names(engine: Engine) -> list[str]:
 def bump_data_version(conn, source: str) -> None:
     """Record that the data changed, so caches keyed on the version refresh (imports call it)."""
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    demo = source.startswith(DEMO_SOURCE_PREFIX)
     state = conn.execute(select(DatasetState).where(DatasetState.id == 1)).first()
     if state is None:
         conn.execute(
             DatasetState.__table__.insert().values(
-                id=1, data_version=1, updated_at=now, source=source
+                id=1, data_version=1, updated_at=now, source=source, holds_demo_data=demo
             )
         )
     else:
+        values = {"data_version": DatasetState.data_version + 1, "updated_at": now,
+                  "source": source}
+        if demo:
+            values["holds_demo_data"] = True
         conn.execute(
-            DatasetState.__table__.update()
-            .where(DatasetState.id == 1)
-            .values(data_version=DatasetState.data_version + 1, updated_at=now, source=source)
+            DatasetState.__table__.update().where(DatasetState.id == 1).values(**values)
         )
+
+
+#: the ``source`` the demo generator records: such a database is marked as holding demo data
+DEMO_SOURCE_PREFIX = "demo data"
+
+
+def holds_demo_data(engine: Engine) -> bool:
+    """Was the generated demo dataset ever loaded into this database?"""
+    with engine.connect() as conn:
+        return bool(conn.execute(select(DatasetState.holds_demo_data)
+                                 .where(DatasetState.id == 1)).scalar())

@@ -1,12 +1,42 @@
-"""Shared UI pieces: number formatting, KPI rows, empty states and error messages."""
+"""Shared UI pieces: plain text for data values, number formatting, KPI rows, empty states and
+error messages."""
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import streamlit as st
+
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+_WHITESPACE = re.compile(r"\s+")
+# what GitHub-flavoured Markdown turns into a link even after every punctuation character has
+# been escaped (its autolink step runs on the decoded text): "http://", "https://", "www.",
+# and an e-mail address; a WORD JOINER (U+2060, invisible) is put before the ":", the "." or
+# the "@" so that none of them matches any more
+_AUTOLINK = re.compile(r"(?i)(?<=https)(?=:)|(?<=http)(?=:)|(?<=www)(?=\.)|(?=@)")
+WORD_JOINER = "\u2060"
+
+
+def plain(value: object) -> str:
+    """``value`` as Markdown that shows exactly its text: never a link, an image, bold, a
+    heading, a colour, an icon, maths or HTML.
+
+    Every element that renders Markdown — ``st.markdown``, ``st.caption``, ``st.title``,
+    ``st.info`` and the other messages, metric labels *and values*, tab, expander, radio,
+    button and checkbox labels, progress text, ``help`` tooltips — gets a value that came from
+    data (a factory's name or address, a brand, a file name, a person's name) through this
+    function; or the value is shown with ``st.text``, a dataframe or a select box, which never
+    render Markdown. Every ASCII punctuation character is backslash-escaped (CommonMark allows
+    it for all of them), runs of white space (line breaks included) become one space, and
+    automatic links are broken with an invisible word joiner. Tested in a real browser
+    (tests/e2e/test_plain_text_journey.py).
+    """
+    text = _WHITESPACE.sub(" ", str(value)).strip()
+    text = _AUTOLINK.sub(WORD_JOINER, text)
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
 
 
 def fmt_int(value: float | int | None) -> str:
@@ -48,17 +78,18 @@ def kpi_row(kpis: Sequence[Kpi]) -> None:
 
 
 def empty_state(message: str, hint: str) -> None:
-    """What to show instead of an empty chart: what is missing and what to do."""
+    """What to show instead of an empty chart: what is missing and what to do (both are the
+    app's own words; a data value inside them must have gone through :func:`plain`)."""
     st.info(f"**{message}**  \n{hint}", icon=":material/info:")
 
 
 def not_found(message: str) -> None:
-    st.error(message, icon=":material/search_off:")
+    st.error(plain(message), icon=":material/search_off:")
 
 
 def database_down(message: str) -> None:
     st.error(
-        f"**The database is not available right now.**  \n{message}  \n"
+        f"**The database is not available right now.**  \n{plain(message)}  \n"
         "Nothing was lost. The page will work again as soon as the database is back: "
         "press *Try again* or reload.",
         icon=":material/cloud_off:",
@@ -69,7 +100,7 @@ def database_down(message: str) -> None:
 def data_source_caption(state: dict) -> None:
     updated = state.get("updated_at")
     when = f"{updated:%d %b %Y %H:%M} UTC" if updated else "unknown"
-    st.caption(f"Data as of {when} · source: {state.get('source', 'unknown')}")
+    st.caption(f"Data as of {when} · source: {plain(state.get('source', 'unknown'))}")
 
 
 def brand_or_stop(viewer, version: int, *, title: str | None = None) -> dict:

@@ -24,6 +24,7 @@ from data_access.extracts import (
     PurchaseOrderFilters,
     export_csv,
     iter_purchase_orders,
+    require_download,
 )
 from data_access.factories import DirectoryFilters
 from data_access.viewer import Viewer
@@ -301,6 +302,7 @@ def write_extract(engine: Engine, viewer: Viewer, key: str, ctx: ExtractContext,
     100 k-row extract to disk without holding it in memory).
     """
     spec = EXTRACTS[key]
+    require_download(viewer, key)  # before reading anything (export_csv checks again)
     return export_csv(engine, viewer, key, spec.build(engine, viewer, ctx), spec.columns, out,
                       ctx.describe())
 
