@@ -167,6 +167,7 @@ def provision_users(engine: Engine, users: list[ProvisionedUser], *, demo_mode: 
                     continue
             if user.password_hash in demo_hashes:
                 report["skipped"].append(f"{user.username}: uses a published demo password")
+                listed.discard(user.username)  # as if not in the file: disabled below
                 continue
             row = existing.get(user.username)
             if row is None:
@@ -251,6 +252,8 @@ class SignIn:
     email: str = ""
     must_change_password: bool = False
     lock: LockState = field(default_factory=lambda: LockState(False, 0))
+    #: whether the password was checked (False: refused by throttling before that)
+    checked: bool = True
 
 
 def authenticate(engine: Engine, username: str, password: str, policy: LockoutPolicy, *,
@@ -263,7 +266,8 @@ def authenticate(engine: Engine, username: str, password: str, policy: LockoutPo
     name = normalise_username(username)
     lock = lock_state(engine, name, policy, now, client=client)
     if lock.locked:
-        return SignIn("locked" if lock.scope == "client" else "backoff", lock=lock)
+        return SignIn("locked" if lock.scope == "client" else "backoff", lock=lock,
+                      checked=False)
     with system_connection(engine) as conn:
         row = conn.execute(
             select(AppUser.username, AppUser.password_hash, AppUser.role, AppUser.brand_id,
