@@ -121,8 +121,10 @@ def cookie_key_problem(key: str) -> str | None:
 
     Refused: shorter than 32 characters; the example file's value; a key containing a
     placeholder word (``REPLACE``, ``CHANGE``, ``secret``, …); fewer than 10 distinct
-    characters; or one that zxcvbn guesses in fewer than 10^20 tries (repeats, sequences,
-    keyboard runs, dictionary phrases). A key made by ``secrets.token_urlsafe(48)`` passes."""
+    characters; one that zxcvbn guesses in fewer than 10^20 tries (repeats, sequences); or one
+    whose words and keyboard runs make up 40 % or more of it (a phrase: an attacker holding
+    one cookie can test keys offline, so the key must be random; random keys have at most
+    ~22 % by chance). A key made by ``secrets.token_urlsafe(48)`` passes."""
     if len(key) < MIN_COOKIE_KEY_LENGTH:
         return (f"the cookie key is {len(key)} characters long; at least "
                 f"{MIN_COOKIE_KEY_LENGTH} random characters are required")
@@ -131,8 +133,11 @@ def cookie_key_problem(key: str) -> str | None:
         return "the cookie key is a placeholder (as in the example secrets file), not a secret"
     from zxcvbn import zxcvbn  # imported here: only production starts need it
 
-    if len(set(key)) < MIN_COOKIE_KEY_DISTINCT or \
-            zxcvbn(key[:72], max_length=72)["guesses_log10"] < 20:
+    result = zxcvbn(key[:72], max_length=72)
+    worded = sum(len(match["token"]) for match in result["sequence"]
+                 if match["pattern"] in ("dictionary", "spatial"))
+    if len(set(key)) < MIN_COOKIE_KEY_DISTINCT or result["guesses_log10"] < 20 \
+            or worded >= 0.4 * len(key[:72]):
         return "the cookie key is predictable (repeated, sequential or made of words)"
     return None
 

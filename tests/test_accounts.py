@@ -320,7 +320,7 @@ def test_sessions_end_by_their_own_id_whatever_the_settings_say_later(provisione
 def test_idle_and_absolute_limits(provisioned):
     engine = provisioned
     policy = sessions.SessionPolicy(idle_minutes=30, max_hours=2)
-    sid, issued, end = sessions.start_session(engine, "maple", policy, now=T0)
+    sid, _, end = sessions.start_session(engine, "maple", policy, now=T0)
     assert end == T0 + dt.timedelta(hours=2)
     now = T0
     while now + dt.timedelta(minutes=25) < end:  # active every 25 minutes: stays live
