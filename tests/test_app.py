@@ -93,7 +93,7 @@ def test_admin_sees_admin_navigation_and_brand_user_does_not(app_env):
     admin.switch_page(ADMIN_PAGE).run()
     assert not admin.exception
     assert admin.title[0].value == "Data & accounts"
-    assert "nordwind" in set(admin.dataframe[1].value["username"])
+    assert "nordwind" in set(admin.dataframe[0].value["username"])
 
     brand = sign_in("nordwind", "nordwind-demo-2026")
     assert "data_and_accounts.py" not in registered_pages(brand)

@@ -10,33 +10,48 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+#: the characters that start Markdown (or Streamlit's extensions of it) anywhere in a line:
+#: links and images ``[`` ``]``, autolinks and HTML ``<`` ``>``, emphasis ``*`` ``_`` ``~``,
+#: code, tables, headings, colours / icons / emoji ``:``, maths ``$``, and the backslash itself
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#~:$|])")
+#: an HTML character reference (``&amp;``, ``&#58;``) would be decoded: escape its ``&``
+_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+#: what starts a list, a quote or a heading at the beginning of the text
+_BLOCK_START = re.compile(r"^(\d+)([.)])|^([-+=])")
 _WHITESPACE = re.compile(r"\s+")
-# what GitHub-flavoured Markdown turns into a link even after every punctuation character has
-# been escaped (its autolink step runs on the decoded text): "http://", "https://", "www.",
-# and an e-mail address; a WORD JOINER (U+2060, invisible) is put before the ":", the "." or
-# the "@" so that none of them matches any more
-_AUTOLINK = re.compile(r"(?i)(?<=https)(?=:)|(?<=http)(?=:)|(?<=www)(?=\.)|(?=@)")
+# what GitHub-flavoured Markdown turns into a link even when its punctuation is escaped (its
+# autolink step runs on the decoded text): "http://", "https://", "www.", and an e-mail
+# address; a WORD JOINER (U+2060, invisible) before the ":", the "." or the "@" breaks them
+# Streamlit's icon and logo shortcodes (``:material/home:``, ``:streamlit:``) are likewise
+# found in the decoded text: a word joiner after their opening ":"
+_AUTOLINK = re.compile(r"(?i)(?<=https)(?=:)|(?<=http)(?=:)|(?<=www)(?=\.)|(?=@)"
+                       r"|(?<=:)(?=material/)|(?<=:)(?=streamlit:)")
 WORD_JOINER = "\u2060"
 
 
 def plain(value: object) -> str:
-    """``value`` as Markdown that shows exactly its text: never a link, an image, bold, a
-    heading, a colour, an icon, maths or HTML.
+    """``value`` as Markdown that shows exactly its text: never a link, an image, emphasis, a
+    heading, a list, a colour, an icon, maths or HTML.
 
     Every element that renders Markdown — ``st.markdown``, ``st.caption``, ``st.title``,
     ``st.info`` and the other messages, metric labels *and values*, tab, expander, radio,
     button and checkbox labels, progress text, ``help`` tooltips — gets a value that came from
-    data (a factory's name or address, a brand, a file name, a person's name) through this
-    function; or the value is shown with ``st.text``, a dataframe or a select box, which never
-    render Markdown. Every ASCII punctuation character is backslash-escaped (CommonMark allows
-    it for all of them), runs of white space (line breaks included) become one space, and
-    automatic links are broken with an invisible word joiner. Tested in a real browser
-    (tests/e2e/test_plain_text_journey.py).
+    data (a factory's name or address, a brand, a file name, a person's name, a URL parameter)
+    through this function; or the value is shown with ``st.text``, a dataframe or a select
+    box, which never render Markdown. Runs of white space (line breaks included) become one
+    space; the characters that start Markdown anywhere in a line are backslash-escaped (and an
+    ``&`` that would start a character reference), as is what starts a block at the very
+    beginning (``1.``, ``-``, ``+``); automatic links and icon shortcodes get an invisible
+    word joiner. Ordinary
+    punctuation (``&``, ``.``, ``,``, ``(``, ``'``) is left as it is. Checked in a real
+    browser: tests/e2e/test_plain_text_journey.py.
     """
     text = _WHITESPACE.sub(" ", str(value)).strip()
     text = _AUTOLINK.sub(WORD_JOINER, text)
-    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    text = _ENTITY.sub(r"\\&", text)
+    return _BLOCK_START.sub(lambda m: (f"{m.group(1)}\\{m.group(2)}" if m.group(1)
+                                       else f"\\{m.group(3)}"), text)
 
 
 def fmt_int(value: float | int | None) -> str:

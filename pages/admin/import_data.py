@@ -10,7 +10,8 @@ from data_access.errors import ImportRejected, NotFound, PermissionDenied
 from data_access.extracts import ExtractColumn, write_csv
 from data_access.importing import KINDS, expected_columns, import_csv, list_import_runs
 from ui import data, state
-from ui.components import fmt_int
+from ui.auth import require_live_session, session_guard
+from ui.components import fmt_int, plain
 from ui.runtime import get_engine
 
 KIND_LABELS = {"facilities": "Facility list (Open Supply Hub columns)",
@@ -31,7 +32,7 @@ viewer = state.viewer()
 state.keep_only_params()
 st.title("Import data")
 try:
-    viewer.require_admin()
+    viewer.require("import_data")
 except PermissionDenied as exc:
     st.error(str(exc), icon=":material/lock:")
     st.stop()
@@ -69,36 +70,43 @@ if st.button("Check file" if dry_run else "Import file", type="primary", disable
         bar.progress(min(1.0, done / total) if total else 1.0,
                      text=f"{stage.capitalize()}: {fmt_int(done)} of {fmt_int(total)} rows")
 
+    require_live_session()  # the session may have ended since the page was drawn
     try:
         report = import_csv(get_engine(), viewer, kind, upload, brand_code=brand_code,
                             file_name=upload.name, dry_run=dry_run, progress=progress)
     except ImportRejected as exc:
         bar.empty()
         problems = exc.report.errors
-        st.error(f"**{upload.name} was not imported**: {len(problems)} problem"
+        st.error(f"**{plain(upload.name)} was not imported**: {len(problems)} problem"
                  f"{'s' if len(problems) != 1 else ''} in {fmt_int(exc.report.rejected)} of "
                  f"{fmt_int(exc.report.rows)} rows. Nothing was written. Fix them all and "
                  "upload the file again.", icon=":material/block:")
         st.dataframe([{"row": p.row, "column": p.column, "problem": p.message}
                       for p in problems[:5000]], hide_index=True, width="stretch")
+        live = session_guard()
+
+        def problems_file(problems: tuple = problems) -> bytes:
+            live()  # refuses (no bytes) once the session has ended
+            return _problems_csv(problems)
+
         st.download_button(
             "Download the list of problems (CSV)",
-            data=lambda: _problems_csv(problems), file_name="import-problems.csv",
+            data=problems_file, file_name="import-problems.csv",
             mime="text/csv", on_click="ignore", icon=":material/download:")
     except (NotFound, ValueError) as exc:
         bar.empty()
-        st.error(str(exc))
+        st.error(plain(str(exc)))
     else:
         bar.empty()
         verb = "would insert" if report.dry_run else "inserted"
-        st.success(f"**{upload.name}**: {fmt_int(report.rows)} rows — {verb} "
+        st.success(f"**{plain(upload.name)}**: {fmt_int(report.rows)} rows — {verb} "
                    f"{fmt_int(report.inserted)}, {'would update' if report.dry_run else 'updated'}"
                    f" {fmt_int(report.updated)}, unchanged {fmt_int(report.unchanged)}."
                    + (" Nothing was written (dry run)." if report.dry_run else ""),
                    icon=":material/check_circle:")
         if report.ignored_columns:
             st.warning("Ignored columns (not part of the format): "
-                       + ", ".join(report.ignored_columns))
+                       + plain(", ".join(report.ignored_columns)))
         if report.details:
             st.dataframe([{"what": k.replace("_", " "), "rows": v}
                           for k, v in report.details.items()], hide_index=True)

@@ -13,7 +13,7 @@ from data_access.factories import DirectoryFilters
 from metrics.compliance import cluster_results, pooled_rate
 from metrics.countries import country_name
 from ui import charts, data, state
-from ui.components import brand_or_stop, empty_state, fmt_int, not_found
+from ui.components import brand_or_stop, empty_state, fmt_int, not_found, plain
 from ui.downloads import current_context, extract_button
 
 MIN_FACTORIES, MAX_FACTORIES = 2, 6
@@ -123,7 +123,7 @@ st.dataframe(
 )
 never = [labels[i] for i in chosen if i not in set(latest["factory_id"])]
 if never:
-    st.warning("Never assessed: " + ", ".join(never) + ". Their cells show as not assessed.")
+    st.warning("Never assessed: " + plain(", ".join(never)) + ". Their cells show as not assessed.")
 
 # ---- clusters: heat map + country benchmark ------------------------------------------------
 st.subheader("Clusters in the latest assessment")

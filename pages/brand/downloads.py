@@ -8,7 +8,7 @@ import streamlit as st
 
 from metrics.countries import country_name
 from ui import data, state
-from ui.components import brand_or_stop
+from ui.components import brand_or_stop, plain
 from ui.downloads import current_context, dictionary_button, extract_button
 from ui.extract_catalogue import EXTRACTS
 
@@ -19,7 +19,7 @@ today = dt.date.today()
 
 st.title("Downloads")
 brand = brand_or_stop(viewer, version)
-st.caption(f"CSV extracts of {brand['name']}'s data only: UTF-8 with a header row, ISO-8601 "
+st.caption(f"CSV extracts of {plain(brand['name'])}'s data only: UTF-8 with a header row, ISO-8601 "
            "dates, file names with brand, extract and date. Cells a spreadsheet would run as a "
            "formula are neutralised. Every download is recorded (who, what, filters, rows).")
 
@@ -42,8 +42,8 @@ orders_scope = (f"orders confirmed since {ctx.orders_since:%d %b %Y}" if ctx.ord
                 else "all orders")
 if ctx.order_factory_ids:
     orders_scope += f", {len(ctx.order_factory_ids)} chosen factories"
-st.info("**Filters in force** — suppliers: " + ("; ".join(in_force) or "none (all suppliers)")
-        + f" · purchasing: {orders_scope}.  \nChange them on the Suppliers and Purchasing "
+st.info("**Filters in force** — suppliers: "
+        + (plain("; ".join(in_force)) or "none (all suppliers)") + f" · purchasing: {orders_scope}.  \nChange them on the Suppliers and Purchasing "
         "pages; they are kept while you move between pages.", icon=":material/filter_alt:")
 
 for key, spec in EXTRACTS.items():

@@ -19,7 +19,16 @@ from metrics.compliance import (
 )
 from metrics.countries import country_name
 from ui import charts, data, state
-from ui.components import Kpi, brand_or_stop, empty_state, fmt_int, fmt_pct, kpi_row, not_found
+from ui.components import (
+    Kpi,
+    brand_or_stop,
+    empty_state,
+    fmt_int,
+    fmt_pct,
+    kpi_row,
+    not_found,
+    plain,
+)
 from ui.downloads import current_context, extract_button
 from ui.purchasing_panel import purchasing_relationship
 
@@ -62,12 +71,12 @@ st.session_state["profile_factory_id"] = factory_id
 st.query_params["id"] = str(factory_id)
 
 # ---- header --------------------------------------------------------------------------------
-st.title(profile["name"])
+st.title(plain(profile["name"]), anchor=False)
 badges = [f"Tier {profile['tier']}", country_name(profile["country_code"])]
 badges.append("Publicly disclosed" if profile["publicly_disclosed"] else "Not disclosed")
 if not profile["active"]:
     badges.append("Former supplier")
-st.caption(" · ".join(badges))
+st.caption(plain(" · ".join(badges)))
 st.selectbox("Switch factory", list(names), index=list(names).index(factory_id),
              format_func=names.get, key="profile_switch",
              on_change=lambda: st.query_params.update(id=str(st.session_state.profile_switch)))
@@ -85,7 +94,7 @@ facts = {
 with st.expander("Factory facts", expanded=True):
     cols = st.columns(4)
     for i, (label, value) in enumerate(facts.items()):
-        cols[i % 4].markdown(f"**{label}**  \n{value}")
+        cols[i % 4].markdown(f"**{label}**  \n{plain(value)}")
 
 assessments = data.assessments_of(viewer, (factory_id,), version)
 plan = data.improvement_plans(viewer, (factory_id,), version)
@@ -169,18 +178,18 @@ with tab_latest:
         if latest_cp.empty:
             st.success("No non-compliance found in the latest assessment.")
         for cluster_name, group in latest_cp.groupby("cluster_name", sort=False):
-            with st.expander(f"{cluster_name} — {len(group)} compliance point"
+            with st.expander(f"{plain(cluster_name)} — {len(group)} compliance point"
                              f"{'s' if len(group) != 1 else ''}"):
                 for row in group.itertuples():
                     country = cp_rate["non_compliance_rate_pct"].get(row.cp_code)
                     st.markdown(
-                        f"**{row.cp_name}** — {row.questions_non_compliant} of "
+                        f"**{plain(row.cp_name)}** — {row.questions_non_compliant} of "
                         f"{row.questions_assessed} questions non-compliant · country: "
                         f"{fmt_pct(country)} of factories non-compliant")
                     for q in findings[findings["cp_code"] == row.cp_code].itertuples():
                         mark = " · :orange-badge[public disclosure]" if q.public_disclosure \
                             else ""
-                        st.markdown(f"- {q.question_text}{mark}")
+                        st.markdown(f"- {plain(q.question_text)}{mark}")
         st.caption(":orange-badge[public disclosure] marks issues Better Work's Transparency "
                    "Portal publishes by factory name.")
 

@@ -19,6 +19,7 @@ from ui.components import (
     fmt_int,
     fmt_pct,
     kpi_row,
+    plain,
 )
 
 viewer = state.viewer()
@@ -28,7 +29,7 @@ today = dt.date.today()
 
 brand = brand_or_stop(viewer, version, title="Overview")
 
-st.title(f"{brand['name']} — overview")
+st.title(f"{plain(brand['name'])} — overview", anchor=False)
 data_source_caption(data.dataset_state(version))
 
 all_suppliers = data.suppliers(viewer, version)

@@ -14,7 +14,7 @@ from data_access.factories import (
 )
 from metrics.countries import country_name
 from ui import charts, data, insights, state
-from ui.components import brand_or_stop, empty_state, fmt_int
+from ui.components import brand_or_stop, empty_state, fmt_int, plain
 from ui.downloads import current_context, extract_button
 
 ASSESSMENT_LABELS = {"recent": "Assessed in the last 12 months",
@@ -35,7 +35,7 @@ today = dt.date.today()
 brand = brand_or_stop(viewer, version, title="Suppliers")
 
 st.title("Suppliers")
-st.caption(f"Every factory {brand['name']} sources from, with its latest Better Work "
+st.caption(f"Every factory {plain(brand['name'])} sources from, with its latest Better Work "
            "assessment. Select one row to open its profile, or two to six to compare them.")
 
 everything = data.supplier_directory(viewer, DirectoryFilters(include_inactive=True), today,
