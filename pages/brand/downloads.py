@@ -43,7 +43,8 @@ orders_scope = (f"orders confirmed since {ctx.orders_since:%d %b %Y}" if ctx.ord
 if ctx.order_factory_ids:
     orders_scope += f", {len(ctx.order_factory_ids)} chosen factories"
 st.info("**Filters in force** — suppliers: "
-        + (plain("; ".join(in_force)) or "none (all suppliers)") + f" · purchasing: {orders_scope}.  \nChange them on the Suppliers and Purchasing "
+        + (plain("; ".join(in_force)) or "none (all suppliers)")
+        + f" · purchasing: {orders_scope}.  \nChange them on the Suppliers and Purchasing "
         "pages; they are kept while you move between pages.", icon=":material/filter_alt:")
 
 for key, spec in EXTRACTS.items():
