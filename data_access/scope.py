@@ -102,7 +102,8 @@ _ROLE_FACTS = text("""
                      FROM pg_class c WHERE c.oid = ANY(CAST(:tables AS regclass[]))), false)
                AS owns_tables,
            EXISTS (SELECT 1 FROM pg_roles s WHERE s.rolname = :system
-                   AND pg_has_role(current_user, s.oid, 'MEMBER')) AS in_system_role
+                   AND pg_has_role(current_user, s.oid, 'MEMBER')) AS in_system_role,
+           has_table_privilege(current_user, 'public.app_user', 'SELECT') AS reads_accounts
     FROM pg_roles r WHERE r.rolname = current_user
 """)
 
@@ -151,6 +152,9 @@ def check_database_roles(engine: Engine) -> RoleReport:
                 "scope: set system_database_url to a separate role so that pages cannot "
                 "(see the deployment guide)")
     else:
+        if reader.reads_accounts and not reader.rolsuper:
+            report.warnings.append(f"the reading role {name!r} can read the accounts table: "
+                                   "revoke it (see the deployment guide)")
         if reader.in_system_role:
             report.problems.append(f"the reading role {name!r} is a member of "
                                    f"{SYSTEM_ROLE!r}: it could read every brand's rows")
