@@ -115,13 +115,13 @@ with manage:
         with left.form("admin_role"):
             st.markdown("**Role and brand**")
             role = st.selectbox("Role", ROLES, index=ROLES.index(row["role"]),
-                                format_func=ROLE_LABELS.get)
+                                format_func=ROLE_LABELS.get, key="admin_role")
             brand_ids = list(brand_names)
             current = row["brand_id"] if row["brand_id"] in brand_names else None
             brand_id = st.selectbox("Brand (for brand roles)", brand_ids,
                                     index=brand_ids.index(current) if current is not None
                                     else None, format_func=brand_names.get,
-                                    placeholder="Choose a brand…")
+                                    placeholder="Choose a brand…", key="admin_brand")
             st.caption("Changing the role or brand signs the account out; it signs in again "
                        "as what it now is.")
             if st.form_submit_button("Save role and brand"):
@@ -131,8 +131,8 @@ with manage:
         with right.form("admin_action"):
             st.markdown("**Other changes**")
             action = st.radio("What to do", list(ACTIONS), format_func=ACTIONS.get,
-                              label_visibility="collapsed")
-            sure = st.checkbox(f"Yes, do this to {plain(chosen)}")
+                              label_visibility="collapsed", key="admin_action")
+            sure = st.checkbox(f"Yes, do this to {plain(chosen)}", key="admin_confirm")
             if st.form_submit_button("Apply", type="primary"):
                 if not sure:
                     _done("Tick the box to confirm first.", level="warning")
@@ -153,13 +153,15 @@ with manage:
 
 with create, st.form("admin_create", clear_on_submit=True):
     st.markdown("**A new account**")
-    username = st.text_input("Username", max_chars=80,
+    username = st.text_input("Username", max_chars=80, key="new_username",
                              help="Letters a–z, digits and . _ @ - (not case-sensitive).")
-    display_name = st.text_input("Name", max_chars=200)
-    email = st.text_input("E-mail (optional)", max_chars=200)
-    new_role = st.selectbox("Role", ROLES, index=0, format_func=ROLE_LABELS.get)
+    display_name = st.text_input("Name", max_chars=200, key="new_name")
+    email = st.text_input("E-mail (optional)", max_chars=200, key="new_email")
+    new_role = st.selectbox("Role", ROLES, index=0, format_func=ROLE_LABELS.get,
+                            key="new_role")
     new_brand = st.selectbox("Brand (for brand roles)", list(brand_names), index=None,
-                             format_func=brand_names.get, placeholder="Choose a brand…")
+                             format_func=brand_names.get, placeholder="Choose a brand…",
+                             key="new_brand")
     st.caption("Brand viewers see their brand's pages and download summary extracts; brand "
                "managers also download order-, finding- and plan-level extracts.")
     if st.form_submit_button("Create account", type="primary"):
