@@ -148,12 +148,13 @@ def _end_message(reason: str, settings: Settings) -> tuple[str, str]:
 # ---- server-side actions outside a script run ----------------------------------------------
 
 
-def session_guard() -> Callable[[], Viewer]:
+def session_guard(*, pending_password_change: bool = False) -> Callable[[], Viewer]:
     """A check to call *inside* a server-side action that does not rerun the page (a download
     button's file callable runs on a worker thread, after the page, without session state):
     it captures this session now and, when called, raises :class:`SessionEnded` unless the
     session is still live (not signed out, not idle, not past its end, account enabled, no
-    temporary password pending). Returns the principal as it is *then*."""
+    temporary password pending, unless ``pending_password_change`` — the password form
+    itself). Returns the principal as it is *then*."""
     from ui.runtime import get_engine, get_settings
 
     session_id = st.session_state.get(SESSION_ID)
@@ -162,7 +163,7 @@ def session_guard() -> Callable[[], Viewer]:
     def check() -> Viewer:
         result = sessions.check_session(engine, session_id, session_policy_from(settings),
                                         allow_demo=settings.demo_mode)
-        if not result.live or result.must_change_password:
+        if not result.live or (result.must_change_password and not pending_password_change):
             raise SessionEnded("The session has ended: sign in again.")
         assert result.viewer is not None
         return result.viewer
@@ -170,11 +171,11 @@ def session_guard() -> Callable[[], Viewer]:
     return check
 
 
-def require_live_session() -> Viewer:
+def require_live_session(*, pending_password_change: bool = False) -> Viewer:
     """For a form callback or an action in the page: the live principal, or the run stops
     with the sign-in message (the session was ended in the meantime)."""
     try:
-        return session_guard()()
+        return session_guard(pending_password_change=pending_password_change)()
     except SessionEnded:
         st.error("Your session has ended. Reload the page and sign in again.",
                  icon=":material/lock:")
@@ -431,7 +432,8 @@ class AuthGate:
 
     def _change_password(self, current: str | None, new: str, repeat: str,
                          forced: bool) -> None:
-        require_live_session()  # the session may have ended while the form was open
+        # the session may have ended while the form was open
+        require_live_session(pending_password_change=forced)
         if new != repeat:
             st.session_state[PASSWORD_MESSAGE] = ("error", "The two new passwords differ.")
             st.rerun()
