@@ -137,7 +137,7 @@ def client_address(settings: Settings) -> str:
 def _end_message(reason: str, settings: Settings) -> tuple[str, str]:
     if reason == "idle":
         return ("info", "You were signed out after "
-                f"{settings.session_idle_minutes} minutes without activity.")
+                f"{_minutes(settings.session_idle_minutes * 60)} without activity.")
     if reason == "expired":
         hours = settings.session_max_hours
         shown = f"{hours:g} hour{'s' if hours != 1 else ''}"
@@ -291,7 +291,12 @@ class AuthGate:
                                         allow_demo=self.settings.demo_mode)
         if not result.live or result.viewer is None \
                 or result.viewer.username != accounts.normalise_username(token["username"]):
-            return  # ended, revoked, idle, disabled or not this user's: the cookie is worthless
+            # ended, revoked, idle, disabled or not this user's: the cookie is worthless; say
+            # why the session ended (a genuine cookie of ours) and delete it from the browser
+            if result.reason not in ("", "unknown"):
+                st.session_state[LOGIN_MESSAGE] = _end_message(result.reason, self.settings)
+                st.session_state[DELETE_COOKIE] = True
+            return
         self._sign_in_as(result.viewer.username, result.display_name, "", result.viewer.role)
         st.session_state[SESSION_ID] = token["sid"]
         st.session_state[ISSUED_AT] = token.get("iat")
