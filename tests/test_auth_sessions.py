@@ -196,6 +196,8 @@ def test_a_signed_out_cookie_stays_refused_when_the_lifetime_setting_shrinks(
     """Finding 7: the issue time was derived from the cookie's expiry minus the *current*
     lifetime setting, so shortening the setting after a sign-out made the signed-out cookie
     look newer than the sign-out and signed it in again. The cookie names its session now."""
+    monkeypatch.setenv("DASHBOARD_COOKIE_KEY", COOKIE_KEY)  # the same key across restarts
+    st.cache_resource.clear()
     at = sign_in("nordwind", "nordwind-demo-2026")
     token = at.session_state["_auth_set_cookie"]["token"]
     with_cookie[COOKIE] = token
@@ -220,6 +222,8 @@ def test_an_idle_sign_out_is_a_server_side_sign_out(app_env, monkeypatch, with_c
     at = sign_in("maple", "maple-demo-2026")
     session_id = at.session_state["_auth_sid"]
     with_cookie[COOKIE] = at.session_state["_auth_set_cookie"]["token"]
+    control = AppTest.from_file(APP, default_timeout=TIMEOUT).run()  # the cookie signs in
+    assert control.title[0].value == "Maple & Thread — overview"
 
     def idle_for(seconds: int) -> None:
         with app_env.begin() as conn:
@@ -617,3 +621,74 @@ def test_a_real_server_without_cookie_key_outside_demo_mode_refuses_to_start(new
     finally:
         server.stop()
     assert not database.exists()  # it refused before touching the database
+
+
+# ---- findings 4, 5 and 6 through the real app ------------------------------------------------
+
+
+def _users_yaml(path: Path, entries: dict[str, tuple[str, str, str | None]]) -> str:
+    """A users file: username -> (password, role, brand code)."""
+    from data_access.passwords import hash_password
+
+    lines = ["credentials:", "  usernames:"]
+    for name, (password, role, brand) in entries.items():
+        lines += [f"    {name}:", f"      name: {name.title()}", f"      role: {role}",
+                  f"      password: '{hash_password(password)}'"]
+        if brand:
+            lines.append(f"      brand: {brand}")
+    path.write_text("\n".join(lines) + "\n")
+    return str(path)
+
+
+def test_a_password_over_72_bytes_gets_the_same_answer_for_any_username(app_env):
+    """Finding 6: an unknown username with a long password gave an error page (bcrypt 5
+    raised) where a known one gave "incorrect" — and it was not counted towards lockout."""
+    long = "correct horse battery staple " * 3  # 87 bytes
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    for name in ("maple", "no-such-user"):
+        _attempt(at, name, long)
+        assert [e.value for e in at.error] == ["Username or password is incorrect."], name
+    with app_env.connect() as conn:
+        counted = dict(conn.execute(text(
+            "SELECT username, failed_count FROM login_throttle WHERE client = 'local'")).all())
+    assert counted == {"maple": 1, "no-such-user": 1}
+
+
+def test_a_changed_password_in_the_users_file_takes_effect_at_the_next_start(
+        app_env, monkeypatch, tmp_path):
+    """Finding 5: the users file only ever inserted accounts, so after a restart the old
+    password still worked although the deployment guide said otherwise."""
+    users = tmp_path / "users.yaml"
+    monkeypatch.setenv("DASHBOARD_USERS_FILE", _users_yaml(
+        users, {"j.doe": ("first passphrase here", "brand_manager", "nordwind")}))
+    first = sign_in("j.doe", "first passphrase here")
+    assert first.title[0].value == "Nordwind Apparel — overview"
+
+    _users_yaml(users, {"j.doe": ("second passphrase now", "brand_manager", "nordwind")})
+    st.cache_resource.clear()  # a restart of the app
+    refused = sign_in("j.doe", "first passphrase here")
+    assert [e.value for e in refused.error] == ["Username or password is incorrect."]
+    first.run()  # the session signed in with the old password has ended
+    assert [t.label for t in first.text_input] == ["Username", "Password"]
+    assert sign_in("j.doe", "second passphrase now").title[0].value == \
+        "Nordwind Apparel — overview"
+
+
+def test_demo_accounts_do_not_outlive_demo_mode(app_env, monkeypatch, tmp_path):
+    """Finding 4: after one demo start, a start outside demo mode with a users file that does
+    not list the demo accounts still accepted their published passwords."""
+    assert sign_in("nordwind", "nordwind-demo-2026").title[0].value == \
+        "Nordwind Apparel — overview"  # the demo start
+    monkeypatch.setenv("DASHBOARD_DEMO", "false")
+    monkeypatch.setenv("DASHBOARD_COOKIE_KEY", COOKIE_KEY)
+    monkeypatch.setenv("DASHBOARD_USERS_FILE", _users_yaml(
+        tmp_path / "users.yaml", {"ops.admin": ("operations passphrase", "admin", None)}))
+    st.cache_resource.clear()
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    if at.text_input:  # if a sign-in form is offered at all, the demo password must fail
+        _attempt(at, "nordwind", "nordwind-demo-2026")
+    assert at.session_state.get("authentication_status") is not True
+    assert not figures_shown(at)
+    message = " ".join(e.value for e in at.error)
+    assert "refuses to start" in message and "demo dataset" in message
