@@ -18,8 +18,10 @@ import streamlit as st
 from data_access.db import DATABASE_DOWN_ERRORS, describe_db_error
 from data_access.errors import DatabaseUnavailable
 from data_access.settings import ConfigurationError
+from data_access.viewer import ROLE_LABELS
 from ui import components, data, state
 from ui.auth import AuthGate
+from ui.components import plain
 from ui.runtime import get_engine, get_settings
 
 
@@ -59,6 +61,9 @@ PAGES = [
              "Administration", admin_only=True),
 ]
 
+#: the signed-in user's own page (password change): not in the menu, linked from the sidebar
+ACCOUNT_TITLE, ACCOUNT_ICON, ACCOUNT_PATH = "Your account", ":material/account_circle:", "account"
+
 st.set_page_config(
     page_title="Supply-chain conditions dashboard",
     page_icon=":material/factory:",
@@ -70,7 +75,7 @@ try:
     settings = get_settings()
     engine = get_engine()
 except ConfigurationError as exc:
-    st.error(f"**The dashboard cannot start.** {exc}", icon=":material/gpp_bad:")
+    st.error(f"**The dashboard cannot start.** {plain(exc)}", icon=":material/gpp_bad:")
     st.stop()
 except DatabaseUnavailable as exc:
     components.database_down(str(exc))
@@ -79,15 +84,23 @@ except DatabaseUnavailable as exc:
 try:
     gate = AuthGate(settings, engine)
     principal = gate.current_viewer()
-    if principal is None:
-        # Every page's URL leads to the sign-in form, so a shared link survives signing in.
+    if principal is None or gate.must_change_password:
+        # Every page's URL leads to the sign-in form (or, with a temporary password, to the
+        # password form), so a shared link survives signing in.
+        page = gate.render_login if principal is None else gate.render_password_page
+        title = "Sign in" if principal is None else "Choose a new password"
         st.navigation(
-            [st.Page(gate.render_login, title="Sign in", icon=":material/login:",
-                     url_path="login", default=True)]
-            + [st.Page(gate.render_login, title=spec.title, url_path=spec.url_path)
-               for spec in PAGES],
+            [st.Page(page, title=title, icon=":material/login:", url_path="login",
+                     default=True)]
+            + [st.Page(page, title=spec.title, url_path=spec.url_path)
+               for spec in PAGES]
+            + [st.Page(page, title=ACCOUNT_TITLE, url_path=ACCOUNT_PATH)],
             position="hidden",
         ).run()
+        if principal is not None:
+            with st.sidebar:
+                st.button("Log out", on_click=gate.logout, icon=":material/logout:",
+                          width="stretch")
         st.stop()
 
     version = data.data_version()
@@ -100,9 +113,9 @@ except DATABASE_DOWN_ERRORS as exc:
     st.stop()
 
 with st.sidebar:
-    st.markdown(f"**{st.session_state.get('name') or viewer.username}**")
+    st.markdown(f"**{plain(st.session_state.get('name') or viewer.username)}**")
     if viewer.is_admin:
-        st.caption("Programme administrator")
+        st.caption(ROLE_LABELS["admin"])
         ids = list(brands["brand_id"])
         if st.session_state.get(state.BRAND_KEY) not in ids:
             st.session_state[state.BRAND_KEY] = None
@@ -117,9 +130,8 @@ with st.sidebar:
         viewer = principal.acting_for(st.session_state.get(state.BRAND_KEY))
         state.set_viewer(viewer)
     else:
-        st.caption(f"Brand: {brands['name'].iloc[0]}")
-    st.button("Log out", on_click=gate.logout, icon=":material/logout:",
-              width="stretch")
+        st.caption(f"Brand: {plain(brands['name'].iloc[0])} · {ROLE_LABELS[viewer.role]}")
+
 state.sync_brand_param(brands, viewer)
 
 sections: dict[str, list] = {}
@@ -139,8 +151,15 @@ for spec in PAGES:
 sections[PAGES[0].section].append(
     st.Page(PAGES[0].script, title=PAGES[0].title, icon=PAGES[0].icon,
             url_path=PAGES[0].url_path, visibility="hidden"))
+account_page = st.Page(gate.render_password_page, title=ACCOUNT_TITLE, icon=ACCOUNT_ICON,
+                       url_path=ACCOUNT_PATH, visibility="hidden")
+sections[PAGES[0].section].append(account_page)
+navigation = st.navigation(sections)
+with st.sidebar:
+    st.page_link(account_page, label="Your account and password", icon=ACCOUNT_ICON)
+    st.button("Log out", on_click=gate.logout, icon=":material/logout:", width="stretch")
 try:
-    st.navigation(sections).run()
+    navigation.run()
 except DATABASE_DOWN_ERRORS as exc:
     # The database went away mid-session: say so plainly; the next run reconnects by itself
     # (pool_pre_ping replaces dead connections), nothing to restart.

@@ -1,39 +1,68 @@
-"""User accounts: provisioning from the YAML users file, lockout and session revocation.
+"""User accounts: sign-in, provisioning from the users file, administration, the account audit.
 
-The YAML file (streamlit-authenticator's ``credentials.usernames`` layout plus ``role`` and
-``brand``) is how accounts are *first provisioned*. From then on an account's state lives in the
-database (``app_user`` and ``login_throttle``), so administrators can later disable or unlock
-accounts in the app and several app replicas agree on it. The file is never written at run time.
+**Where an account comes from, and which source wins** (docs/users.md says the same):
 
-Why not streamlit-authenticator's own ``max_login_attempts``: it keeps the count in memory, has no
-time window and never unlocks (its issue #237). Here failures are counted per *entered* username
-— known or not, so a lockout message does not reveal which accounts exist — within a time
-window, and lock the name for a configurable time.
+* *Users file* accounts (``provisioned_from = 'users_file'``). At every start the file is
+  applied: a missing account is created; an entry that changed since the last start (name,
+  e-mail, role, brand or password hash — compared by a fingerprint of the entry) is copied
+  into the database, and a changed password hash, role or brand ends the account's sessions;
+  an account that was provisioned from the file and is no longer in it is disabled (and
+  enabled again if it comes back). Changes made on the administration page to a file account
+  stay until its entry in the file changes: the most recent change wins.
+* *App* accounts (``'app'``), created on the administration page, are never touched by the
+  file; a file entry with the same username is skipped with a warning.
+* *Demo* accounts (``'demo'``) come from the bundled demo users file in demo mode only. At a
+  start outside demo mode they are disabled, and so is any account whose password hash is one
+  of the published demo hashes; a session or sign-in of a demo account is refused outside demo
+  mode even if something re-enabled it.
+
+Disabling, enabling, unlocking, forcing sign-out, resetting a password, changing role or brand
+and creating accounts are administrator operations (``viewer.require("manage_accounts")``);
+each writes a row to ``account_audit`` (who, what, to whom, when) in the same transaction.
+Passwords: :mod:`data_access.passwords`; throttling: :mod:`data_access.throttle`; sessions:
+:mod:`data_access.sessions`. All of this runs on the system engine (``data_access.scope``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-import bcrypt
 import pandas as pd
 import yaml
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 
-from data_access.errors import PermissionDenied
-from data_access.schema import AppUser, Brand, LoginThrottle
-from data_access.viewer import Viewer
+from data_access import passwords, sessions, throttle
+from data_access.errors import NotFound, PermissionDenied
+from data_access.schema import AccountAudit, AppUser, Brand
+from data_access.scope import system_connection
+from data_access.settings import DEMO_USERS_FILE
+from data_access.throttle import (
+    LockoutPolicy,
+    LockState,
+    lock_state,
+    normalise_username,
+    record_failed_login,
+    utcnow,
+)
+from data_access.viewer import (
+    BRAND_ROLES,
+    LEGACY_BRAND_ROLE,
+    ROLE_LABELS,
+    ROLES,
+    Viewer,
+    normalise_role,
+)
 
-# A real bcrypt hash of a random string: checked against when the username is unknown, so a
-# failed sign-in takes as long for a missing account as for a wrong password (ASVS 6.3.8).
-_DUMMY_HASH = bcrypt.hashpw(b"no-such-user-placeholder", bcrypt.gensalt(rounds=12))
-
-
-def utcnow() -> dt.datetime:
-    """Naive UTC now (the database columns are naive UTC)."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+#: a temporary password (new account, reset) stops working after this many hours
+TEMPORARY_PASSWORD_HOURS = 72
+USERS_FILE_ACTOR = "users file"
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,79}$")
 
 
 @dataclass(frozen=True)
@@ -45,31 +74,28 @@ class ProvisionedUser:
     brand_code: str | None
     password_hash: str
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "role", normalise_role(self.role))
 
-@dataclass(frozen=True)
-class LockState:
-    locked: bool
-    failed_count: int
-    retry_after_seconds: int = 0
-
-
-@dataclass(frozen=True)
-class LockoutPolicy:
-    max_attempts: int = 5
-    window_minutes: int = 15
-    lock_minutes: int = 15
+    def fingerprint(self) -> str:
+        entry = [self.username, self.display_name, self.email, self.role, self.brand_code,
+                 self.password_hash]
+        return hashlib.sha256(json.dumps(entry).encode("utf-8")).hexdigest()
 
 
 class UsersFileError(ValueError):
     """The users file is unreadable or an entry is invalid; the message names the entry."""
 
 
-def normalise_username(username: str) -> str:
-    return username.strip().lower()
+class AccountError(ValueError):
+    """An administration request that cannot be done as asked; the message says why."""
+
+
+# ---- the users file ---------------------------------------------------------------------------
 
 
 def read_users_file(path: Path) -> list[ProvisionedUser]:
-    """Parse and validate the YAML users file. Passwords must already be bcrypt hashes."""
+    """Parse and validate the YAML users file. Passwords must already be hashes."""
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
@@ -82,220 +108,527 @@ def read_users_file(path: Path) -> list[ProvisionedUser]:
         name = normalise_username(str(raw_name))
         if not isinstance(entry, dict):
             raise UsersFileError(f"{path}: user {name!r} must be a mapping")
+        if not _USERNAME.match(name):
+            raise UsersFileError(f"{path}: username {name!r} may use only a–z, 0–9 and . _ @ -")
         role = entry.get("role")
-        if role not in ("brand", "admin"):
-            raise UsersFileError(f"{path}: user {name!r} needs role 'brand' or 'admin'")
+        if role not in (*ROLES, LEGACY_BRAND_ROLE):
+            raise UsersFileError(f"{path}: user {name!r} needs role brand_viewer, "
+                                 "brand_manager or admin")
+        role = "brand_manager" if role == LEGACY_BRAND_ROLE else role
         brand = entry.get("brand")
-        if role == "brand" and not brand:
+        if role in BRAND_ROLES and not brand:
             raise UsersFileError(f"{path}: brand user {name!r} needs a 'brand' (brand code)")
         password = str(entry.get("password", ""))
-        if not password.startswith(("$2b$", "$2a$", "$2y$")):
+        if not passwords.is_password_hash(password):
             raise UsersFileError(
-                f"{path}: user {name!r} must have a bcrypt password hash "
-                "(python -m data_access.accounts hash)"
-            )
-        users.append(
-            ProvisionedUser(
-                username=name,
-                display_name=str(entry.get("name") or name),
-                email=entry.get("email"),
-                role=role,
-                brand_code=str(brand) if brand else None,
-                password_hash=password,
-            )
-        )
+                f"{path}: user {name!r} must have a password hash "
+                "(python -m data_access.accounts hash)")
+        users.append(ProvisionedUser(
+            username=name, display_name=str(entry.get("name") or name)[:200],
+            email=(str(entry["email"])[:200] if entry.get("email") else None), role=role,
+            brand_code=str(brand) if brand and role in BRAND_ROLES else None,
+            password_hash=password))
     return users
 
 
-def provision_users(engine: Engine, users: list[ProvisionedUser]) -> dict[str, list[str]]:
-    """Insert accounts that do not exist yet; existing accounts keep their database state.
+def demo_password_hashes() -> frozenset[str]:
+    """The hashes of the published demo passwords (README): never valid outside demo mode."""
+    return frozenset(u.password_hash for u in read_users_file(DEMO_USERS_FILE))
 
-    Returns ``{"added": [...], "skipped": ["name: reason", ...]}``.
+
+def provision_users(engine: Engine, users: list[ProvisionedUser], *, demo_mode: bool = True,
+                    source: str | None = None, now: dt.datetime | None = None
+                    ) -> dict[str, list[str]]:
+    """Apply the users file (see the module docstring for the rules).
+
+    ``source`` is 'demo' for the bundled demo file, else 'users_file' (default: decided by
+    ``demo_mode``). Returns ``{"added", "updated", "disabled", "enabled", "skipped"}``, lists
+    of usernames (``skipped``: "name: reason").
     """
-    report: dict[str, list[str]] = {"added": [], "skipped": []}
-    with engine.begin() as conn:
-        existing = set(conn.execute(select(AppUser.username)).scalars())
+    now = now or utcnow()
+    source = source or ("demo" if demo_mode else "users_file")
+    report: dict[str, list[str]] = {"added": [], "updated": [], "disabled": [], "enabled": [],
+                                    "skipped": []}
+    demo_hashes = frozenset() if demo_mode else demo_password_hashes()
+    listed = {u.username for u in users}
+    with system_connection(engine) as conn:
+        existing = {r.username: r for r in conn.execute(
+            select(AppUser.username, AppUser.provisioned_from, AppUser.file_fingerprint,
+                   AppUser.disabled, AppUser.disabled_reason, AppUser.password_hash,
+                   AppUser.role, AppUser.brand_id))}
         brands = {code: id_ for code, id_ in conn.execute(select(Brand.code, Brand.id))}
         for user in users:
-            if user.username in existing:
-                continue
             brand_id = None
-            if user.role == "brand":
+            if user.role in BRAND_ROLES:
                 brand_id = brands.get(user.brand_code or "")
                 if brand_id is None:
-                    report["skipped"].append(f"{user.username}: unknown brand {user.brand_code!r}")
+                    report["skipped"].append(f"{user.username}: unknown brand "
+                                             f"{user.brand_code!r}")
                     continue
-            conn.execute(
-                insert(AppUser).values(
-                    username=user.username,
-                    display_name=user.display_name,
-                    email=user.email,
-                    role=user.role,
-                    brand_id=brand_id,
-                    password_hash=user.password_hash,
-                    disabled=False,
-                    provisioned_from="users_file",
-                )
-            )
-            report["added"].append(user.username)
+            if user.password_hash in demo_hashes:
+                report["skipped"].append(f"{user.username}: uses a published demo password")
+                listed.discard(user.username)  # as if not in the file: disabled below
+                continue
+            row = existing.get(user.username)
+            if row is None:
+                conn.execute(insert(AppUser).values(
+                    username=user.username, display_name=user.display_name,
+                    email=user.email, role=user.role, brand_id=brand_id,
+                    password_hash=user.password_hash, disabled=False,
+                    provisioned_from=source, file_fingerprint=user.fingerprint(),
+                    created_at=now, created_by=USERS_FILE_ACTOR, password_changed_at=now))
+                _audit(conn, USERS_FILE_ACTOR, "created", user.username, brand_id,
+                       {"role": user.role, "source": source}, now)
+                report["added"].append(user.username)
+                continue
+            if row.provisioned_from == "app":
+                report["skipped"].append(f"{user.username}: an account created on the "
+                                         "administration page; the users file does not "
+                                         "change it")
+                continue
+            if row.file_fingerprint != user.fingerprint() or row.provisioned_from != source:
+                changed = _apply_entry(conn, row, user, brand_id, source, now)
+                if changed:
+                    report["updated"].append(user.username)
+            if row.disabled and row.disabled_reason in ("removed_from_file", "demo"):
+                conn.execute(update(AppUser).where(AppUser.username == user.username)
+                             .values(disabled=False, disabled_reason=None))
+                _audit(conn, USERS_FILE_ACTOR, "enabled", user.username, brand_id,
+                       {"reason": "listed in the users file again"}, now)
+                report["enabled"].append(user.username)
+        for row in existing.values():
+            if row.username in listed or row.disabled:
+                continue
+            reason = None
+            if row.provisioned_from == "demo" and not demo_mode:
+                reason = "demo"
+            elif row.provisioned_from == source:  # provisioned from this kind of file
+                reason = "removed_from_file"
+            elif row.password_hash in demo_hashes:
+                reason = "demo"
+            if reason is None:
+                continue
+            _disable(conn, row.username, reason, USERS_FILE_ACTOR, row.brand_id, now)
+            report["disabled"].append(row.username)
     return report
 
 
-def authenticator_credentials(engine: Engine) -> dict:
-    """Enabled accounts in streamlit-authenticator's credentials layout (hashes only)."""
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(AppUser.username, AppUser.display_name, AppUser.email, AppUser.role,
-                   AppUser.password_hash).where(AppUser.disabled.is_(False))
-        ).all()
-    return {
-        "usernames": {
-            r.username: {
-                "name": r.display_name,
-                "email": r.email or "",
-                "password": r.password_hash,
-                "roles": [r.role],
-            }
-            for r in rows
-        }
-    }
+def _apply_entry(conn: Connection, row: Any, user: ProvisionedUser, brand_id: int | None,
+                 source: str, now: dt.datetime) -> list[str]:
+    values: dict[str, Any] = {"display_name": user.display_name, "email": user.email,
+                              "role": user.role, "brand_id": brand_id,
+                              "provisioned_from": source, "file_fingerprint": user.fingerprint()}
+    changed = []
+    if row.password_hash != user.password_hash:
+        values.update(password_hash=user.password_hash, must_change_password=False,
+                      password_expires_at=None, password_changed_at=now)
+        changed.append("password")
+    if row.role != user.role:
+        changed.append("role")
+    if row.brand_id != brand_id:
+        changed.append("brand")
+    conn.execute(update(AppUser).where(AppUser.username == user.username).values(**values))
+    if changed:
+        reason = "password_changed" if "password" in changed else "role_changed"
+        sessions.revoke_all(conn, user.username, reason, now)
+        _revoke_before(conn, user.username, now)
+        _audit(conn, USERS_FILE_ACTOR, "updated", user.username, brand_id,
+               {"changed": changed, "role": user.role}, now)
+    return changed
 
 
-def verify_password(engine: Engine, username: str, password: str) -> bool:
-    """Check a password with constant work whether or not the account exists."""
-    with engine.connect() as conn:
-        stored = conn.execute(
-            select(AppUser.password_hash).where(
-                AppUser.username == normalise_username(username), AppUser.disabled.is_(False)
-            )
-        ).scalar_one_or_none()
-    candidate = password.encode("utf-8")
-    if stored is None:
-        bcrypt.checkpw(candidate, _DUMMY_HASH)
-        return False
-    return bcrypt.checkpw(candidate, stored.encode("utf-8"))
+# ---- signing in ---------------------------------------------------------------------------------
 
 
-def lock_state(engine: Engine, username: str, policy: LockoutPolicy,
-               now: dt.datetime | None = None) -> LockState:
-    """Is this entered username locked out right now?"""
-    now = now or utcnow()
-    with engine.connect() as conn:
-        row = conn.execute(
-            select(LoginThrottle.failed_count, LoginThrottle.window_started_at,
-                   LoginThrottle.locked_until)
-            .where(LoginThrottle.username == normalise_username(username))
-        ).first()
-    if row is None:
-        return LockState(False, 0)
-    if row.locked_until and row.locked_until > now:
-        return LockState(True, row.failed_count, int((row.locked_until - now).total_seconds()) + 1)
-    if row.window_started_at < now - dt.timedelta(minutes=policy.window_minutes):
-        return LockState(False, 0)
-    return LockState(False, row.failed_count)
+@dataclass(frozen=True)
+class SignIn:
+    """The outcome of :func:`authenticate`. ``status``: 'ok', 'locked' (this client),
+    'backoff' (this username, every client), 'invalid' (wrong username or password — one
+    answer for both), 'expired' (a correct but expired temporary password)."""
+
+    status: str
+    viewer: Viewer | None = None
+    display_name: str = ""
+    email: str = ""
+    must_change_password: bool = False
+    lock: LockState = field(default_factory=lambda: LockState(False, 0))
+    #: whether the password was checked (False: refused by throttling before that)
+    checked: bool = True
 
 
-def record_failed_login(engine: Engine, username: str, policy: LockoutPolicy,
-                        now: dt.datetime | None = None) -> LockState:
-    """Count a failure; lock the name once ``max_attempts`` failures fall within the window."""
-    now = now or utcnow()
-    name = normalise_username(username)[:200]
-    window = dt.timedelta(minutes=policy.window_minutes)
-    with engine.begin() as conn:
-        row = conn.execute(
-            select(LoginThrottle.failed_count, LoginThrottle.window_started_at,
-                   LoginThrottle.locked_until)
-            .where(LoginThrottle.username == name)
-            .with_for_update()
-        ).first()
-        if row is None or row.window_started_at < now - window or (
-            row.locked_until is not None and row.locked_until <= now
-        ):
-            count, started = 1, now
-        else:
-            count, started = row.failed_count + 1, row.window_started_at
-        locked_until = None
-        if count >= policy.max_attempts:
-            locked_until = now + dt.timedelta(minutes=policy.lock_minutes)
-        values = {"failed_count": count, "window_started_at": started,
-                  "locked_until": locked_until}
-        if row is None:
-            conn.execute(insert(LoginThrottle).values(username=name, **values))
-        else:
-            conn.execute(update(LoginThrottle).where(LoginThrottle.username == name)
-                         .values(**values))
-    if locked_until:
-        return LockState(True, count, int((locked_until - now).total_seconds()))
-    return LockState(False, count)
-
-
-def record_successful_login(engine: Engine, username: str, now: dt.datetime | None = None) -> None:
+def authenticate(engine: Engine, username: str, password: str, policy: LockoutPolicy, *,
+                 client: str | None = None, allow_demo: bool = True,
+                 now: dt.datetime | None = None) -> SignIn:
+    """Check a sign-in: throttling first, then the password with the same work whether or
+    not the account exists (or is disabled), then the failure or success bookkeeping.
+    Never raises for any input (a 10,000-character password is a failure like another)."""
     now = now or utcnow()
     name = normalise_username(username)
-    with engine.begin() as conn:
-        conn.execute(delete(LoginThrottle).where(LoginThrottle.username == name))
-        conn.execute(update(AppUser).where(AppUser.username == name).values(last_login_at=now))
+    lock = lock_state(engine, name, policy, now, client=client)
+    if lock.locked:
+        return SignIn("locked" if lock.scope == "client" else "backoff", lock=lock,
+                      checked=False)
+    with system_connection(engine) as conn:
+        row = conn.execute(
+            select(AppUser.username, AppUser.password_hash, AppUser.role, AppUser.brand_id,
+                   AppUser.display_name, AppUser.email, AppUser.must_change_password,
+                   AppUser.password_expires_at, AppUser.provisioned_from)
+            .where(AppUser.username == name, AppUser.disabled.is_(False))).first()
+    usable = row is not None and (allow_demo or row.provisioned_from != "demo")
+    ok = passwords.verify_password(row.password_hash if usable else None, password)
+    if not ok:
+        lock = record_failed_login(engine, name, policy, now, client=client)
+        if lock.locked:
+            return SignIn("locked" if lock.scope == "client" else "backoff", lock=lock)
+        return SignIn("invalid", lock=lock)
+    if row.must_change_password and row.password_expires_at and row.password_expires_at <= now:
+        return SignIn("expired")
+    with system_connection(engine) as conn:
+        throttle.clear_client(conn, name, client)
+        values: dict[str, Any] = {"last_login_at": now}
+        if passwords.is_legacy_hash(row.password_hash):
+            values["password_hash"] = passwords.hash_password(password)  # upgrade the form
+        conn.execute(update(AppUser).where(AppUser.username == name).values(**values))
+    viewer = Viewer(username=name, role=row.role,
+                    brand_id=None if row.role == "admin" else row.brand_id)
+    return SignIn("ok", viewer, row.display_name, row.email or "",
+                  bool(row.must_change_password))
+
+
+def record_successful_login(engine: Engine, username: str, now: dt.datetime | None = None, *,
+                            client: str | None = None) -> None:
+    """Clear this client's failure counter and note the sign-in time."""
+    name = normalise_username(username)
+    with system_connection(engine) as conn:
+        throttle.clear_client(conn, name, client)
+        conn.execute(update(AppUser).where(AppUser.username == name)
+                     .values(last_login_at=now or utcnow()))
+
+
+def change_own_password(engine: Engine, username: str, new_password: str, *,
+                        current_password: str | None, session_id: str | None,
+                        now: dt.datetime | None = None) -> list[str]:
+    """A user sets their own password. ``current_password`` is required unless the account
+    must change a temporary password it has just signed in with. Returns the problems (empty:
+    done); on success every other session of the account ends."""
+    now = now or utcnow()
+    name = normalise_username(username)
+    with system_connection(engine) as conn:
+        row = conn.execute(select(AppUser.password_hash, AppUser.display_name, AppUser.email,
+                                  AppUser.must_change_password, AppUser.brand_id)
+                           .where(AppUser.username == name, AppUser.disabled.is_(False))
+                           ).first()
+    if row is None:
+        return ["Your account is no longer active."]
+    if not row.must_change_password and not passwords.verify_password(
+            row.password_hash, current_password or ""):
+        return ["Your current password is not correct."]
+    problems = passwords.problems_with(new_password,
+                                       user_inputs=(name, row.display_name, row.email or ""))
+    if not problems and passwords.verify_password(row.password_hash, new_password):
+        problems.append("Choose a password different from the current one.")
+    if problems:
+        return problems
+    with system_connection(engine) as conn:
+        conn.execute(update(AppUser).where(AppUser.username == name).values(
+            password_hash=passwords.hash_password(new_password), must_change_password=False,
+            password_expires_at=None, password_changed_at=now))
+        sessions.revoke_all(conn, name, "password_changed", now, except_session=session_id)
+        _audit(conn, name, "password_changed", name, row.brand_id,
+               {"temporary": bool(row.must_change_password)}, now)
+    return []
+
+
+# ---- administration -------------------------------------------------------------------------
+
+
+def _audit(conn: Connection, actor: str, action: str, target: str, brand_id: int | None,
+           details: dict[str, Any], now: dt.datetime) -> None:
+    conn.execute(insert(AccountAudit).values(
+        created_at=now, actor=actor[:80], action=action[:40], target=target[:200],
+        brand_id=brand_id, details=json.dumps(details, sort_keys=True, default=str)))
+
+
+def _revoke_before(conn: Connection, username: str, now: dt.datetime) -> None:
+    conn.execute(update(AppUser).where(AppUser.username == username)
+                 .values(sessions_valid_after=now))
+
+
+def _disable(conn: Connection, username: str, reason: str, actor: str, brand_id: int | None,
+             now: dt.datetime) -> None:
+    conn.execute(update(AppUser).where(AppUser.username == username)
+                 .values(disabled=True, disabled_reason=reason))
+    sessions.revoke_all(conn, username, "disabled", now)
+    _revoke_before(conn, username, now)
+    _audit(conn, actor, "disabled", username, brand_id, {"reason": reason}, now)
+
+
+def _account(conn: Connection, username: str):
+    row = conn.execute(select(AppUser.username, AppUser.role, AppUser.brand_id,
+                              AppUser.disabled, AppUser.provisioned_from)
+                       .where(AppUser.username == normalise_username(username))).first()
+    if row is None:
+        raise NotFound(f"There is no account {normalise_username(username)!r}.")
+    return row
+
+
+def _enabled_admins(conn: Connection) -> set[str]:
+    return set(conn.execute(select(AppUser.username).where(
+        AppUser.role == "admin", AppUser.disabled.is_(False))).scalars())
+
+
+def _check_brand(conn: Connection, role: str, brand_id: int | None) -> int | None:
+    if role not in ROLES:
+        raise AccountError("Choose a role.")
+    if role == "admin":
+        return None
+    if brand_id is None or conn.execute(select(Brand.id).where(Brand.id == brand_id)
+                                        ).scalar() is None:
+        raise AccountError("Choose the brand this account belongs to.")
+    return brand_id
+
+
+def _temporary(conn: Connection, username: str, now: dt.datetime) -> str:
+    password = passwords.temporary_password()
+    conn.execute(update(AppUser).where(AppUser.username == username).values(
+        password_hash=passwords.hash_password(password), must_change_password=True,
+        password_expires_at=now + dt.timedelta(hours=TEMPORARY_PASSWORD_HOURS),
+        password_changed_at=now))
+    return password
+
+
+def create_account(engine: Engine, actor: Viewer, username: str, display_name: str,
+                   email: str | None, role: str, brand_id: int | None, *,
+                   now: dt.datetime | None = None) -> str:
+    """Create an account (source 'app') with a temporary password, which is returned — to be
+    shown once — and must be changed at the first sign-in."""
+    actor.require("manage_accounts")
+    now = now or utcnow()
+    name = normalise_username(username)
+    if not _USERNAME.match(name):
+        raise AccountError("A username has 2 to 80 characters: letters a–z, digits and "
+                           ". _ @ - (it is not case-sensitive).")
+    if not display_name.strip():
+        raise AccountError("Enter the person's name.")
+    with system_connection(engine) as conn:
+        if conn.execute(select(AppUser.username).where(AppUser.username == name)).first():
+            raise AccountError(f"The username {name!r} is already taken.")
+        brand_id = _check_brand(conn, role, brand_id)
+        conn.execute(insert(AppUser).values(
+            username=name, display_name=display_name.strip()[:200],
+            email=(email or "").strip()[:200] or None, role=role, brand_id=brand_id,
+            password_hash="!", disabled=False, provisioned_from="app", created_at=now,  # noqa: S106 - no password yet; set just below
+            created_by=actor.username))
+        password = _temporary(conn, name, now)
+        _audit(conn, actor.username, "created", name, brand_id, {"role": role}, now)
+    return password
+
+
+def set_disabled(engine: Engine, actor: Viewer, username: str, disabled: bool, *,
+                 now: dt.datetime | None = None) -> None:
+    """Disable (ending every session at once) or enable an account."""
+    actor.require("manage_accounts")
+    now = now or utcnow()
+    with system_connection(engine) as conn:
+        row = _account(conn, username)
+        if disabled:
+            if row.username == actor.username:
+                raise AccountError("You cannot disable your own account.")
+            if row.role == "admin" and _enabled_admins(conn) == {row.username}:
+                raise AccountError("This is the last active administrator account.")
+            if not row.disabled:
+                _disable(conn, row.username, "admin", actor.username, row.brand_id, now)
+        elif row.disabled:
+            conn.execute(update(AppUser).where(AppUser.username == row.username)
+                         .values(disabled=False, disabled_reason=None))
+            _audit(conn, actor.username, "enabled", row.username, row.brand_id, {}, now)
+
+
+def unlock_account(engine: Engine, actor: Viewer, username: str, *,
+                   now: dt.datetime | None = None) -> None:
+    """Clear the failed sign-ins of a username (every client, and the back-off)."""
+    actor.require("manage_accounts")
+    now = now or utcnow()
+    with system_connection(engine) as conn:
+        row = _account(conn, username)
+        cleared = throttle.clear_all(conn, row.username)
+        _audit(conn, actor.username, "unlocked", row.username, row.brand_id,
+               {"counters_cleared": cleared}, now)
+
+
+def force_sign_out(engine: Engine, actor: Viewer, username: str, *,
+                   now: dt.datetime | None = None) -> int:
+    """End every session of the account (every browser, every copy of its cookie)."""
+    actor.require("manage_accounts")
+    now = now or utcnow()
+    with system_connection(engine) as conn:
+        row = _account(conn, username)
+        ended = sessions.revoke_all(conn, row.username, "forced", now)
+        _revoke_before(conn, row.username, now)
+        _audit(conn, actor.username, "signed_out", row.username, row.brand_id,
+               {"sessions_ended": ended}, now)
+    return ended
+
+
+def reset_password(engine: Engine, actor: Viewer, username: str, *,
+                   now: dt.datetime | None = None) -> str:
+    """Give the account a temporary password (returned, to be shown once), which must be
+    changed at the next sign-in and stops working after :data:`TEMPORARY_PASSWORD_HOURS`;
+    every session ends and the failed sign-ins are cleared."""
+    actor.require("manage_accounts")
+    now = now or utcnow()
+    with system_connection(engine) as conn:
+        row = _account(conn, username)
+        password = _temporary(conn, row.username, now)
+        sessions.revoke_all(conn, row.username, "password_changed", now)
+        _revoke_before(conn, row.username, now)
+        throttle.clear_all(conn, row.username)
+        _audit(conn, actor.username, "password_reset", row.username, row.brand_id,
+               {"valid_hours": TEMPORARY_PASSWORD_HOURS}, now)
+    return password
+
+
+def change_role(engine: Engine, actor: Viewer, username: str, role: str, brand_id: int | None,
+                *, now: dt.datetime | None = None) -> None:
+    """Change an account's role and brand; its sessions end (it signs in again as what it
+    now is)."""
+    actor.require("manage_accounts")
+    now = now or utcnow()
+    with system_connection(engine) as conn:
+        row = _account(conn, username)
+        brand_id = _check_brand(conn, role, brand_id)
+        if row.role == "admin" and role != "admin":
+            if row.username == actor.username:
+                raise AccountError("You cannot take away your own administrator role.")
+            if _enabled_admins(conn) == {row.username}:
+                raise AccountError("This is the last active administrator account.")
+        if (row.role, row.brand_id) == (role, brand_id):
+            return
+        conn.execute(update(AppUser).where(AppUser.username == row.username)
+                     .values(role=role, brand_id=brand_id))
+        sessions.revoke_all(conn, row.username, "role_changed", now)
+        _revoke_before(conn, row.username, now)
+        _audit(conn, actor.username, "role_changed", row.username, brand_id,
+               {"from_role": row.role, "to_role": role, "from_brand": row.brand_id,
+                "to_brand": brand_id}, now)
 
 
 def revoke_sessions(engine: Engine, username: str, now: dt.datetime | None = None) -> None:
-    """End every session and re-login cookie of this user issued up to now (logout, disable)."""
-    with engine.begin() as conn:
-        conn.execute(
-            update(AppUser)
-            .where(AppUser.username == normalise_username(username))
-            .values(sessions_valid_after=now or utcnow())
-        )
+    """End every session of ``username`` issued up to now (no audit: the CLI and tests)."""
+    now = now or utcnow()
+    with system_connection(engine) as conn:
+        sessions.revoke_all(conn, normalise_username(username), "forced", now)
+        _revoke_before(conn, normalise_username(username), now)
 
 
-def principal_for_session(engine: Engine, username: str, issued_at: dt.datetime) -> Viewer | None:
-    """The principal of a sign-in issued at ``issued_at``, or None if it is no longer valid.
-
-    Invalid when the account is gone or disabled, or the sign-in predates a revocation.
-    Administrators start with no brand chosen.
-    """
-    with engine.connect() as conn:
-        row = conn.execute(
-            select(AppUser.role, AppUser.brand_id, AppUser.disabled,
-                   AppUser.sessions_valid_after)
-            .where(AppUser.username == normalise_username(username))
-        ).first()
-    if row is None or row.disabled:
-        return None
-    if row.sessions_valid_after is not None and issued_at <= row.sessions_valid_after:
-        return None
-    return Viewer(username=normalise_username(username), role=row.role,
-                  brand_id=row.brand_id if row.role == "brand" else None)
+# ---- reading accounts and their audit -----------------------------------------------------
 
 
-def list_accounts(engine: Engine, viewer: Viewer) -> pd.DataFrame:
+SOURCE_LABELS = {"users_file": "Users file", "app": "Created here", "demo": "Demo"}
+
+
+def list_accounts(engine: Engine, viewer: Viewer,
+                  session_policy: sessions.SessionPolicy | None = None) -> pd.DataFrame:
     """Every account with its state (administrators only)."""
-    viewer.require_admin()
+    viewer.require("manage_accounts")
     now = utcnow()
-    with engine.connect() as conn:
+    policy = session_policy or sessions.SessionPolicy()
+    with system_connection(engine) as conn:
         rows = conn.execute(
-            select(AppUser.username, AppUser.display_name, AppUser.role, Brand.name.label("brand"),
-                   AppUser.disabled, AppUser.last_login_at, LoginThrottle.failed_count,
-                   LoginThrottle.locked_until)
+            select(AppUser.username, AppUser.display_name, AppUser.email, AppUser.role,
+                   AppUser.brand_id, Brand.name.label("brand"), AppUser.disabled,
+                   AppUser.disabled_reason, AppUser.provisioned_from,
+                   AppUser.must_change_password, AppUser.last_login_at)
             .outerjoin(Brand, Brand.id == AppUser.brand_id)
-            .outerjoin(LoginThrottle, LoginThrottle.username == AppUser.username)
-            .order_by(AppUser.role, AppUser.username)
-        ).mappings().all()
-    frame = pd.DataFrame(rows, columns=["username", "display_name", "role", "brand", "disabled",
-                                        "last_login_at", "failed_count", "locked_until"])
-    frame["failed_count"] = frame["failed_count"].fillna(0).astype(int)
-    frame["locked"] = frame["locked_until"].notna() & (frame["locked_until"] > now)
+            .order_by(AppUser.role, AppUser.username)).mappings().all()
+        locked = throttle.locked_usernames(conn, now)
+        live = sessions.live_session_counts(conn, now, policy)
+    frame = pd.DataFrame(rows, columns=["username", "display_name", "email", "role", "brand_id",
+                                        "brand", "disabled", "disabled_reason",
+                                        "provisioned_from", "must_change_password",
+                                        "last_login_at"])
+    frame["role_label"] = frame["role"].map(ROLE_LABELS)
+    frame["source"] = frame["provisioned_from"].map(SOURCE_LABELS)
+    frame["locked"] = frame["username"].isin(locked)
+    frame["sessions"] = frame["username"].map(live).fillna(0).astype(int)
     return frame
 
 
+_ACTION_TEXT = {
+    "created": "created the account",
+    "updated": "updated the account from the users file",
+    "disabled": "disabled the account",
+    "enabled": "enabled the account",
+    "unlocked": "cleared the failed sign-ins",
+    "signed_out": "signed the account out everywhere",
+    "password_reset": "reset the password (temporary password)",
+    "password_changed": "changed the password",
+    "role_changed": "changed the role or brand",
+}
+_REASON_TEXT = {"admin": "by an administrator", "removed_from_file": "no longer in the users "
+                "file", "demo": "a demo account outside demo mode"}
+
+
+def describe_change(action: str, details: dict[str, Any], brands: dict[int, str]) -> str:
+    """One audit row in words, e.g. "changed the role or brand: Brand manager → Brand viewer"."""
+    text = _ACTION_TEXT.get(action, action.replace("_", " "))
+    if action == "created" and details.get("role"):
+        text += f" as {ROLE_LABELS.get(details['role'], details['role'])}"
+    elif action == "disabled" and details.get("reason"):
+        text += f" ({_REASON_TEXT.get(details['reason'], details['reason'])})"
+    elif action == "updated" and details.get("changed"):
+        text += ": " + ", ".join(details["changed"]) + " changed"
+    elif action == "role_changed":
+        def side(role: str | None, brand: int | None) -> str:
+            label = ROLE_LABELS.get(role or "", role or "—")
+            return f"{label} of {brands.get(brand, 'a removed brand')}" if brand else label
+        text += (f": {side(details.get('from_role'), details.get('from_brand'))} → "
+                 f"{side(details.get('to_role'), details.get('to_brand'))}")
+    elif action == "signed_out":
+        count = int(details.get("sessions_ended", 0))
+        text += f" ({count} session{'s' if count != 1 else ''} ended)"
+    elif action == "password_reset" and details.get("valid_hours"):
+        text += f", valid {details['valid_hours']} hours"
+    elif action == "password_changed" and details.get("temporary"):
+        text += " (replacing a temporary password)"
+    return text[0].upper() + text[1:]
+
+
+def list_account_changes(engine: Engine, viewer: Viewer, *, limit: int = 500) -> pd.DataFrame:
+    """The account audit, newest first, in words (administrators only).
+
+    Columns: ``created_at, actor, target, brand, change``.
+    """
+    viewer.require("view_audit_log")
+    with system_connection(engine) as conn:
+        brands = {id_: name for id_, name in conn.execute(select(Brand.id, Brand.name))}
+        rows = conn.execute(
+            select(AccountAudit.created_at, AccountAudit.actor, AccountAudit.target,
+                   AccountAudit.brand_id, AccountAudit.action, AccountAudit.details)
+            .order_by(AccountAudit.created_at.desc(), AccountAudit.id.desc())
+            .limit(limit)).all()
+    records = [{"created_at": r.created_at, "actor": r.actor, "target": r.target,
+                "brand": brands.get(r.brand_id, ""),
+                "change": describe_change(r.action, json.loads(r.details or "{}"), brands)}
+               for r in rows]
+    return pd.DataFrame(records, columns=["created_at", "actor", "target", "brand", "change"])
+
+
+def count_accounts(engine: Engine) -> int:
+    with system_connection(engine) as conn:
+        return conn.execute(select(func.count()).select_from(AppUser)).scalar_one()
+
+
 def hash_password(password: str) -> str:
-    """bcrypt hash (cost 12) for the users file. Reads at most 72 bytes, as bcrypt does."""
-    if len(password) < 8:
-        raise PermissionDenied("Passwords must be at least 8 characters long.")
-    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(rounds=12)).decode("ascii")
+    """A hash for the users file, after the rules for a new password (ASVS 6.2)."""
+    problems = passwords.problems_with(password)
+    if problems:
+        raise PermissionDenied(" ".join(problems))
+    return passwords.hash_password(password)
 
 
 def main(argv: list[str] | None = None) -> int:  # pragma: no cover - thin CLI
-    """``python -m data_access.accounts hash``: print a bcrypt hash for the users file."""
+    """``python -m data_access.accounts hash``: print a password hash for the users file."""
     import getpass
     import sys
 
@@ -303,8 +636,13 @@ def main(argv: list[str] | None = None) -> int:  # pragma: no cover - thin CLI
     if args[:1] != ["hash"]:
         print("usage: python -m data_access.accounts hash", file=sys.stderr)
         return 2
-    password = getpass.getpass("Password (at least 8 characters, 15+ recommended): ")
-    print(hash_password(password))
+    password = getpass.getpass(f"Password (at least {passwords.MIN_LENGTH} characters; "
+                               "a few unrelated words work well): ")
+    try:
+        print(hash_password(password))
+    except PermissionDenied as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
     return 0
 
 

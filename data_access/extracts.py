@@ -42,7 +42,7 @@ from sqlalchemy import Engine, String, cast, false, insert, select
 
 from data_access.gcpause import cyclic_gc_paused
 from data_access.schema import Brand, ExtractAudit, Factory, PurchaseOrder
-from data_access.scope import scoped_connection
+from data_access.scope import scoped_connection, system_connection
 from data_access.sqlutil import possible_ids, possible_texts
 from data_access.viewer import Viewer
 
@@ -524,10 +524,34 @@ def filters_json(filters: Mapping[str, Any] | Any | None) -> str:
                       separators=(",", ":"))
 
 
+#: extracts of figures per factory or country, which every brand role may download; every
+#: other extract — order-, finding- and plan-level rows — needs ``download_raw_extracts``
+#: (brand managers and administrators). An extract not listed here counts as raw: deny by
+#: default.
+SUMMARY_EXTRACTS = frozenset({"supplier-list", "purchasing-indicators", "risk-ranking",
+                              "visibility-by-country"})
+
+
+def extract_permission(extract: str) -> str:
+    """The action (``data_access.viewer.ACTIONS``) downloading ``extract`` needs."""
+    return ("download_summary_extracts" if extract in SUMMARY_EXTRACTS
+            else "download_raw_extracts")
+
+
+def may_download(viewer: Viewer, extract: str) -> bool:
+    return viewer.can(extract_permission(extract))
+
+
+def require_download(viewer: Viewer, extract: str) -> None:
+    """Raise :class:`PermissionDenied` unless ``viewer``'s role may download ``extract``."""
+    viewer.require(extract_permission(extract))
+
+
 def record_download(engine: Engine, viewer: Viewer, extract: str,
                     filters: Mapping[str, Any] | Any | None, row_count: int) -> None:
-    """Record that ``viewer`` downloaded ``row_count`` rows of ``extract`` with ``filters``."""
-    with engine.begin() as conn:
+    """Record that ``viewer`` downloaded ``row_count`` rows of ``extract`` with ``filters``
+    (in the viewer's brand scope: on PostgreSQL the row must name the viewer's brand)."""
+    with scoped_connection(engine, viewer) as conn:
         conn.execute(insert(ExtractAudit).values(
             username=viewer.username[:80], brand_id=viewer.brand_id, extract=extract[:80],
             filters=filters_json(filters), row_count=int(row_count),
@@ -549,7 +573,7 @@ def list_downloads(engine: Engine, viewer: Viewer, *, limit: int = 500,
             .limit(limit))
     if brand_id is not None:
         stmt = stmt.where(ExtractAudit.brand_id == brand_id)
-    with engine.connect() as conn:
+    with system_connection(engine) as conn:
         result = conn.execute(stmt)
         return pd.DataFrame(result.all(), columns=list(result.keys()))
 
@@ -559,7 +583,8 @@ def export_xlsx(engine: Engine, viewer: Viewer, extract: str,
                 columns: Sequence[ExtractColumn | str], out: IO[bytes],
                 filters: Mapping[str, Any] | Any | None = None) -> int:
     """:func:`export_csv` for an Excel workbook: written with :func:`write_xlsx`, recorded in
-    the audit log with ``"format": "xlsx"`` among the filters."""
+    the audit log with ``"format": "xlsx"`` among the filters. The same role check first."""
+    require_download(viewer, extract)
     count = write_xlsx(rows, columns, out)
     recorded = dict(json.loads(filters_json(filters)), format="xlsx")
     record_download(engine, viewer, extract, recorded, count)
@@ -573,8 +598,11 @@ def export_csv(engine: Engine, viewer: Viewer, extract: str,
                excel_bom: bool = False) -> int:
     """Write an extract with :func:`write_csv` and record the download; returns the row count.
 
-    The audit row is written after the last row, so a failed extract is not logged as done.
+    The viewer's role must be allowed the extract (:func:`require_download`), checked before
+    the first row. The audit row is written after the last row, so a failed extract is not
+    logged as done.
     """
+    require_download(viewer, extract)
     count = write_csv(rows, columns, out, excel_bom=excel_bom)
     record_download(engine, viewer, extract, filters, count)
     return count
@@ -637,6 +665,7 @@ def iter_purchase_orders(engine: Engine, viewer: Viewer,
         NoBrandSelected: an administrator has not chosen a brand.
     """
     brand_id = viewer.require_brand()
+    require_download(viewer, "purchase-orders")
     filters = filters or PurchaseOrderFilters()
     po = PurchaseOrder
     # dates as ISO text: parsing 400 k dates into objects only to format them back was a

@@ -46,7 +46,10 @@ NAMING = {
 ASSESSMENT_KINDS = ("on-site", "virtual", "hybrid")
 QUESTION_KINDS = ("non_compliance", "information")
 PLAN_STATUSES = ("Pending", "In Progress", "Completed")
-USER_ROLES = ("brand", "admin")
+#: account roles (data_access.viewer.PERMISSIONS says what each may do)
+USER_ROLES = ("brand_viewer", "brand_manager", "admin")
+#: where an account comes from: the users file, the administration page, the demo users file
+ACCOUNT_SOURCES = ("users_file", "app", "demo")
 #: a factory's operating status (issue 14): closed and moved factories leave the active figures
 FACTORY_STATUSES = ("active", "closed", "moved")
 
@@ -247,38 +250,103 @@ class PurchaseOrder(Base):
 
 
 class AppUser(Base):
-    """Account state kept in the database (the YAML users file only provisions accounts)."""
+    """An account. Identity (name, e-mail, role, brand, password) comes from the users file or
+    the administration page; state (disabled, lockout, sessions) lives here only.
+    data_access/accounts.py says which source wins."""
 
     __tablename__ = "app_user"
 
     username: Mapped[str] = mapped_column(String(80), primary_key=True)
     display_name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(10))
+    role: Mapped[str] = mapped_column(String(20))
     brand_id: Mapped[int | None] = mapped_column(ForeignKey("brand.id"))
     password_hash: Mapped[str] = mapped_column(String(100))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
-    #: sign-ins (and re-login cookies) issued before this instant are no longer valid;
-    #: bumped at logout, password change and disabling.
+    #: why the account is disabled: 'admin' (by an administrator), 'removed_from_file' (no
+    #: longer in the users file), 'demo' (a demo account outside demo mode)
+    disabled_reason: Mapped[str | None] = mapped_column(String(40))
+    #: sessions issued up to this instant are no longer valid (force sign-out, password
+    #: change, disabling); each session also has its own row in user_session
     sessions_valid_after: Mapped[dt.datetime | None] = mapped_column(DateTime)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    #: 'users_file', 'app' (created on the administration page) or 'demo'
     provisioned_from: Mapped[str] = mapped_column(String(20), default="users_file")
+    #: SHA-256 of the users-file entry last applied (a changed entry is applied again)
+    file_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    #: a temporary password (set by an administrator) must be replaced at the next sign-in
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: a temporary password stops working at this instant
+    password_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    password_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_by: Mapped[str | None] = mapped_column(String(80))
 
     __table_args__ = (
-        CheckConstraint("role IN ('brand', 'admin')", "role"),
+        CheckConstraint("role IN ('brand_viewer', 'brand_manager', 'admin')", "role"),
         CheckConstraint("role = 'admin' OR brand_id IS NOT NULL", "brand_required"),
+        CheckConstraint("provisioned_from IN ('users_file', 'app', 'demo')", "source"),
+    )
+
+
+class UserSession(Base):
+    """One signed-in session (a sign-in, and every tab or reload that resumes it from the
+    re-login cookie). The cookie carries the session id; only its SHA-256 is stored here."""
+
+    __tablename__ = "user_session"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(
+        ForeignKey("app_user.username", ondelete="CASCADE", onupdate="CASCADE"))
+    #: the account's brand when the session was issued (row-level security on PostgreSQL)
+    brand_id: Mapped[int | None] = mapped_column(ForeignKey("brand.id", ondelete="SET NULL"))
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    #: the absolute end of the session, whatever the activity
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    #: 'signed_out', 'idle', 'forced', 'password_changed', 'disabled', 'role_changed', …
+    revoked_reason: Mapped[str | None] = mapped_column(String(40))
+    #: the client address the session was issued to (as the server saw it)
+    client: Mapped[str | None] = mapped_column(String(100))
+
+    __table_args__ = (
+        Index("ix_user_session_username", "username"),
+        Index("ix_user_session_expires", "expires_at"),
     )
 
 
 class LoginThrottle(Base):
-    """Failed sign-ins per username, known or not (so lockout does not reveal who exists)."""
+    """Failed sign-ins per entered username (known or not) and client, plus one row per
+    username for every client together (``client = '*'``: the exponential back-off)."""
 
     __tablename__ = "login_throttle"
 
     username: Mapped[str] = mapped_column(String(200), primary_key=True)
+    client: Mapped[str] = mapped_column(String(100), primary_key=True)
     failed_count: Mapped[int] = mapped_column(Integer, default=0)
     window_started_at: Mapped[dt.datetime] = mapped_column(DateTime)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class AccountAudit(Base):
+    """Every change to an account: who did what to whom, when (administration page, users
+    file at start-up, the user's own password change, lockouts)."""
+
+    __tablename__ = "account_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    #: the administrator, the user themself, or 'users file' / 'start-up'
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str] = mapped_column(String(200))
+    #: the brand of the target account (row-level security on PostgreSQL)
+    brand_id: Mapped[int | None] = mapped_column(ForeignKey("brand.id", ondelete="SET NULL"))
+    #: what changed, as JSON text (never a password or a hash)
+    details: Mapped[str] = mapped_column(Text, default="{}")
+
+    __table_args__ = (Index("ix_account_audit_created", "created_at"),)
 
 
 class DatasetState(Base):
@@ -290,6 +358,9 @@ class DatasetState(Base):
     data_version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
     source: Mapped[str] = mapped_column(String(200))
+    #: the generated demo dataset was loaded into this database at some point: outside demo
+    #: mode the app refuses to start on it (its brands and accounts are fictional and public)
+    holds_demo_data: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 # ---- imports and downloads (issue 5) ---------------------------------------------------------

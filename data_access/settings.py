@@ -6,12 +6,14 @@ Settings are read from the process environment first, then from ``.streamlit/sec
 Demo mode is what a new user gets with no configuration at all: an embedded SQLite file under
 ``data/``, the bundled demo users and a demo dataset generated on first start. Outside demo mode
 the app refuses to start unless a long random cookie key and a real users file are configured —
-there is never a committed fallback secret.
+there is never a committed fallback secret, and a key copied from the example secrets file (or
+any other placeholder or predictable string) is refused: see :func:`cookie_key_problem`.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import secrets as _secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,7 +24,15 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 DEFAULT_SQLITE_PATH = DATA_DIR / "dashboard.sqlite3"
 DEMO_USERS_FILE = PROJECT_ROOT / "config" / "demo_users.yaml"
+EXAMPLE_SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml.example"
 MIN_COOKIE_KEY_LENGTH = 32
+#: fewer distinct characters than this in a cookie key means it was not drawn at random
+MIN_COOKIE_KEY_DISTINCT = 10
+#: words that mark a placeholder (or a key someone typed) rather than a random string; six or
+#: more letters, so a random 64-character key contains one by chance with odds below 1 in 10^8
+PLACEHOLDER_WORDS = ("replace", "change", "example", "placeholder", "secret", "password",
+                     "cookie", "random", "dashboard", "default", "insert", "please")
+MAKE_A_KEY = "python -c \"import secrets; print(secrets.token_urlsafe(48))\""
 
 #: setting name -> environment variable. Secrets use the setting name itself.
 ENV_NAMES: dict[str, str] = {
@@ -36,6 +46,11 @@ ENV_NAMES: dict[str, str] = {
     "lockout_window_minutes": "DASHBOARD_LOCKOUT_WINDOW_MINUTES",
     "lockout_minutes": "DASHBOARD_LOCKOUT_MINUTES",
     "session_idle_minutes": "DASHBOARD_SESSION_IDLE_MINUTES",
+    "session_max_hours": "DASHBOARD_SESSION_MAX_HOURS",
+    "backoff_after_failures": "DASHBOARD_BACKOFF_AFTER_FAILURES",
+    "backoff_max_seconds": "DASHBOARD_BACKOFF_MAX_SECONDS",
+    "client_ip_header": "DASHBOARD_CLIENT_IP_HEADER",
+    "system_database_url": "DASHBOARD_SYSTEM_DATABASE_URL",
 }
 
 
@@ -58,6 +73,14 @@ class Settings:
     lockout_window_minutes: int
     lockout_minutes: int
     session_idle_minutes: int
+    session_max_hours: float = 12.0
+    backoff_after_failures: int = 10
+    backoff_max_seconds: int = 60
+    #: the request header that carries the client's address behind a proxy (e.g.
+    #: X-Forwarded-For: its last entry, which the proxy appended); None: the connection's address
+    client_ip_header: str | None = None
+    #: the database role for system work (imports, accounts, benchmarks); None: database_url
+    system_database_url: str | None = None
 
 
 def _truthy(value: Any) -> bool:
@@ -80,6 +103,53 @@ def _positive_int(name: str, raw: Any, default: int) -> int:
     except (TypeError, ValueError) as exc:
         raise ConfigurationError(f"Setting '{name}' must be a whole number, got {raw!r}.") from exc
     if value <= 0:
+        raise ConfigurationError(f"Setting '{name}' must be positive, got {value}.")
+    return value
+
+
+def _example_cookie_keys() -> set[str]:
+    """The cookie key of the committed example secrets file (a value anyone can read)."""
+    try:
+        text = EXAMPLE_SECRETS_FILE.read_text(encoding="utf-8")
+    except OSError:
+        return set()
+    return set(re.findall(r'^\s*#?\s*cookie_key\s*=\s*"([^"]*)"', text, re.MULTILINE))
+
+
+def cookie_key_problem(key: str) -> str | None:
+    """Why ``key`` cannot sign re-login cookies outside demo mode (None: it can).
+
+    Refused: shorter than 32 characters; the example file's value; a key containing a
+    placeholder word (``REPLACE``, ``CHANGE``, ``secret``, …); fewer than 10 distinct
+    characters; one that zxcvbn guesses in fewer than 10^20 tries (repeats, sequences); or one
+    whose words and keyboard runs make up 40 % or more of it (a phrase: an attacker holding
+    one cookie can test keys offline, so the key must be random; random keys have at most
+    ~22 % by chance). A key made by ``secrets.token_urlsafe(48)`` passes."""
+    if len(key) < MIN_COOKIE_KEY_LENGTH:
+        return (f"the cookie key is {len(key)} characters long; at least "
+                f"{MIN_COOKIE_KEY_LENGTH} random characters are required")
+    lowered = key.lower()
+    if key in _example_cookie_keys() or any(word in lowered for word in PLACEHOLDER_WORDS):
+        return "the cookie key is a placeholder (as in the example secrets file), not a secret"
+    from zxcvbn import zxcvbn  # imported here: only production starts need it
+
+    result = zxcvbn(key[:72], max_length=72)
+    worded = sum(len(match["token"]) for match in result["sequence"]
+                 if match["pattern"] in ("dictionary", "spatial"))
+    if len(set(key)) < MIN_COOKIE_KEY_DISTINCT or result["guesses_log10"] < 20 \
+            or worded >= 0.4 * len(key[:72]):
+        return "the cookie key is predictable (repeated, sequential or made of words)"
+    return None
+
+
+def _positive_float(name: str, raw: Any, default: float) -> float:
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except (TypeError, ValueError) as exc:
+        raise ConfigurationError(f"Setting '{name}' must be a number, got {raw!r}.") from exc
+    if not value > 0:
         raise ConfigurationError(f"Setting '{name}' must be positive, got {value}.")
     return value
 
@@ -121,14 +191,11 @@ def load_settings(
             problems.append(
                 f"no cookie key: set {ENV_NAMES['cookie_key']} or cookie_key in "
                 ".streamlit/secrets.toml to a random string of at least "
-                f"{MIN_COOKIE_KEY_LENGTH} characters "
-                "(python -c \"import secrets; print(secrets.token_urlsafe(48))\")"
+                f"{MIN_COOKIE_KEY_LENGTH} characters ({MAKE_A_KEY})"
             )
-        elif len(str(cookie_key)) < MIN_COOKIE_KEY_LENGTH:
-            problems.append(
-                f"the cookie key is {len(str(cookie_key))} characters long; at least "
-                f"{MIN_COOKIE_KEY_LENGTH} are required"
-            )
+        elif (problem := cookie_key_problem(str(cookie_key))) is not None:
+            problems.append(f"{problem}. Make a key with {MAKE_A_KEY} and set it as "
+                            f"{ENV_NAMES['cookie_key']} or cookie_key in .streamlit/secrets.toml")
         if not users_raw:
             problems.append(
                 f"no users file: set {ENV_NAMES['users_file']} or users_file to a YAML file "
@@ -167,4 +234,14 @@ def load_settings(
         session_idle_minutes=_positive_int(
             "session_idle_minutes", _lookup("session_idle_minutes", environ, secrets), 30
         ),
+        session_max_hours=_positive_float(
+            "session_max_hours", _lookup("session_max_hours", environ, secrets), 12.0),
+        backoff_after_failures=_positive_int(
+            "backoff_after_failures", _lookup("backoff_after_failures", environ, secrets), 10),
+        backoff_max_seconds=_positive_int(
+            "backoff_max_seconds", _lookup("backoff_max_seconds", environ, secrets), 60),
+        client_ip_header=(str(_lookup("client_ip_header", environ, secrets) or "").strip()
+                          or None),
+        system_database_url=(str(_lookup("system_database_url", environ, secrets) or "")
+                             or None),
     )

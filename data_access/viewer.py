@@ -1,4 +1,16 @@
-"""The signed-in principal that every brand-scoped read takes."""
+"""The signed-in principal that every brand-scoped read takes, and what each role may do.
+
+Roles (docs/users.md has the matrix of role × page × action, and a test keeps it equal to
+:data:`PERMISSIONS`):
+
+* ``brand_viewer`` — a brand's staff who look: every brand page, summary extracts;
+* ``brand_manager`` — the brand's sourcing lead: also raw order-, finding- and plan-level
+  extracts (and, later, the brand's engagement log);
+* ``admin`` — a programme administrator: any brand, imports, accounts, audit logs.
+
+The checks are made here, in ``data_access``, by the functions that do the work
+(``viewer.require(...)``); pages hide what a role cannot use, but hiding is not the control.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +19,40 @@ from typing import Literal
 
 from data_access.errors import NoBrandSelected, PermissionDenied
 
-Role = Literal["brand", "admin"]
+Role = Literal["brand_viewer", "brand_manager", "admin"]
+BRAND_ROLES: tuple[str, ...] = ("brand_viewer", "brand_manager")
+ROLES: tuple[str, ...] = (*BRAND_ROLES, "admin")
+#: the role name before brand roles were split (users files, older callers): a brand manager,
+#: which can do everything a brand account could do then
+LEGACY_BRAND_ROLE = "brand"
+
+ROLE_LABELS = {"brand_viewer": "Brand viewer", "brand_manager": "Brand manager",
+               "admin": "Programme administrator"}
+
+#: action -> what it lets a user do, in the users' words (docs/users.md, refusals)
+ACTIONS: dict[str, str] = {
+    "view_brand_pages": "see the brand's pages",
+    "download_summary_extracts": "download summary extracts",
+    "download_raw_extracts": "download order-, finding- and plan-level extracts",
+    "manage_engagement_log": "manage the brand's engagement log",
+    "choose_any_brand": "look at any brand",
+    "import_data": "import data",
+    "manage_accounts": "manage accounts",
+    "view_audit_log": "see the audit logs",
+}
+
+#: role -> the actions it may perform: the one place that says who may do what
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "brand_viewer": frozenset({"view_brand_pages", "download_summary_extracts"}),
+    "brand_manager": frozenset({"view_brand_pages", "download_summary_extracts",
+                                "download_raw_extracts", "manage_engagement_log"}),
+    "admin": frozenset(ACTIONS),
+}
+
+
+def normalise_role(role: str) -> str:
+    """A role name as stored: ``brand`` (the old name) is a brand manager."""
+    return "brand_manager" if role == LEGACY_BRAND_ROLE else role
 
 
 @dataclass(frozen=True)
@@ -15,7 +60,8 @@ class Viewer:
     """Who is asking. Hashable, so it can be part of a cache key.
 
     ``brand_id`` is the brand whose data is shown: a brand user's own brand (fixed), or the
-    brand an administrator has chosen (``None`` until chosen).
+    brand an administrator has chosen (``None`` until chosen). ``role`` ``"brand"`` is accepted
+    and stored as ``"brand_manager"``.
     """
 
     username: str
@@ -23,14 +69,28 @@ class Viewer:
     brand_id: int | None
 
     def __post_init__(self) -> None:
-        if self.role not in ("brand", "admin"):
+        object.__setattr__(self, "role", normalise_role(self.role))
+        if self.role not in ROLES:
             raise ValueError(f"unknown role {self.role!r}")
-        if self.role == "brand" and self.brand_id is None:
+        if self.role != "admin" and self.brand_id is None:
             raise ValueError("a brand user must belong to a brand")
 
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    def can(self, action: str) -> bool:
+        """May this viewer perform ``action`` (a key of :data:`ACTIONS`)? Unknown: no."""
+        return action in PERMISSIONS.get(self.role, frozenset())
+
+    def require(self, action: str) -> None:
+        """Raise :class:`PermissionDenied` unless the viewer may perform ``action``."""
+        if not self.can(action):
+            if action in PERMISSIONS["admin"] - PERMISSIONS["brand_manager"]:
+                raise PermissionDenied("This is only available to programme administrators.")
+            raise PermissionDenied(
+                f"Your account cannot {ACTIONS.get(action, 'do this')}. Ask your brand's "
+                "manager or a programme administrator if you need to.")
 
     def acting_for(self, brand_id: int | None) -> Viewer:
         """An administrator's view of another brand. Brand users cannot switch brands."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from streamlit.testing.v1 import AppTest
 
 from data_access.as_of import data_dates
@@ -68,3 +68,26 @@ def texts_shown(at: AppTest) -> list[str]:
         out += [str(metric.label), str(metric.value), str(metric.proto.delta),
                 str(metric.proto.help)]
     return out
+
+
+def seeded_sign_in(engine, username: str) -> AppTest:
+    """The app with ``username`` signed in as a real sign-in leaves it — the session-state
+    keys and a live server-side session — without the form's bcrypt check and round trip."""
+    from data_access import sessions
+    from data_access.schema import AppUser
+
+    with engine.connect() as conn:
+        row = conn.execute(select(AppUser.display_name, AppUser.role)
+                           .where(AppUser.username == username)).first()
+    if row is None:  # the app provisions accounts at its first run
+        AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+        with engine.connect() as conn:
+            row = conn.execute(select(AppUser.display_name, AppUser.role)
+                               .where(AppUser.username == username)).one()
+    session_id, *_ = sessions.start_session(engine, username, sessions.SessionPolicy())
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in {"authentication_status": True, "username": username,
+                       "name": row.display_name, "roles": [row.role],
+                       "_auth_sid": session_id}.items():
+        at.session_state[key] = value
+    return at

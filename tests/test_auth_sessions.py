@@ -36,7 +36,7 @@ from playwright.sync_api import expect
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
-from data_access import accounts, extracts
+from data_access import accounts, extracts, sessions
 from data_access.accounts import LockoutPolicy
 from data_access.admin import installation_summary
 from data_access.errors import PermissionDenied
@@ -51,6 +51,7 @@ from tests.pagespecs import admin_pages
 COOKIE = "scd_auth"
 COOKIE_KEY = secrets.token_urlsafe(48)  # this module's servers are started with it
 LOCKED = "Too many failed sign-in attempts"
+SESSIONS = sessions.SessionPolicy()
 
 
 # ---- lockout ------------------------------------------------------------------------------------
@@ -76,7 +77,9 @@ def test_lockout_count_and_duration_come_from_the_settings(app_env, monkeypatch,
     started = accounts.utcnow()
     _attempt(at, "atlas", "wrong-password")
     unit = "minute" if minutes == 1 else "minutes"
-    assert [e.value for e in at.error] == [f"{LOCKED}. Try again in {minutes} {unit}."]
+    assert [e.value for e in at.error] == [
+        f"{LOCKED}. Try again in {minutes} {unit}, or ask an administrator to unlock the "
+        "account."]
 
     # locked: even the right password is refused, and no data is shown
     _attempt(at, "atlas", "atlas-demo-2026")
@@ -85,7 +88,8 @@ def test_lockout_count_and_duration_come_from_the_settings(app_env, monkeypatch,
     assert not figures_shown(at)
     with app_env.connect() as conn:
         count, locked_until = conn.execute(text(
-            "SELECT failed_count, locked_until FROM login_throttle WHERE username = 'atlas'"
+            "SELECT failed_count, locked_until FROM login_throttle WHERE username = 'atlas' "
+            "AND client = 'local'"
         )).one()
     locked_until = locked_until if isinstance(locked_until, dt.datetime) \
         else dt.datetime.fromisoformat(str(locked_until))
@@ -94,7 +98,8 @@ def test_lockout_count_and_duration_come_from_the_settings(app_env, monkeypatch,
 
     # once the lock has run out (moved into the past here), the right password works again
     with app_env.begin() as conn:
-        conn.execute(text("UPDATE login_throttle SET locked_until = :t WHERE username = 'atlas'"),
+        conn.execute(text("UPDATE login_throttle SET locked_until = :t WHERE username = 'atlas' "
+                          "AND client = 'local'"),
                      {"t": accounts.utcnow() - dt.timedelta(seconds=1)})
     _attempt(at, "atlas", "atlas-demo-2026")
     assert at.session_state["authentication_status"] is True
@@ -141,9 +146,17 @@ def test_lockout_expires_and_counts_only_failures_inside_the_window(writable_eng
 # ---- sessions: logout, revocation, idle timeout (AppTest) ----------------------------------------
 
 
+def _session_row(engine, session_id: str):
+    with engine.connect() as conn:
+        return conn.execute(text(
+            "SELECT revoked_at, revoked_reason, last_seen_at FROM user_session "
+            "WHERE id_hash = :h"), {"h": sessions.hash_session_id(session_id)}).one()
+
+
 def test_logout_clears_every_session_key_and_revokes_the_sign_in(app_env):
     at = sign_in("nordwind", "nordwind-demo-2026")
-    issued = at.session_state["_auth_issued_at"]
+    session_id = at.session_state["_auth_sid"]
+    assert sessions.check_session(app_env, session_id, SESSIONS).live
     at.switch_page(str(ROOT / "pages" / "brand" / "suppliers.py")).run()
     at.text_input(key="filter_q").input("a").run()
     at.multiselect(key="filter_countries").set_value(["VN"]).run()
@@ -153,7 +166,7 @@ def test_logout_clears_every_session_key_and_revokes_the_sign_in(app_env):
     assert not at.exception
     left = set(at.session_state.keys())
     assert not {k for k in left if k.startswith("filter_")}
-    assert {"viewer", "profile_factory_id", "compare_ids", "_auth_issued_at"}.isdisjoint(left)
+    assert {"viewer", "profile_factory_id", "compare_ids", "_auth_sid"}.isdisjoint(left)
     assert at.session_state["authentication_status"] is None
     assert at.session_state["username"] is None
     assert [t.label for t in at.text_input] == ["Username", "Password"]
@@ -162,10 +175,76 @@ def test_logout_clears_every_session_key_and_revokes_the_sign_in(app_env):
     at.run()  # a rerun (refresh, back button) of the same session stays signed out
     assert [t.label for t in at.text_input] == ["Username", "Password"]
 
-    before_logout = dt.datetime.fromtimestamp(issued, dt.UTC).replace(tzinfo=None)
-    assert accounts.principal_for_session(app_env, "nordwind", before_logout) is None
-    fresh = sign_in("nordwind", "nordwind-demo-2026")  # a new sign-in is not affected
+    assert _session_row(app_env, session_id).revoked_reason == "signed_out"
+    assert not sessions.check_session(app_env, session_id, SESSIONS).live
+    fresh = sign_in("nordwind", "nordwind-demo-2026")  # a new sign-in is a new session
     assert fresh.title[0].value == "Nordwind Apparel — overview"
+    assert fresh.session_state["_auth_sid"] != session_id
+
+
+@pytest.fixture
+def with_cookie(monkeypatch):
+    """Give the app's requests a re-login cookie (AppTest has no cookie jar): every run reads
+    ``st.context.cookies``, here replaced for the test."""
+    jar: dict[str, str] = {}
+    monkeypatch.setattr(type(st.context), "cookies", property(lambda self: dict(jar)))
+    return jar
+
+
+def test_a_signed_out_cookie_stays_refused_when_the_lifetime_setting_shrinks(
+        app_env, monkeypatch, with_cookie):
+    """Finding 7: the issue time was derived from the cookie's expiry minus the *current*
+    lifetime setting, so shortening the setting after a sign-out made the signed-out cookie
+    look newer than the sign-out and signed it in again. The cookie names its session now."""
+    monkeypatch.setenv("DASHBOARD_COOKIE_KEY", COOKIE_KEY)  # the same key across restarts
+    st.cache_resource.clear()
+    at = sign_in("nordwind", "nordwind-demo-2026")
+    token = at.session_state["_auth_set_cookie"]["token"]
+    with_cookie[COOKIE] = token
+    control = AppTest.from_file(APP, default_timeout=TIMEOUT).run()  # the cookie signs in
+    assert control.title[0].value == "Nordwind Apparel — overview"
+
+    at.sidebar.button[0].click().run()  # sign out
+    assert any("signed out" in s.value for s in at.success)
+    for days in ("1", "0.25", "0.01"):
+        monkeypatch.setenv("DASHBOARD_COOKIE_EXPIRY_DAYS", days)
+        st.cache_resource.clear()
+        again = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+        assert not again.exception
+        assert [t.label for t in again.text_input] == ["Username", "Password"], days
+        assert not figures_shown(again)
+
+
+def test_an_idle_sign_out_is_a_server_side_sign_out(app_env, monkeypatch, with_cookie):
+    """Finding 2: after "signed out after N minutes without activity", a reload signed the
+    user in again from the re-login cookie. The idle timeout now revokes the session."""
+    monkeypatch.setenv("DASHBOARD_SESSION_IDLE_MINUTES", "2")
+    at = sign_in("maple", "maple-demo-2026")
+    session_id = at.session_state["_auth_sid"]
+    with_cookie[COOKIE] = at.session_state["_auth_set_cookie"]["token"]
+    control = AppTest.from_file(APP, default_timeout=TIMEOUT).run()  # the cookie signs in
+    assert control.title[0].value == "Maple & Thread — overview"
+
+    def idle_for(seconds: int) -> None:
+        with app_env.begin() as conn:
+            conn.execute(text("UPDATE user_session SET last_seen_at = :t WHERE id_hash = :h"),
+                         {"t": accounts.utcnow() - dt.timedelta(seconds=seconds),
+                          "h": sessions.hash_session_id(session_id)})
+
+    idle_for(119)
+    at.run()
+    assert at.title[0].value == "Maple & Thread — overview"  # active within the limit
+    idle_for(121)
+    at.run()
+    assert not at.exception
+    assert any("2 minutes without activity" in i.value for i in at.info)
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+    assert not figures_shown(at)
+    assert _session_row(app_env, session_id).revoked_reason == "idle"
+
+    reload = AppTest.from_file(APP, default_timeout=TIMEOUT).run()  # the cookie comes back
+    assert [t.label for t in reload.text_input] == ["Username", "Password"]
+    assert not figures_shown(reload)
 
 
 def _cookie_slot_scripts(at: AppTest) -> list[str]:
@@ -217,21 +296,6 @@ def test_cookie_script_values_cannot_close_the_script_element():
     assert "</script" not in _set_cookie_js(hostile, hostile)
 
 
-def test_idle_session_ends_after_the_configured_minutes(app_env, monkeypatch):
-    monkeypatch.setenv("DASHBOARD_SESSION_IDLE_MINUTES", "2")
-    at = sign_in("maple", "maple-demo-2026")
-    assert at.title[0].value == "Maple & Thread — overview"
-    at.session_state["_auth_last_seen"] = time.time() - 119
-    at.run()
-    assert at.title[0].value == "Maple & Thread — overview"  # active within the limit
-    at.session_state["_auth_last_seen"] = time.time() - 121
-    at.run()
-    assert not at.exception
-    assert any("2 minutes without activity" in i.value for i in at.info)
-    assert [t.label for t in at.text_input] == ["Username", "Password"]
-    assert not figures_shown(at)
-
-
 # ---- configuration refusals ---------------------------------------------------------------------
 
 
@@ -241,15 +305,17 @@ def _users_file(tmp_path: Path) -> str:
     return str(path)
 
 
-@pytest.mark.parametrize("case", ["no-key", "short-key", "demo-users", "no-users-file",
-                                  "missing-users-file"])
+@pytest.mark.parametrize("case", ["no-key", "short-key", "placeholder-key", "demo-users",
+                                  "no-users-file", "missing-users-file"])
 def test_outside_demo_mode_the_app_refuses_to_start_and_says_why(app_env, monkeypatch,
                                                                  tmp_path, case):
     env = {"DASHBOARD_DEMO": "false", "DASHBOARD_COOKIE_KEY": COOKIE_KEY,
            "DASHBOARD_USERS_FILE": _users_file(tmp_path)}
     reason = {
         "no-key": ("DASHBOARD_COOKIE_KEY", "", "no cookie key"),
-        "short-key": ("DASHBOARD_COOKIE_KEY", "x" * 31, "at least 32 are required"),
+        "short-key": ("DASHBOARD_COOKIE_KEY", "x" * 31, "at least 32 random characters"),
+        "placeholder-key": ("DASHBOARD_COOKIE_KEY", "REPLACE-WITH-A-LONG-RANDOM-STRING",
+                            "placeholder"),
         "demo-users": ("DASHBOARD_USERS_FILE", str(ROOT / "config" / "demo_users.yaml"),
                        "bundled demo users file cannot be used"),
         "no-users-file": ("DASHBOARD_USERS_FILE", "", "no users file"),
@@ -450,7 +516,8 @@ def _b64(data: bytes) -> str:
 
 def forged_tokens() -> dict[str, str]:
     now = time.time()
-    good = {"username": "maple", "exp_date": now + 3_600}
+    good = {"username": "maple", "exp_date": now + 3_600, "iat": int(now),
+            "sid": secrets.token_urlsafe(32)}
     valid = jwt.encode(good, COOKIE_KEY, algorithm="HS256")
     header, _, signature = valid.split(".")
     edited = ".".join([header, _b64(json.dumps({**good, "username": "nordwind"}).encode()),
@@ -464,6 +531,10 @@ def forged_tokens() -> dict[str, str]:
         "expired": jwt.encode({**good, "exp_date": now - 60}, COOKIE_KEY, algorithm="HS256"),
         "unknown-user": jwt.encode({**good, "username": "nobody"}, COOKIE_KEY,
                                    algorithm="HS256"),
+        # signed with the server's key, but naming no session the server issued
+        "unknown-session": jwt.encode(good, COOKIE_KEY, algorithm="HS256"),
+        "no-session": jwt.encode({k: v for k, v in good.items() if k != "sid"}, COOKIE_KEY,
+                                 algorithm="HS256"),
     }
 
 
@@ -486,16 +557,34 @@ def test_tampered_or_expired_cookies_are_refused(keyed_server, new_context):
 
 
 @pytest.mark.browser
-def test_a_cookie_signed_with_the_servers_key_is_accepted(keyed_server, new_context):
-    """The control for the test above: the forged cookies were well-formed; only the key (kept
-    secret, ≥ 32 characters, required outside demo mode) separates them from this one."""
+def test_a_cookie_is_accepted_with_the_servers_key_and_a_live_session_only(keyed_server,
+                                                                          new_context):
+    """The control for the test above: a token signed with the server's key and naming a
+    session the server issued signs in (so the forged ones were well-formed); the same
+    session under another username does not. The key alone no longer makes a login."""
+    page = new_context().new_page()
+    sign_in_and_wait(page, keyed_server.url, "maple", "maple-demo-2026",
+                     "Maple & Thread — overview")
+    page.wait_for_function(f"document.cookie.includes('{COOKIE}=')")
+    issued = next(c["value"] for c in page.context.cookies() if c["name"] == COOKIE)
+    claims = jwt.decode(issued, COOKIE_KEY, algorithms=["HS256"])
+    assert set(claims) == {"username", "sid", "iat", "exp_date"}
+
+    remade = jwt.encode({**claims, "exp_date": time.time() + 3_600}, COOKIE_KEY,
+                        algorithm="HS256")
     context = new_context()
-    token = jwt.encode({"username": "maple", "exp_date": time.time() + 3_600}, COOKIE_KEY,
-                       algorithm="HS256")
-    context.add_cookies([_cookie_for(keyed_server, token)])
-    page = context.new_page()
-    page.goto(keyed_server.url)
-    _signed_in_as(page, "Maple & Thread — overview")
+    context.add_cookies([_cookie_for(keyed_server, remade)])
+    other = context.new_page()
+    other.goto(keyed_server.url)
+    _signed_in_as(other, "Maple & Thread — overview")
+
+    as_someone_else = jwt.encode({**claims, "username": "nordwind"}, COOKIE_KEY,
+                                 algorithm="HS256")
+    context = new_context()
+    context.add_cookies([_cookie_for(keyed_server, as_someone_else)])
+    third = context.new_page()
+    third.goto(keyed_server.url)
+    _shows_only_the_sign_in_form(third)
 
 
 @pytest.mark.browser
@@ -532,3 +621,74 @@ def test_a_real_server_without_cookie_key_outside_demo_mode_refuses_to_start(new
     finally:
         server.stop()
     assert not database.exists()  # it refused before touching the database
+
+
+# ---- findings 4, 5 and 6 through the real app ------------------------------------------------
+
+
+def _users_yaml(path: Path, entries: dict[str, tuple[str, str, str | None]]) -> str:
+    """A users file: username -> (password, role, brand code)."""
+    from data_access.passwords import hash_password
+
+    lines = ["credentials:", "  usernames:"]
+    for name, (password, role, brand) in entries.items():
+        lines += [f"    {name}:", f"      name: {name.title()}", f"      role: {role}",
+                  f"      password: '{hash_password(password)}'"]
+        if brand:
+            lines.append(f"      brand: {brand}")
+    path.write_text("\n".join(lines) + "\n")
+    return str(path)
+
+
+def test_a_password_over_72_bytes_gets_the_same_answer_for_any_username(app_env):
+    """Finding 6: an unknown username with a long password gave an error page (bcrypt 5
+    raised) where a known one gave "incorrect" — and it was not counted towards lockout."""
+    long = "correct horse battery staple " * 3  # 87 bytes
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    for name in ("maple", "no-such-user"):
+        _attempt(at, name, long)
+        assert [e.value for e in at.error] == ["Username or password is incorrect."], name
+    with app_env.connect() as conn:
+        counted = dict(conn.execute(text(
+            "SELECT username, failed_count FROM login_throttle WHERE client = 'local'")).all())
+    assert counted == {"maple": 1, "no-such-user": 1}
+
+
+def test_a_changed_password_in_the_users_file_takes_effect_at_the_next_start(
+        app_env, monkeypatch, tmp_path):
+    """Finding 5: the users file only ever inserted accounts, so after a restart the old
+    password still worked although the deployment guide said otherwise."""
+    users = tmp_path / "users.yaml"
+    monkeypatch.setenv("DASHBOARD_USERS_FILE", _users_yaml(
+        users, {"j.doe": ("first passphrase here", "brand_manager", "nordwind")}))
+    first = sign_in("j.doe", "first passphrase here")
+    assert first.title[0].value == "Nordwind Apparel — overview"
+
+    _users_yaml(users, {"j.doe": ("second passphrase now", "brand_manager", "nordwind")})
+    st.cache_resource.clear()  # a restart of the app
+    refused = sign_in("j.doe", "first passphrase here")
+    assert [e.value for e in refused.error] == ["Username or password is incorrect."]
+    first.run()  # the session signed in with the old password has ended
+    assert [t.label for t in first.text_input] == ["Username", "Password"]
+    assert sign_in("j.doe", "second passphrase now").title[0].value == \
+        "Nordwind Apparel — overview"
+
+
+def test_demo_accounts_do_not_outlive_demo_mode(app_env, monkeypatch, tmp_path):
+    """Finding 4: after one demo start, a start outside demo mode with a users file that does
+    not list the demo accounts still accepted their published passwords."""
+    assert sign_in("nordwind", "nordwind-demo-2026").title[0].value == \
+        "Nordwind Apparel — overview"  # the demo start
+    monkeypatch.setenv("DASHBOARD_DEMO", "false")
+    monkeypatch.setenv("DASHBOARD_COOKIE_KEY", COOKIE_KEY)
+    monkeypatch.setenv("DASHBOARD_USERS_FILE", _users_yaml(
+        tmp_path / "users.yaml", {"ops.admin": ("operations passphrase", "admin", None)}))
+    st.cache_resource.clear()
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    if at.text_input:  # if a sign-in form is offered at all, the demo password must fail
+        _attempt(at, "nordwind", "nordwind-demo-2026")
+    assert at.session_state.get("authentication_status") is not True
+    assert not figures_shown(at)
+    message = " ".join(e.value for e in at.error)
+    assert "refuses to start" in message and "demo dataset" in message

@@ -682,27 +682,41 @@ IMPORT_ROLE = "dashboard_import_test"
 
 
 def unprivileged(engine: Engine) -> Engine:
-    """The same database through a LOGIN role that is neither superuser, BYPASSRLS nor owner
-    (what production uses); SQLite has no roles, so there it is the same engine."""
+    """The same database as production sees it: pages read through a LOGIN role that is
+    neither superuser, BYPASSRLS nor owner, and system work (imports) runs through a second
+    role in ``dashboard_system`` (data_access.scope); SQLite has no roles, so there it is the
+    same engine."""
     if engine.dialect.name != "postgresql":
         return engine
     from data_access.db import create_db_engine
+    from data_access.scope import SYSTEM_ROLE, use_system_engine
 
+    roles = {IMPORT_ROLE: "LOGIN NOSUPERUSER NOBYPASSRLS", SYSTEM_ROLE: "NOLOGIN",
+             f"{IMPORT_ROLE}_sys": f"LOGIN NOSUPERUSER NOBYPASSRLS IN ROLE {SYSTEM_ROLE}"}
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        if not conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"),
-                            {"r": IMPORT_ROLE}).scalar():
-            conn.execute(text(f"CREATE ROLE {IMPORT_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS"))
-        conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {IMPORT_ROLE}"))
-        conn.execute(text("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public "
-                          f"TO {IMPORT_ROLE}"))
-        conn.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "
-                          f"{IMPORT_ROLE}"))
-    return create_db_engine(engine.url.set(username=IMPORT_ROLE)
-                            .render_as_string(hide_password=False))
+        for role, options in roles.items():
+            if not conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"),
+                                {"r": role}).scalar():
+                conn.execute(text(f"CREATE ROLE {role} {options}"))
+        for role in (IMPORT_ROLE, f"{IMPORT_ROLE}_sys"):
+            conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {role}"))
+            conn.execute(text("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "
+                              f"public TO {role}"))
+            conn.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "
+                              f"{role}"))
+
+    def as_role(role: str) -> Engine:
+        return create_db_engine(engine.url.set(username=role)
+                                .render_as_string(hide_password=False))
+
+    reader = as_role(IMPORT_ROLE)
+    use_system_engine(reader, as_role(f"{IMPORT_ROLE}_sys"))
+    return reader
 
 
 def test_imports_and_extracts_work_for_the_unprivileged_app_role(writable_engine):
     from data_access.extracts import iter_purchase_orders
+    from data_access.scope import system_engine
 
     app = unprivileged(writable_engine)
     try:
@@ -719,4 +733,5 @@ def test_imports_and_extracts_work_for_the_unprivileged_app_role(writable_engine
         assert streamed == expected
     finally:
         if app is not writable_engine:
+            system_engine(app).dispose()
             app.dispose()

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 import string
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -47,7 +46,7 @@ from data_access.factories import (
 from data_access.scope import system_connection
 from data_access.viewer import Viewer
 from demo import generate_demo_data
-from tests.apphelpers import APP, PAGES, TIMEOUT
+from tests.apphelpers import PAGES, seeded_sign_in
 from tests.conftest import CASE_COUNTS, DEMO_AS_OF, new_postgres_database
 from tests.pagespecs import brand_pages
 from ui.extract_catalogue import EXTRACTS, ExtractContext
@@ -732,15 +731,11 @@ def url_params(truth: PageTruth, user: str):
     })
 
 
-def seeded_app(user: str) -> AppTest:
-    """The app with ``user`` signed in (the session keys a real sign-in leaves): page tests
-    then cost one script run, not a bcrypt check and a form round trip each."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    now = time.time()
-    for key, value in {"authentication_status": True, "username": user, "name": user,
-                       "_auth_issued_at": now, "_auth_last_seen": now}.items():
-        at.session_state[key] = value
-    return at
+def seeded_app(engine, user: str) -> AppTest:
+    """The app with ``user`` signed in (the session keys a real sign-in leaves, and a live
+    server-side session): page tests then cost one script run, not a bcrypt check and a form
+    round trip each."""
+    return seeded_sign_in(engine, user)
 
 
 @settings(max_examples=60, derandomize=True, database=None, deadline=None,
@@ -754,7 +749,7 @@ def test_pages_with_hostile_url_parameters_show_only_own_data(app_env, request, 
     page = data.draw(st.sampled_from(BRAND_PAGES), label="page")
     params = data.draw(url_params(truth, user), label="query_params")
 
-    at = seeded_app(user)
+    at = seeded_app(app_env, user)
     at.switch_page(str(PAGES / "brand" / f"{page}.py"))
     for key, value in params.items():
         at.query_params[key] = value
@@ -860,15 +855,15 @@ def test_url_attempts_give_not_found_or_a_message_never_data(any_app_env):
                   .replace("OWN", str(own)) for k, v in params.items()}
         label = f"#{number} /{page}?" + "&".join(f"{k}={v[:40]!r}" for k, v in filled.items())
         try:
-            _check_url_attempt(truth, page, filled, str(foreign), foreign_brand)
+            _check_url_attempt(engine, truth, page, filled, str(foreign), foreign_brand)
         except AssertionError as exc:
             failures[label] = str(exc).splitlines()[0][:300]
     assert not failures, "\n".join(f"{k}: {v}" for k, v in failures.items())
 
 
-def _check_url_attempt(truth: PageTruth, page: str, filled: dict[str, str], foreign: str,
-                       foreign_brand: str) -> None:
-    at = seeded_app("maple")
+def _check_url_attempt(engine, truth: PageTruth, page: str, filled: dict[str, str],
+                       foreign: str, foreign_brand: str) -> None:
+    at = seeded_app(engine, "maple")
     at.switch_page(str(PAGES / "brand" / f"{page}.py"))
     for key, value in filled.items():
         at.query_params[key] = value

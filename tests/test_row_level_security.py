@@ -16,34 +16,54 @@ from data_access import as_of, factories, orders, provenance, queries
 from data_access.db import create_db_engine
 from data_access.factories import DirectoryFilters
 from data_access.scope import (
+    RLS_TABLES,
     SHARED_ROW_TABLES,
+    SYSTEM_ROLE,
     TENANT_TABLES,
+    check_database_roles,
     scoped_connection,
     system_connection,
+    system_engine,
+    use_system_engine,
 )
 from data_access.viewer import Viewer
 from tests.conftest import DEMO_AS_OF
 
 pytestmark = pytest.mark.postgres
 APP_ROLE = "dashboard_app"
+SYSTEM_LOGIN = "dashboard_sys"
+
+
+def _role_engine(postgres_engine, role: str) -> Engine:
+    url = postgres_engine.url.set(username=role)
+    return create_db_engine(url.render_as_string(hide_password=False))
 
 
 @pytest.fixture(scope="module")
 def app_engine(postgres_engine) -> Engine:
-    """The demo database seen through a non-owner, non-superuser, non-BYPASSRLS role."""
+    """The demo database seen through the app's reading role — a LOGIN role that is neither
+    superuser, nor BYPASSRLS, nor the tables' owner, nor in dashboard_system — with its
+    system work routed to a second role that is in dashboard_system (as in production)."""
     with postgres_engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"),
-                              {"r": APP_ROLE}).scalar()
-        if not exists:
-            conn.execute(text(f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS"))
-        conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}"))
-        conn.execute(text(
-            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP_ROLE}"))
-        conn.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}"))
-    url = postgres_engine.url.set(username=APP_ROLE)
-    engine = create_db_engine(url.render_as_string(hide_password=False))
+        for role, options in ((SYSTEM_ROLE, "NOLOGIN"),
+                              (APP_ROLE, "LOGIN NOSUPERUSER NOBYPASSRLS"),
+                              (SYSTEM_LOGIN,
+                               f"LOGIN NOSUPERUSER NOBYPASSRLS IN ROLE {SYSTEM_ROLE}")):
+            exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"),
+                                  {"r": role}).scalar()
+            if not exists:
+                conn.execute(text(f"CREATE ROLE {role} {options}"))
+        for role in (APP_ROLE, SYSTEM_LOGIN):
+            conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {role}"))
+            conn.execute(text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "
+                              f"public TO {role}"))
+            conn.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}"))
+    engine = _role_engine(postgres_engine, APP_ROLE)
+    system = _role_engine(postgres_engine, SYSTEM_LOGIN)
+    use_system_engine(engine, system)
     yield engine
     engine.dispose()
+    system.dispose()
 
 
 def brands(engine) -> list[int]:
@@ -53,16 +73,16 @@ def brands(engine) -> list[int]:
 
 def test_catalog_shows_forced_rls_and_an_unprivileged_app_role(app_engine, postgres_engine):
     with postgres_engine.connect() as conn:
-        for table in TENANT_TABLES:
+        for table in RLS_TABLES:
             enabled, forced, owner = conn.execute(text(
                 "SELECT relrowsecurity, relforcerowsecurity, pg_get_userbyid(relowner) "
                 "FROM pg_class WHERE oid = to_regclass(:t)"), {"t": table}).one()
             assert enabled and forced, table
             assert owner != APP_ROLE
-            policies = conn.execute(text(
-                "SELECT COUNT(*) FROM pg_policies WHERE tablename = :t"), {"t": table}
-            ).scalar_one()
-            assert policies == 1
+            policies = set(conn.execute(text(
+                "SELECT policyname FROM pg_policies WHERE tablename = :t"), {"t": table}
+            ).scalars())
+            assert policies == {"brand_isolation", "system_scope"}, table
         superuser, bypass = conn.execute(text(
             "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = :r"), {"r": APP_ROLE}
         ).one()
@@ -189,11 +209,84 @@ def test_shared_factory_reads_through_rls_equal_the_reads_as_superuser(app_engin
         assert through_rls["source"].str.contains("other buyer").any()
 
 
-def test_system_scope_sees_every_brand(app_engine):
-    with system_connection(app_engine) as conn:
+def test_system_scope_sees_every_brand_only_through_the_system_role(app_engine):
+    with system_connection(app_engine) as conn:  # the registered system role
+        assert conn.execute(text("SELECT current_user")).scalar_one() == SYSTEM_LOGIN
         assert conn.execute(text(
             "SELECT COUNT(DISTINCT brand_id) FROM purchase_order")).scalar_one() == len(
             brands(app_engine))
+
+
+@pytest.mark.parametrize("table", RLS_TABLES)
+def test_the_reading_role_cannot_use_the_system_scope(app_engine, postgres_engine, table):
+    """Setting app.scope is open to every role; the policies let 'system' through only for
+    members of dashboard_system. The reading role setting it itself sees nothing — while the
+    system role sees the table's rows (positive control, where the table has any)."""
+    with postgres_engine.connect() as conn:
+        total = conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
+    with app_engine.begin() as conn:
+        conn.execute(text("SELECT set_config('app.scope', 'system', true)"))
+        assert conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one() == 0
+        # nor from inside a query, as an injected expression would try
+        assert conn.execute(text(
+            f"SELECT COUNT(*) FROM {table} WHERE "
+            "set_config('app.scope', 'system', true) IS NOT NULL")).scalar_one() == 0
+    with system_connection(app_engine) as conn:
+        assert conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one() == total
+
+
+def test_brand_identifying_tables_show_a_brand_only_its_own_rows(app_engine, postgres_engine):
+    """Downloads, import runs, accounts and sessions: the brand scope sees its own brand's rows
+    and may write only its own (a download recorded for another brand is refused)."""
+    from data_access import accounts, extracts, sessions
+    from data_access.settings import DEMO_USERS_FILE
+
+    accounts.provision_users(app_engine, accounts.read_users_file(DEMO_USERS_FILE))
+    first, second = brands(app_engine)[:2]
+    own = Viewer("nordwind", "brand_manager", first)
+    extracts.record_download(app_engine, own, "supplier-list", {}, 3)
+    sessions.start_session(app_engine, "nordwind", sessions.SessionPolicy())
+    with postgres_engine.connect() as conn:
+        foreign_rows = {t: conn.execute(text(f"SELECT COUNT(*) FROM {t} WHERE brand_id <> :b"),
+                                        {"b": first}).scalar_one()
+                        for t in ("extract_audit", "app_user", "user_session")}
+    assert all(foreign_rows.values()) or foreign_rows["app_user"]
+    with scoped_connection(app_engine, own) as conn:
+        for table in ("extract_audit", "app_user", "user_session", "import_run",
+                      "account_audit"):
+            seen = set(conn.execute(text(f"SELECT DISTINCT brand_id FROM {table}")).scalars())
+            assert seen <= {first}, table
+        assert conn.execute(text("SELECT COUNT(*) FROM app_user")).scalar_one() >= 1
+    with (pytest.raises(Exception, match="row-level security"),
+          scoped_connection(app_engine, own) as conn):
+        conn.execute(text("INSERT INTO extract_audit (username, brand_id, extract, filters, "
+                          "row_count, created_at) VALUES ('x', :b, 'e', '{}', 1, now())"),
+                     {"b": second})
+
+
+def test_the_start_up_check_of_the_database_roles(app_engine, postgres_engine):
+    """Refused: a superuser, an owner, a reading role in dashboard_system beside a system role.
+    Warned: one role for both jobs. Clean: the reading role and a separate system role."""
+    assert check_database_roles(app_engine).problems == []
+    superuser = check_database_roles(postgres_engine).problems
+    assert any("superuser" in p for p in superuser)
+    assert any("owns the tables" in p for p in superuser)
+
+    alone = _role_engine(postgres_engine, APP_ROLE)  # no system role registered
+    report = check_database_roles(alone)
+    assert report.problems == [] and any("may not use the system scope" in w
+                                         for w in report.warnings)
+    with postgres_engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f"GRANT {SYSTEM_ROLE} TO {APP_ROLE}"))
+    try:
+        assert any("also use the system scope" in w
+                   for w in check_database_roles(alone).warnings)
+        assert any("is a member of" in p for p in check_database_roles(app_engine).problems)
+    finally:
+        with postgres_engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text(f"REVOKE {SYSTEM_ROLE} FROM {APP_ROLE}"))
+        alone.dispose()
+    assert system_engine(app_engine) is not app_engine
 
 
 def test_bulk_load_falls_back_to_insert_where_rls_binds_the_role(app_engine):
@@ -209,7 +302,7 @@ def test_bulk_load_falls_back_to_insert_where_rls_binds_the_role(app_engine):
     columns = ["brand_id", "factory_id", "po_number", "confirmed_on", "payment_terms_days",
                "units_ordered", "units_changed_after_confirmation",
                "changed_after_confirmation", "fob_price_usd"]
-    with app_engine.connect() as conn, conn.begin() as tx:
+    with system_engine(app_engine).connect() as conn, conn.begin() as tx:
         n = bulk_insert(conn, PurchaseOrder.__table__, columns,
                         [(brand, factory, "RLS-TEST-1", "2026-01-05", 60, 100, 0, False, 4.5)])
         assert n == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 
 import altair as alt
@@ -121,8 +122,13 @@ def supplier_map(frame: pd.DataFrame) -> pdk.Deck:
     """Factories as circles sized by workers and coloured by latest compliance %.
 
     ``frame`` needs ``lat, lng, name, country, workers, compliance_pct, latest_assessed_on``.
+    The tooltip is an HTML template, so the factory's name and country are HTML-escaped
+    first: a name like ``<img src=…>`` shows as text and loads nothing.
     """
     points = frame.assign(
+        name=[html.escape(str(v)) for v in frame["name"]],
+        country=[html.escape(str(v)) for v in frame["country"]],
+    ).assign(
         colour=[_compliance_colour(v) for v in frame["compliance_pct"]],
         radius=(frame["workers"].fillna(300).astype(float).clip(lower=100) ** 0.5) * 120,
         compliance_label=[("—" if pd.isna(v) else f"{v:.0f} %") for v in frame["compliance_pct"]],

@@ -1,4 +1,5 @@
-"""Shared UI pieces: number formatting, KPI rows, empty states and error messages."""
+"""Shared UI pieces: plain text for data values, number formatting, KPI rows, empty states and
+error messages."""
 
 from __future__ import annotations
 
@@ -9,13 +10,48 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-_MARKDOWN_SPECIALS = "\\`*_{}[]<>()#+-.!|~$:"
+#: the characters that start Markdown (or Streamlit's extensions of it) anywhere in a line:
+#: links and images ``[`` ``]``, autolinks and HTML ``<`` ``>``, emphasis ``*`` ``_`` ``~``,
+#: code, tables, headings, colours / icons / emoji ``:``, maths ``$``, and the backslash itself
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#~:$|])")
+#: an HTML character reference (``&amp;``, ``&#58;``) would be decoded: escape its ``&``
+_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+#: what starts a list, a quote or a heading at the beginning of the text
+_BLOCK_START = re.compile(r"^(\d+)([.)])|^([-+=])")
+_WHITESPACE = re.compile(r"\s+")
+# what GitHub-flavoured Markdown turns into a link even when its punctuation is escaped (its
+# autolink step runs on the decoded text): "http://", "https://", "www.", and an e-mail
+# address; a WORD JOINER (U+2060, invisible) before the ":", the "." or the "@" breaks them
+# Streamlit's icon and logo shortcodes (``:material/home:``, ``:streamlit:``) are likewise
+# found in the decoded text: a word joiner after their opening ":"
+_AUTOLINK = re.compile(r"(?i)(?<=https)(?=:)|(?<=http)(?=:)|(?<=www)(?=\.)|(?=@)"
+                       r"|(?<=:)(?=material/)|(?<=:)(?=streamlit:)")
+WORD_JOINER = "\u2060"
 
 
-def escape_markdown(text: object) -> str:
-    """Text to show through ``st.markdown``/``st.caption`` as it is: every character Markdown
-    (or Streamlit's extensions: colours, icons, maths) could read as markup is escaped."""
-    return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in str(text))
+def plain(value: object) -> str:
+    """``value`` as Markdown that shows exactly its text: never a link, an image, emphasis, a
+    heading, a list, a colour, an icon, maths or HTML.
+
+    Every element that renders Markdown — ``st.markdown``, ``st.caption``, ``st.title``,
+    ``st.info`` and the other messages, metric labels *and values*, tab, expander, radio,
+    button and checkbox labels, progress text, ``help`` tooltips — gets a value that came from
+    data (a factory's name or address, a brand, a file name, a person's name, a URL parameter)
+    through this function; or the value is shown with ``st.text``, a dataframe or a select
+    box, which never render Markdown. Runs of white space (line breaks included) become one
+    space; the characters that start Markdown anywhere in a line are backslash-escaped (and an
+    ``&`` that would start a character reference), as is what starts a block at the very
+    beginning (``1.``, ``-``, ``+``); automatic links and icon shortcodes get an invisible
+    word joiner. Ordinary
+    punctuation (``&``, ``.``, ``,``, ``(``, ``'``) is left as it is. Checked in a real
+    browser: tests/e2e/test_plain_text_journey.py.
+    """
+    text = _WHITESPACE.sub(" ", str(value)).strip()
+    text = _AUTOLINK.sub(WORD_JOINER, text)
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    text = _ENTITY.sub(r"\\&", text)
+    return _BLOCK_START.sub(lambda m: (f"{m.group(1)}\\{m.group(2)}" if m.group(1)
+                                       else f"\\{m.group(3)}"), text)
 
 
 def fmt_int(value: float | int | None) -> str:
@@ -47,13 +83,6 @@ def fmt_compact(value: float | int | None) -> str:
     return f"{value:,.0f}"
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def literal(text: str) -> str:
-    """Text from data (a file name, a factory name) made literal inside a Markdown message:
-    every character Markdown or Streamlit's directives could read is escaped."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
 
 
 @dataclass(frozen=True)
@@ -71,17 +100,18 @@ def kpi_row(kpis: Sequence[Kpi]) -> None:
 
 
 def empty_state(message: str, hint: str) -> None:
-    """What to show instead of an empty chart: what is missing and what to do."""
+    """What to show instead of an empty chart: what is missing and what to do (both are the
+    app's own words; a data value inside them must have gone through :func:`plain`)."""
     st.info(f"**{message}**  \n{hint}", icon=":material/info:")
 
 
 def not_found(message: str) -> None:
-    st.error(message, icon=":material/search_off:")
+    st.error(plain(message), icon=":material/search_off:")
 
 
 def database_down(message: str) -> None:
     st.error(
-        f"**The database is not available right now.**  \n{message}  \n"
+        f"**The database is not available right now.**  \n{plain(message)}  \n"
         "Nothing was lost. The page will work again as soon as the database is back: "
         "press *Try again* or reload.",
         icon=":material/cloud_off:",

@@ -1,22 +1,31 @@
 """Download buttons for the extracts — CSV and Excel side by side — built only when clicked,
-with the filters in force.
+with the filters in force, and only for a session that is still live at that moment.
 
 The file is produced by a deferred callable (``st.download_button(data=callable)``): nothing is
 computed or held in memory until the user asks, the rows stream from the database into a
 spooled temporary file, and the download is written to the audit log at that moment. The
 button does not rerun the page (``on_click="ignore"``).
+
+Streamlit runs that callable on a worker thread, after the page and without its session checks
+(a tab left open after the account signed out elsewhere, or idle past the timeout, would still
+download). So the callable first asks :func:`ui.auth.session_guard` whether the session is
+still live; if not, it raises, Streamlit answers the click with "Failed to generate file for
+download", and no byte is built and no audit row written. The role is checked again as it is
+at that moment (``data_access.extracts.require_download``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
 
-from data_access.extracts import XLSX_MIME, data_dictionary_csv, extract_filename
+from data_access.extracts import XLSX_MIME, data_dictionary_csv, extract_filename, may_download
 from data_access.viewer import Viewer
 from ui import data, reference, state
+from ui.auth import SessionEnded, session_guard
 from ui.extract_catalogue import EXTRACTS, ExtractContext, build_file
 from ui.runtime import get_engine
 
@@ -53,30 +62,51 @@ def current_context(today: dt.date) -> ExtractContext:
                           orders_as_of=orders_as_of)
 
 
+def guarded_file(viewer: Viewer, key: str, ctx: ExtractContext,
+                 file_format: str = "csv") -> Callable[[], bytes]:
+    """The download's file callable: re-checks the session (and that it is still the same
+    user, with the same role) before building anything."""
+    engine = get_engine()
+    live = session_guard()
+
+    def build() -> bytes:
+        principal = live()  # raises SessionEnded: no bytes, no audit row
+        if principal.username != viewer.username or principal.role != viewer.role:
+            raise SessionEnded("The account behind this page changed: sign in again.")
+        return build_file(engine, viewer, key, ctx, file_format)
+
+    return build
+
+
 def extract_button(viewer: Viewer, brand_code: str, key: str, ctx: ExtractContext, *,
                    label: str | None = None) -> None:
     """Two buttons that download extract ``key`` for the viewer's brand with ``ctx``'s
-    filters: the CSV (``label``) and, beside it, the same rows as an Excel workbook."""
+    filters: the CSV (``label``) and, beside it, the same rows as an Excel workbook; disabled,
+    with the reason, when the viewer's role may not download it."""
     spec = EXTRACTS[key]
-    engine = get_engine()
+    allowed = may_download(viewer, key)
     st.download_button(
         label or f"Download {spec.title.lower()} (CSV)",
-        data=lambda: build_file(engine, viewer, key, ctx),
+        data=guarded_file(viewer, key, ctx) if allowed else b"",
         file_name=extract_filename(brand_code, key, ctx.as_of),
         mime="text/csv",
         on_click="ignore",
-        icon=":material/download:",
+        icon=":material/download:" if allowed else ":material/lock:",
         key=f"download_{key}",
-        help=spec.description,
+        disabled=not allowed,
+        help=spec.description if allowed else (
+            f"{spec.description} Brand viewers can download summary extracts only; ask "
+            "your brand's manager or a programme administrator for this one."),
     )
     st.download_button(
         "Excel workbook" if label else f"Download {spec.title.lower()} (Excel)",
-        data=lambda: build_file(engine, viewer, key, ctx, "xlsx"),
+        data=guarded_file(viewer, key, ctx, "xlsx") if allowed else b"",
         file_name=extract_filename(brand_code, key, ctx.as_of, "xlsx"),
         mime=XLSX_MIME,
         on_click="ignore",
-        icon=":material/table_view:",
+        icon=":material/table_view:" if allowed else ":material/lock:",
         key=f"download_{key}_xlsx",
+        disabled=not allowed,
         help=spec.description + " The same rows as an Excel workbook: numbers and dates as "
                                 "such, the data dictionary on a second sheet.",
     )

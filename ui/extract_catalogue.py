@@ -25,6 +25,7 @@ from data_access.extracts import (
     export_csv,
     export_xlsx,
     iter_purchase_orders,
+    require_download,
 )
 from data_access.factories import DirectoryFilters
 from data_access.viewer import Viewer
@@ -359,6 +360,7 @@ def write_extract(engine: Engine, viewer: Viewer, key: str, ctx: ExtractContext,
     memory).
     """
     spec = EXTRACTS[key]
+    require_download(viewer, key)  # before reading anything (the export checks again)
     export = export_xlsx if file_format == "xlsx" else export_csv
     return export(engine, viewer, key, spec.build(engine, viewer, ctx), spec.columns, out,
                   ctx.describe())

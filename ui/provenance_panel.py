@@ -9,7 +9,7 @@ import streamlit as st
 
 from data_access.viewer import Viewer
 from ui import data
-from ui.components import literal as _literal
+from ui.components import plain
 
 
 def _day(value) -> str:
@@ -31,7 +31,7 @@ def status_banner(viewer: Viewer, profile: dict, own_factory_ids: set[int],
     frame = data.factory_provenance(viewer, int(profile["factory_id"]), version)
     source = _shown_source(frame, "status")
     when = f" on {_day(profile['status_since'])}" if _day(profile.get("status_since")) else ""
-    said = f" (source: {_literal(source)})" if source else ""
+    said = f" (source: {plain(source)})" if source else ""
     if status == "closed":
         st.warning(f"**This factory closed{when}**{said}. It is left out of your active "
                    "figures; its assessments, plan and orders stay here.", icon=":material/block:")

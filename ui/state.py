@@ -18,6 +18,7 @@ from data_access import queries
 from data_access.errors import NotFound
 from data_access.factories import DirectoryFilters, parse_factory_id
 from data_access.viewer import Viewer
+from ui.components import plain
 
 VIEWER_KEY = "viewer"
 BRAND_KEY = "admin_brand_id"
@@ -62,7 +63,7 @@ def resolve_brand(engine: Engine, principal: Viewer, brands: pd.DataFrame) -> Vi
         st.session_state[BRAND_PARAM_SEEN] = requested
         match = brands.loc[brands["code"] == requested, "brand_id"]
         if match.empty:
-            st.warning(f"No brand with code '{requested}'. Choose one in the sidebar.")
+            st.warning(f"No brand with code “{plain(requested)}”. Choose one in the sidebar.")
         else:
             st.session_state[BRAND_KEY] = int(match.iloc[0])
     return principal.acting_for(st.session_state.get(BRAND_KEY))

@@ -60,7 +60,7 @@ from data_access.importing.report import (
     ProgressCallback,
 )
 from data_access.schema import Brand, ImportRun
-from data_access.scope import apply_scope
+from data_access.scope import apply_scope, system_connection, system_engine
 from data_access.viewer import Viewer
 
 log = logging.getLogger(__name__)
@@ -213,9 +213,10 @@ def _import_csv(engine: Engine, viewer: Viewer, kind: ImportKind, source: Source
         _reject(kind, parsed, dry_run, brand_code, source_kind)
 
     try:
-        with gc_paused(), engine.begin() as conn:
-            # an import reads and writes every brand's rows: the row-level-security scope of
-            # system operations (PostgreSQL; no-op on SQLite), for this transaction only
+        with gc_paused(), system_engine(engine).begin() as conn:
+            # an import reads and writes every brand's rows: the system engine's role and the
+            # row-level-security scope of system operations (PostgreSQL; no-op on SQLite),
+            # for this transaction only
             apply_scope(conn, scope="system")
             if not dry_run and conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"),
@@ -365,7 +366,7 @@ def list_import_runs(engine: Engine, viewer: Viewer, limit: int = 200) -> pd.Dat
             .outerjoin(Brand, Brand.id == ImportRun.brand_id)
             .order_by(ImportRun.started_at.desc(), ImportRun.id.desc())
             .limit(limit))
-    with engine.connect() as conn:
+    with system_connection(engine) as conn:
         result = conn.execute(stmt)
         frame = pd.DataFrame(result.all(), columns=list(result.keys()))
     frame["status"] = frame["status"].map(lambda s: STATUS_WORDS.get(s, s))

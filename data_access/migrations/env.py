@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from alembic import context
 
 from data_access.schema import Base
@@ -10,21 +12,30 @@ config = context.config
 target_metadata = Base.metadata
 
 
+def _url() -> str:
+    """``alembic -x url=…``, else ``DASHBOARD_DATABASE_URL`` as it is (migrations run with the
+    owner role, which needs no cookie key or users file), else the app's settings."""
+    given = context.get_x_argument(as_dictionary=True).get("url") or os.environ.get(
+        "DASHBOARD_DATABASE_URL")
+    if given:
+        return given
+    from data_access.settings import load_settings
+
+    return load_settings().database_url
+
+
 def _engine():
     engine = config.attributes.get("engine")
     if engine is not None:
         return engine
     from data_access.db import create_db_engine
-    from data_access.settings import load_settings
 
-    return create_db_engine(load_settings().database_url)
+    return create_db_engine(_url())
 
 
 def run_migrations_offline() -> None:
-    from data_access.settings import load_settings
-
     context.configure(
-        url=load_settings().database_url,
+        url=_url(),
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=True,

@@ -1,9 +1,11 @@
-"""Administration: the download audit log (who downloaded which extract, with which filters)."""
+"""Administration: the audit logs — every CSV extract downloaded (who, for which brand, which
+extract, with which filters) and every change to an account (who changed what, when)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from data_access import accounts
 from data_access.errors import PermissionDenied
 from data_access.extracts import list_downloads
 from ui import data, state
@@ -13,23 +15,41 @@ viewer = state.viewer()
 state.keep_only_params()
 st.title("Audit log")
 try:
-    viewer.require_admin()
+    viewer.require("view_audit_log")
 except PermissionDenied as exc:
     st.error(str(exc), icon=":material/lock:")
     st.stop()
-st.caption("Every CSV extract downloaded, newest first: who, for which brand, which extract, "
-           "the filters in force and how many rows.")
 
-brands = data.visible_brands(viewer, data.data_version())
-names = dict(zip(brands["brand_id"], brands["name"], strict=True))
-only = st.selectbox("Brand", [None, *names], format_func=lambda b: "All brands" if b is None
-                    else names[b], key="audit_brand")
-log = list_downloads(get_engine(), viewer, brand_id=only)
-if log.empty:
-    st.info("No downloads recorded yet.", icon=":material/info:")
-else:
-    st.dataframe(log, hide_index=True, width="stretch", column_config={
-        "created_at": st.column_config.DatetimeColumn("When (UTC)", format="D MMM YYYY HH:mm"),
-        "username": "Who", "brand_code": None, "brand_name": "Brand", "extract": "Extract",
-        "filters": st.column_config.TextColumn("Filters", width="large"),
-        "row_count": st.column_config.NumberColumn("Rows", format="localized")})
+downloads_tab, accounts_tab = st.tabs(["Downloads", "Account changes"])
+with downloads_tab:
+    st.caption("Every CSV extract downloaded, newest first: who, for which brand, which "
+               "extract, the filters in force and how many rows.")
+    brands = data.visible_brands(viewer, data.data_version())
+    names = dict(zip(brands["brand_id"], brands["name"], strict=True))
+    only = st.selectbox("Brand", [None, *names], format_func=lambda b: "All brands"
+                        if b is None else names[b], key="audit_brand")
+    log = list_downloads(get_engine(), viewer, brand_id=only)
+    if log.empty:
+        st.info("No downloads recorded yet.", icon=":material/info:")
+    else:
+        st.dataframe(log, hide_index=True, width="stretch", column_config={
+            "created_at": st.column_config.DatetimeColumn("When (UTC)",
+                                                          format="D MMM YYYY HH:mm"),
+            "username": "Who", "brand_code": None, "brand_name": "Brand",
+            "extract": "Extract", "filters": st.column_config.TextColumn("Filters",
+                                                                         width="large"),
+            "row_count": st.column_config.NumberColumn("Rows", format="localized")})
+with accounts_tab:
+    st.caption("Every change to an account, newest first: accounts created, roles and brands "
+               "changed, accounts disabled or enabled, unlocked, signed out everywhere, "
+               "passwords reset or changed — by an administrator, by the users file at start, "
+               "or by the person themself. Passwords never appear here.")
+    changes = accounts.list_account_changes(get_engine(), viewer)
+    if changes.empty:
+        st.info("No account changes recorded yet.", icon=":material/info:")
+    else:
+        st.dataframe(changes, hide_index=True, width="stretch", column_config={
+            "created_at": st.column_config.DatetimeColumn("When (UTC)",
+                                                          format="D MMM YYYY HH:mm"),
+            "actor": "Who", "target": "Account", "brand": "Brand",
+            "change": st.column_config.TextColumn("What", width="large")})

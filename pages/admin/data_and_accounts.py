@@ -1,4 +1,10 @@
-"""Administration: the installation's database, data version and accounts."""
+"""Administration: the installation's database and data version, and user management.
+
+Administrators create accounts (a temporary password, shown once, which must be changed at the
+first sign-in), change role and brand, disable and enable, unlock, sign an account out
+everywhere and reset passwords. Every change goes through ``data_access.accounts`` (which
+checks the permission and writes the account audit) after the session is checked again.
+"""
 
 from __future__ import annotations
 
@@ -6,48 +12,173 @@ import streamlit as st
 
 from data_access import accounts
 from data_access.admin import installation_summary
-from data_access.errors import PermissionDenied
-from ui import state
-from ui.components import fmt_int
-from ui.runtime import get_engine
+from data_access.errors import NotFound, PermissionDenied
+from data_access.viewer import ROLE_LABELS, ROLES
+from ui import data, state
+from ui.auth import require_live_session, session_policy_from
+from ui.components import fmt_int, plain
+from ui.runtime import STARTUP_WARNINGS, get_engine, get_settings
+
+FLASH = "admin_accounts_flash"
+ACTIONS = {
+    "unlock": "Clear the failed sign-ins (unlock)",
+    "sign_out": "Sign the account out everywhere",
+    "reset": "Reset the password (a temporary password, shown once)",
+    "disable": "Disable the account (signs it out at once)",
+    "enable": "Enable the account",
+}
 
 viewer = state.viewer()
+state.keep_only_params()
 st.title("Data & accounts")
 try:
-    summary = installation_summary(get_engine(), viewer)
-    users = accounts.list_accounts(get_engine(), viewer)
+    viewer.require("manage_accounts")
+    engine = get_engine()
+    summary = installation_summary(engine, viewer)
+    users = accounts.list_accounts(engine, viewer, session_policy_from(get_settings()))
 except PermissionDenied as exc:
     st.error(str(exc), icon=":material/lock:")
     st.stop()
 
-left, right = st.columns(2)
-with left:
-    st.subheader("Database")
-    st.markdown(f"`{summary['database']}` ({summary['dialect']})")
-    state_ = summary["state"]
-    st.markdown(
-        f"Data version **{fmt_int(state_['data_version'])}**, last changed "
-        f"{state_['updated_at']:%d %b %Y %H:%M} UTC — {state_['source']}"
-        if state_["updated_at"] else "No data loaded yet."
-    )
-    st.dataframe(summary["row_counts"], hide_index=True, width="stretch",
-                 column_config={"table": "Table",
-                                "rows": st.column_config.NumberColumn("Rows", format="localized")})
-with right:
-    st.subheader("Accounts")
-    st.caption("Accounts are provisioned from the users file; their state (lockout, last "
-               "sign-in) is kept in the database.")
-    st.dataframe(
-        users,
-        hide_index=True,
-        width="stretch",
-        column_order=["username", "display_name", "role", "brand", "disabled", "locked",
-                      "failed_count", "last_login_at"],
-        column_config={
-            "username": "Username", "display_name": "Name", "role": "Role", "brand": "Brand",
-            "disabled": "Disabled", "locked": "Locked out",
-            "failed_count": st.column_config.NumberColumn("Recent failed sign-ins"),
-            "last_login_at": st.column_config.DatetimeColumn("Last sign-in (UTC)",
-                                                             format="D MMM YYYY, HH:mm"),
-        },
-    )
+for warning in STARTUP_WARNINGS:
+    st.warning(plain(warning), icon=":material/warning:")
+
+flash = st.session_state.pop(FLASH, None)
+if flash:
+    level, message, secret = flash
+    getattr(st, level)(message)
+    if secret:
+        st.code(secret, language=None)
+        st.caption("Give this temporary password to the person by a separate channel. It is "
+                   f"shown only now, works for {accounts.TEMPORARY_PASSWORD_HOURS} hours and "
+                   "must be changed at the first sign-in.")
+
+
+def _done(message: str, secret: str | None = None, level: str = "success") -> None:
+    st.session_state[FLASH] = (level, message, secret)
+    st.rerun()
+
+
+def _attempt(action, success: str, *, secret: bool = False) -> None:
+    """Run an account change after checking the session again; report the outcome."""
+    actor = require_live_session()
+    try:
+        result = action(actor)
+    except (accounts.AccountError, NotFound, PermissionDenied) as exc:
+        _done(plain(str(exc)), level="error")
+    else:
+        _done(success, result if secret else None)
+
+
+brands = data.visible_brands(viewer, data.data_version())
+brand_names = dict(zip(brands["brand_id"], brands["name"], strict=True))
+
+st.subheader("Accounts")
+st.caption("Accounts come from the users file (applied at every start) or are created here. "
+           "Changes made here to a users-file account stay until its entry in the file "
+           "changes; accounts created here are never changed by the file.")
+st.dataframe(
+    users, hide_index=True, width="stretch",
+    column_order=["username", "display_name", "role_label", "brand", "source", "disabled",
+                  "locked", "must_change_password", "sessions", "last_login_at"],
+    column_config={
+        "username": "Username", "display_name": "Name", "role_label": "Role",
+        "brand": "Brand", "source": "Source", "disabled": "Disabled", "locked": "Locked out",
+        "must_change_password": "Temporary password",
+        "sessions": st.column_config.NumberColumn("Signed in (sessions)"),
+        "last_login_at": st.column_config.DatetimeColumn("Last sign-in (UTC)",
+                                                         format="D MMM YYYY, HH:mm"),
+    },
+)
+
+manage, create = st.tabs(["Manage an account", "Create an account"])
+
+with manage:
+    names = dict(zip(users["username"], users["display_name"], strict=True))
+    chosen = st.selectbox("Account", list(names), index=None, key="admin_account",
+                          format_func=lambda u: f"{u} — {names[u]}",
+                          placeholder="Choose an account…")
+    if chosen is not None:
+        row = users.loc[users["username"] == chosen].iloc[0]
+        facts = [f"Role: {row['role_label']}", f"Source: {row['source']}",
+                 f"Signed in now: {fmt_int(row['sessions'])} session"
+                 f"{'s' if row['sessions'] != 1 else ''}"]
+        if row["brand"]:
+            facts.insert(1, f"Brand: {row['brand']}")
+        if row["disabled"]:
+            facts.append("Disabled")
+        if row["locked"]:
+            facts.append("Locked out after failed sign-ins")
+        st.text(" · ".join(facts))
+
+        left, right = st.columns(2)
+        with left.form("admin_role"):
+            st.markdown("**Role and brand**")
+            role = st.selectbox("Role", ROLES, index=ROLES.index(row["role"]),
+                                format_func=ROLE_LABELS.get, key="admin_role")
+            brand_ids = list(brand_names)
+            current = row["brand_id"] if row["brand_id"] in brand_names else None
+            brand_id = st.selectbox("Brand (for brand roles)", brand_ids,
+                                    index=brand_ids.index(current) if current is not None
+                                    else None, format_func=brand_names.get,
+                                    placeholder="Choose a brand…", key="admin_brand")
+            st.caption("Changing the role or brand signs the account out; it signs in again "
+                       "as what it now is.")
+            if st.form_submit_button("Save role and brand"):
+                _attempt(lambda actor: accounts.change_role(
+                    engine, actor, chosen, role, None if role == "admin" else brand_id),
+                    f"Saved: {plain(chosen)} is now {ROLE_LABELS[role]}.")
+        with right.form("admin_action"):
+            st.markdown("**Other changes**")
+            action = st.radio("What to do", list(ACTIONS), format_func=ACTIONS.get,
+                              label_visibility="collapsed", key="admin_action")
+            sure = st.checkbox(f"Yes, do this to {plain(chosen)}", key="admin_confirm")
+            if st.form_submit_button("Apply", type="primary"):
+                if not sure:
+                    _done("Tick the box to confirm first.", level="warning")
+                if action == "unlock":
+                    _attempt(lambda actor: accounts.unlock_account(engine, actor, chosen),
+                             f"The failed sign-ins of {plain(chosen)} were cleared.")
+                elif action == "sign_out":
+                    _attempt(lambda actor: accounts.force_sign_out(engine, actor, chosen),
+                             f"{plain(chosen)} was signed out everywhere.")
+                elif action == "reset":
+                    _attempt(lambda actor: accounts.reset_password(engine, actor, chosen),
+                             f"New temporary password for {plain(chosen)} (every session "
+                             "was signed out):", secret=True)
+                elif action in ("disable", "enable"):
+                    _attempt(lambda actor: accounts.set_disabled(
+                        engine, actor, chosen, action == "disable"),
+                        f"{plain(chosen)} was {action}d.")
+
+with create, st.form("admin_create", clear_on_submit=True):
+    st.markdown("**A new account**")
+    username = st.text_input("Username", max_chars=80, key="new_username",
+                             help="Letters a–z, digits and . _ @ - (not case-sensitive).")
+    display_name = st.text_input("Name", max_chars=200, key="new_name")
+    email = st.text_input("E-mail (optional)", max_chars=200, key="new_email")
+    new_role = st.selectbox("Role", ROLES, index=0, format_func=ROLE_LABELS.get,
+                            key="new_role")
+    new_brand = st.selectbox("Brand (for brand roles)", list(brand_names), index=None,
+                             format_func=brand_names.get, placeholder="Choose a brand…",
+                             key="new_brand")
+    st.caption("Brand viewers see their brand's pages and download summary extracts; brand "
+               "managers also download order-, finding- and plan-level extracts.")
+    if st.form_submit_button("Create account", type="primary"):
+        _attempt(lambda actor: accounts.create_account(
+            engine, actor, username, display_name, email, new_role,
+            None if new_role == "admin" else new_brand),
+            f"Account {plain(accounts.normalise_username(username))} created. Its temporary "
+            "password:", secret=True)
+
+st.subheader("Database")
+st.text(f"{summary['database']} ({summary['dialect']})")
+state_ = summary["state"]
+if state_["updated_at"]:
+    st.text(f"Data version {fmt_int(state_['data_version'])}, last changed "
+            f"{state_['updated_at']:%d %b %Y %H:%M} UTC — {state_['source']}")
+else:
+    st.text("No data loaded yet.")
+st.dataframe(summary["row_counts"], hide_index=True, width="stretch",
+             column_config={"table": "Table",
+                            "rows": st.column_config.NumberColumn("Rows", format="localized")})

@@ -18,7 +18,8 @@ from data_access.extracts import XLSX_MIME, ExtractColumn, write_csv, write_xlsx
 from data_access.importing import KINDS, expected_columns, import_csv, list_import_runs
 from data_access.importing.workbook import sheet_names
 from ui import data, state
-from ui.components import fmt_int, literal
+from ui.auth import require_live_session, session_guard
+from ui.components import fmt_int, plain
 from ui.runtime import get_engine
 
 KIND_LABELS = {"facilities": "Facility list (Open Supply Hub columns)",
@@ -53,7 +54,7 @@ def _problems_xlsx(problems: tuple) -> bytes:
 def _show_notes(report) -> None:
     """How the file was read, and what was merged or differs (not problems)."""
     if report.notes:
-        st.caption("Read as: " + literal("; ".join(report.notes)) + ".")
+        st.caption("Read as: " + plain("; ".join(report.notes)) + ".")
     if report.warnings:
         st.warning(f"{fmt_int(len(report.warnings))} note{'s' if len(report.warnings) != 1 else ''}"
                    " about rows (merged duplicates, values that differ between them):",
@@ -66,7 +67,7 @@ viewer = state.viewer()
 state.keep_only_params()
 st.title("Import data")
 try:
-    viewer.require_admin()
+    viewer.require("import_data")
 except PermissionDenied as exc:
     st.error(str(exc), icon=":material/lock:")
     st.stop()
@@ -118,7 +119,8 @@ if st.button("Check file" if dry_run else "Import file", type="primary", disable
         bar.progress(min(1.0, done / total) if total else 1.0,
                      text=f"{stage.capitalize()}: {fmt_int(done)} of {fmt_int(total)} rows")
 
-    name = literal(upload.name)
+    require_live_session()  # the session may have ended since the page was drawn
+    name = plain(upload.name)
     try:
         report = import_csv(get_engine(), viewer, kind, upload, brand_code=brand_code,
                             list_source=None if list_source == "brand_list" else list_source,
@@ -134,14 +136,20 @@ if st.button("Check file" if dry_run else "Import file", type="primary", disable
                  + " and upload the file again.", icon=":material/block:")
         st.dataframe([{"row": p.row, "column": p.column, "problem": p.message}
                       for p in problems[:5000]], hide_index=True, width="stretch")
+        live = session_guard()
+
+        def problems_file(problems: tuple = problems, excel: bool = False) -> bytes:
+            live()  # refuses (no bytes) once the session has ended
+            return _problems_xlsx(problems) if excel else _problems_csv(problems)
+
         left, right = st.columns(2)
         left.download_button(
             "Download the list of problems (CSV)",
-            data=lambda: _problems_csv(problems), file_name="import-problems.csv",
+            data=problems_file, file_name="import-problems.csv",
             mime="text/csv", on_click="ignore", icon=":material/download:")
         right.download_button(
             "Download the list of problems (Excel)",
-            data=lambda: _problems_xlsx(problems), file_name="import-problems.xlsx",
+            data=lambda: problems_file(excel=True), file_name="import-problems.xlsx",
             mime=XLSX_MIME, on_click="ignore", icon=":material/table_view:")
         _show_notes(rejected)
     except (ImportFailed, DatabaseUnavailable) as exc:
@@ -149,7 +157,7 @@ if st.button("Check file" if dry_run else "Import file", type="primary", disable
         st.error(f"**{name} was not imported.** {exc}", icon=":material/cloud_off:")
     except (NotFound, ValueError) as exc:
         bar.empty()
-        st.error(str(exc))
+        st.error(plain(str(exc)))
     else:
         bar.empty()
         verb = "would insert" if report.dry_run else "inserted"
@@ -163,7 +171,7 @@ if st.button("Check file" if dry_run else "Import file", type="primary", disable
                    icon=":material/check_circle:")
         if report.ignored_columns:
             st.warning("Ignored columns (not part of the format): "
-                       + literal(", ".join(report.ignored_columns)))
+                       + plain(", ".join(report.ignored_columns)))
         if report.details:
             st.dataframe([{"what": k.replace("_", " "), "rows": v}
                           for k, v in report.details.items()], hide_index=True)

@@ -15,7 +15,7 @@ from metrics.countries import country_name
 from metrics.disclosure import format_published
 from metrics.portfolio import REPORTING_WINDOW_MONTHS, within_reporting_window
 from ui import analysis, charts, data, insights, reference, state
-from ui.components import brand_or_stop, empty_state, escape_markdown, fmt_int, not_found
+from ui.components import brand_or_stop, empty_state, fmt_int, not_found, plain
 from ui.downloads import current_context, extract_button
 
 MIN_FACTORIES, MAX_FACTORIES = 2, 6
@@ -146,12 +146,12 @@ st.dataframe(
 never = [labels[i] for i in chosen if i not in set(latest["factory_id"])]
 if never:
     st.warning("Never assessed (their cells show as not assessed): "
-               + ", ".join(escape_markdown(n) for n in never))
+               + ", ".join(plain(n) for n in never))
 old_ones = summary.loc[summary["outdated"], "factory"].tolist()
 if old_ones:
     st.warning(f"{len(old_ones)} of {len(chosen)} factories' figures rest on an assessment older "
                f"than {REPORTING_WINDOW_MONTHS} months, which may no longer describe them: "
-               + ", ".join(escape_markdown(n) for n in old_ones),
+               + ", ".join(plain(n) for n in old_ones),
                icon=":material/history:")
 
 # ---- clusters: heat map + country benchmark ------------------------------------------------

@@ -6,7 +6,7 @@ import streamlit as st
 
 from metrics.countries import country_name
 from ui import data, reference, state
-from ui.components import brand_or_stop
+from ui.components import brand_or_stop, plain
 from ui.downloads import current_context, dictionary_button, extract_button
 from ui.extract_catalogue import EXTRACTS
 
@@ -18,7 +18,7 @@ today = reference.figures_date(viewer, version)
 st.title("Downloads")
 brand = brand_or_stop(viewer, version)
 reference.show_as_of(viewer, version, ("assessments", "orders", "facility_list"))
-st.caption(f"Extracts of {brand['name']}'s data only, each as a CSV file (UTF-8 with a "
+st.caption(f"Extracts of {plain(brand['name'])}'s data only, each as a CSV file (UTF-8 with a "
            "header row, ISO-8601 dates) and as an Excel workbook (numbers and dates as such, "
            "the data dictionary on a second sheet). File names carry brand, extract and date. "
            "Cells a spreadsheet would run as a formula are neutralised in both. Every download "
@@ -45,7 +45,8 @@ orders_scope = (f"orders confirmed from {ctx.orders_since:%d %b %Y}" if ctx.orde
                 else "all orders") + f" to {ctx.order_date:%d %b %Y}"
 if ctx.order_factory_ids:
     orders_scope += f", {len(ctx.order_factory_ids)} chosen factories"
-st.info("**Filters in force** — suppliers: " + ("; ".join(in_force) or "none (all suppliers)")
+st.info("**Filters in force** — suppliers: "
+        + (plain("; ".join(in_force)) or "none (all suppliers)")
         + f" · purchasing: {orders_scope}.  \nChange them on the Suppliers and Purchasing "
         "pages; they are kept while you move between pages.", icon=":material/filter_alt:")
 

@@ -25,11 +25,11 @@ from ui.components import (
     Kpi,
     brand_or_stop,
     empty_state,
-    escape_markdown,
     fmt_int,
     fmt_pct,
     kpi_row,
     not_found,
+    plain,
     plural,
 )
 from ui.downloads import current_context, extract_button
@@ -75,7 +75,7 @@ st.session_state["profile_factory_id"] = factory_id
 st.query_params["id"] = str(factory_id)
 
 # ---- header --------------------------------------------------------------------------------
-st.title(profile["name"])
+st.title(plain(profile["name"]), anchor=False)
 reference.show_as_of(viewer, version, ("assessments", "orders", "facility_list"))
 badges = [f"Tier {profile['tier']}", country_name(profile["country_code"])]
 badges.append("Publicly disclosed" if profile["publicly_disclosed"] else "Not disclosed")
@@ -83,7 +83,7 @@ if not profile["active"]:
     badges.append("Former supplier")
 if profile["status"] != "active":
     badges.append("Closed" if profile["status"] == "closed" else "Moved")
-st.caption(" · ".join(badges))
+st.caption(plain(" · ".join(badges)))
 st.selectbox("Switch factory", list(names), index=list(names).index(factory_id),
              format_func=names.get, key="profile_switch",
              on_change=lambda: st.query_params.update(id=str(st.session_state.profile_switch)))
@@ -103,7 +103,7 @@ facts = {
 with st.expander("Factory facts", expanded=True):
     cols = st.columns(4)
     for i, (label, value) in enumerate(facts.items()):
-        cols[i % 4].markdown(f"**{label}**  \n{value}")
+        cols[i % 4].markdown(f"**{label}**  \n{plain(value)}")
 provenance_panel(viewer, factory_id, version)  # where each fact comes from (issue 14)
 
 assessments = data.assessments_of(viewer, (factory_id,), version)
@@ -149,7 +149,7 @@ if not mine.empty:  # active suppliers only: the ranking covers those
     urgent = ranked["risk_level"] in (ZERO_TOLERANCE, HIGH, UNKNOWN)
     with st.expander(f"Risk level: {ranked['risk_level']} — why", expanded=urgent,
                      icon=":material/priority_high:" if urgent else ":material/info:"):
-        st.markdown("\n".join(f"- {escape_markdown(sentence)}"
+        st.markdown("\n".join(f"- {plain(sentence)}"
                                for sentence in ranked["reason_list"]))
         st.caption("The Risk ranking page lists every supplier this way.")
 
@@ -242,7 +242,7 @@ with tab_latest:
         if latest_cp.empty:
             st.success("No non-compliance found in the latest assessment.")
         for cluster_name, group in latest_cp.groupby("cluster_name", sort=False):
-            with st.expander(f"{cluster_name} — {len(group)} compliance point"
+            with st.expander(f"{plain(cluster_name)} — {len(group)} compliance point"
                              f"{'s' if len(group) != 1 else ''}"):
                 for row in group.itertuples():
                     code = row.cp_code
@@ -251,9 +251,9 @@ with tab_latest:
                         cp_cells["publication"].get(code, "suppressed"),
                         cp_cells["note"].get(code, no_cell))
                     st.markdown(
-                        f"**{escape_markdown(row.cp_name)}** — {row.questions_non_compliant} of "
+                        f"**{plain(row.cp_name)}** — {row.questions_non_compliant} of "
                         f"{row.questions_assessed} questions non-compliant · country: "
-                        + escape_markdown(country_value if "not shown" in country_value else
+                        + plain(country_value if "not shown" in country_value else
                                           f"{country_value} of factories non-compliant"))
                     for q in findings[findings["cp_code"] == code].itertuples():
                         marks = []
@@ -262,7 +262,7 @@ with tab_latest:
                         if q.public_disclosure:
                             marks.append(":orange-badge[public disclosure]")
                         mark = "".join(f" · {m}" for m in marks)
-                        st.markdown(f"- {escape_markdown(q.question_text)}{mark}")
+                        st.markdown(f"- {plain(q.question_text)}{mark}")
         st.caption(":red-badge[zero tolerance] marks child labour, forced labour, violence and "
                    "imminent dangers, which Better Work acts on at once; "
                    ":orange-badge[public disclosure] marks issues Better Work's Transparency "

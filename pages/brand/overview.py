@@ -23,6 +23,7 @@ from ui.components import (
     fmt_int,
     fmt_pct,
     kpi_row,
+    plain,
     plural,
 )
 
@@ -33,7 +34,7 @@ today = reference.figures_date(viewer, version)
 
 brand = brand_or_stop(viewer, version, title="Overview")
 
-st.title(f"{brand['name']} — overview")
+st.title(f"{plain(brand['name'])} — overview", anchor=False)
 reference.show_as_of(viewer, version, ("assessments", "facility_list"))
 
 all_suppliers = data.suppliers(viewer, version)

@@ -28,9 +28,9 @@ from ui.components import (
     Kpi,
     brand_or_stop,
     empty_state,
-    escape_markdown,
     fmt_int,
     kpi_row,
+    plain,
 )
 from ui.downloads import current_context, extract_button
 
@@ -116,9 +116,9 @@ rows = selection.selection.rows if selection else []
 if rows:
     picked = shown.iloc[rows[0]]
     with st.container(border=True):
-        st.markdown(f"**{escape_markdown(picked['name'])}** — "
-                    f"{escape_markdown(picked['risk_level'])}, score {picked['risk_score']:.0f}")
-        st.markdown("\n".join(f"- {escape_markdown(sentence)}"
+        st.markdown(f"**{plain(picked['name'])}** — "
+                    f"{plain(picked['risk_level'])}, score {picked['risk_score']:.0f}")
+        st.markdown("\n".join(f"- {plain(sentence)}"
                               for sentence in picked["reason_list"]))
         st.page_link("pages/brand/factory.py", label="Open the factory's profile",
                      query_params={"id": str(int(picked["factory_id"]))},

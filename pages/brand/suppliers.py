@@ -12,7 +12,7 @@ from data_access.factories import (
 )
 from metrics.countries import country_name
 from ui import charts, data, insights, reference, state
-from ui.components import brand_or_stop, empty_state, fmt_int
+from ui.components import brand_or_stop, empty_state, fmt_int, plain
 from ui.downloads import current_context, extract_button
 
 ASSESSMENT_LABELS = {"recent": "Assessed in the last 12 months",
@@ -33,7 +33,7 @@ today = reference.figures_date(viewer, version)
 brand = brand_or_stop(viewer, version, title="Suppliers")
 
 st.title("Suppliers")
-st.caption(f"Every factory {brand['name']} sources from, with its latest Better Work "
+st.caption(f"Every factory {plain(brand['name'])} sources from, with its latest Better Work "
            "assessment. Select one row to open its profile, or two to six to compare them.")
 reference.show_as_of(viewer, version, ("assessments", "facility_list", "orders"))
 

@@ -7,7 +7,16 @@ import streamlit as st
 
 from metrics.countries import country_name
 from ui import charts, data, insights, reference, state
-from ui.components import Kpi, brand_or_stop, empty_state, fmt_compact, fmt_int, fmt_pct, kpi_row
+from ui.components import (
+    Kpi,
+    brand_or_stop,
+    empty_state,
+    fmt_compact,
+    fmt_int,
+    fmt_pct,
+    kpi_row,
+    plain,
+)
 from ui.downloads import current_context, extract_button
 
 viewer = state.viewer()
@@ -17,9 +26,10 @@ today = reference.figures_date(viewer, version)
 
 st.title("Visibility")
 brand = brand_or_stop(viewer, version)
-st.caption(f"How well {brand['name']} knows — and shows — its supplier base: the Transparency "
-           "Pledge and Fashion Transparency Index ask brands to publish full, current supplier "
-           "lists; Better Work assessments give a recent look inside each factory.")
+st.caption(f"How well {plain(brand['name'])} knows — and shows — its supplier base: the "
+           "Transparency Pledge and Fashion Transparency Index ask brands to publish full, "
+           "current supplier lists; Better Work assessments give a recent look inside each "
+           "factory.")
 reference.show_as_of(viewer, version, ("facility_list", "assessments"))
 
 all_suppliers = data.suppliers(viewer, version)
@@ -74,7 +84,7 @@ if not found:
                "and complete.")
 for gap in found:
     left, right = st.columns([4, 1])
-    left.markdown(f"- **{gap['message']}**")
+    left.markdown(f"- **{plain(gap['message'])}**")
     if right.button("Show them", key=f"gap_{gap['key']}", icon=":material/arrow_forward:"):
         for name in ("assessment", "gaps", "clusters", "tiers"):
             st.session_state[state.filter_key(name)] = list(gap["filter"].get(name, []))

@@ -9,7 +9,7 @@ reference data reach existing databases through ``data_access.framework.sync_fra
 every start), not through this migration.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 """
 from collections.abc import Sequence
 
@@ -19,7 +19,7 @@ from alembic import op
 from reference import iter_questions
 
 revision: str = "0006"
-down_revision: str | None = "0004"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -22,11 +22,14 @@ down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-CONDITION = (
-    "current_setting('app.scope', true) = 'system' OR brand_id IS NULL OR ("
+#: the policies of migration 0005 (a brand's own rows; the system scope only for roles allowed
+#: it, app_may_use_system_scope()), plus: rows without a brand are shared, readable in any scope
+BRAND_CONDITION = (
     "current_setting('app.scope', true) = 'brand' AND "
-    "brand_id = NULLIF(current_setting('app.brand_id', true), '')::integer)"
+    "brand_id = NULLIF(current_setting('app.brand_id', true), '')::integer"
 )
+SYSTEM_CONDITION = "current_setting('app.scope', true) = 'system' AND app_may_use_system_scope()"
+SHARED_CONDITION = "brand_id IS NULL"
 #: attribute -> SQL expression of its value as text (frozen copy of data_access.provenance)
 _BACKFILL = {
     "name": "name", "address": "address", "city": "city", "country_code": "country_code",
@@ -97,14 +100,21 @@ def upgrade() -> None:
         table = "factory_attribute_source"
         op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
-        op.execute(f"DROP POLICY IF EXISTS brand_isolation ON {table}")
-        op.execute(f"CREATE POLICY brand_isolation ON {table} USING ({CONDITION}) "
-                   f"WITH CHECK ({CONDITION})")
+        for policy in ("brand_isolation", "system_scope", "shared_rows"):
+            op.execute(f"DROP POLICY IF EXISTS {policy} ON {table}")
+        op.execute(f"CREATE POLICY brand_isolation ON {table} USING ({BRAND_CONDITION}) "
+                   f"WITH CHECK ({BRAND_CONDITION})")
+        op.execute(f"CREATE POLICY system_scope ON {table} USING ({SYSTEM_CONDITION}) "
+                   f"WITH CHECK ({SYSTEM_CONDITION})")
+        # shared rows (Better Work, Open Supply Hub, earlier data) are read by every scope;
+        # only the system scope writes them
+        op.execute(f"CREATE POLICY shared_rows ON {table} FOR SELECT USING ({SHARED_CONDITION})")
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP POLICY IF EXISTS brand_isolation ON factory_attribute_source")
+        for policy in ("brand_isolation", "system_scope", "shared_rows"):
+            op.execute(f"DROP POLICY IF EXISTS {policy} ON factory_attribute_source")
     op.drop_index("uq_attribute_source_brand", table_name="factory_attribute_source")
     op.drop_index("uq_attribute_source_shared", table_name="factory_attribute_source")
     op.drop_index("ix_attribute_source_brand", table_name="factory_attribute_source")

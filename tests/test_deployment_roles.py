@@ -1,0 +1,116 @@
+"""The deployment guide's PostgreSQL roles and grants, run as written on a fresh server.
+
+``docs/deployment.md`` gives the commands (superuser SQL, the migration as the owner, the
+grants as the owner) in marked blocks; this test extracts them, runs them with ``psql`` and
+Alembic's own command line against a new PostgreSQL cluster, then checks what the guide
+promises: the app's start-up check finds nothing to refuse or warn about, the system role
+migrates nothing and provisions, signs in and imports, the reading role reads its brand's
+rows only, cannot read accounts, and gains nothing by setting the system scope.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import ProgrammingError
+
+from data_access import accounts, passwords, queries
+from data_access.db import create_db_engine, prepare_database
+from data_access.importing import import_csv
+from data_access.scope import check_database_roles, use_system_engine
+from data_access.viewer import Viewer
+from tests.conftest import PROJECT_ROOT, PostgresServer, unavailable
+
+pytestmark = pytest.mark.postgres
+GUIDE = PROJECT_ROOT / "docs" / "deployment.md"
+
+
+def guide_block(marker: str) -> str:
+    """The fenced block that follows ``<!-- deployment-…: marker -->`` in the guide."""
+    match = re.search(rf"<!-- deployment-\w+: {marker} -->\s*```\w*\n(.*?)```",
+                      GUIDE.read_text(), re.S)
+    assert match, f"docs/deployment.md has no block marked {marker!r}"
+    return match.group(1)
+
+
+@pytest.fixture(scope="module")
+def fresh_server():
+    try:
+        server = PostgresServer()
+    except (FileNotFoundError, subprocess.SubprocessError) as exc:
+        unavailable(f"cannot start PostgreSQL: {exc}")
+        return
+    yield server
+    server.cleanup()
+
+
+def _psql(server: PostgresServer, user: str, database: str, sql: str) -> None:
+    result = subprocess.run(
+        [str(server.bin / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1",
+         "-p", str(server.port), "-U", user, "-d", database],
+        input=sql, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+
+
+def _url(server: PostgresServer, user: str) -> str:
+    return f"postgresql+psycopg://{user}:pw@127.0.0.1:{server.port}/dashboard"
+
+
+def test_the_guides_roles_and_grants_work_on_a_fresh_server(fresh_server, tmp_path):
+    server = fresh_server
+    _psql(server, "postgres", "postgres", guide_block("superuser"))
+
+    command = guide_block("migrate").replace("\\\n", " ")
+    command = command.replace("db:5432", f"127.0.0.1:{server.port}")
+    env = {**os.environ, "PATH": f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}"}
+    for name in ("DASHBOARD_DEMO", "DASHBOARD_COOKIE_KEY", "DASHBOARD_USERS_FILE"):
+        env.pop(name, None)
+    migrated = subprocess.run(["bash", "-c", command], cwd=PROJECT_ROOT, env=env,
+                              capture_output=True, text=True, timeout=300, check=False)
+    assert migrated.returncode == 0, migrated.stderr[-2000:]
+    _psql(server, "dashboard_owner", "dashboard", guide_block("owner"))
+
+    reader = create_db_engine(_url(server, "dashboard_app"))
+    system = create_db_engine(_url(server, "dashboard_sys"))
+    use_system_engine(reader, system)
+    try:
+        report = check_database_roles(reader)
+        assert report.problems == [] and report.warnings == []
+        prepare_database(system)  # at head: reads, migrates nothing
+
+        with system.begin() as conn:
+            conn.execute(text("INSERT INTO brand (code, name) VALUES "
+                              "('acme', 'Acme'), ('other', 'Other Co')"))
+        hashed = passwords.hash_password("river tulip engine 7")
+        users = [accounts.ProvisionedUser("ops", "Ops", None, "admin", None, hashed),
+                 accounts.ProvisionedUser("ann", "Ann", None, "brand_viewer", "acme", hashed)]
+        assert set(accounts.provision_users(reader, users, demo_mode=False)["added"]) == \
+            {"ops", "ann"}
+        policy = accounts.LockoutPolicy()
+        admin = accounts.authenticate(reader, "ops", "river tulip engine 7", policy).viewer
+        ann = accounts.authenticate(reader, "ann", "river tulip engine 7", policy).viewer
+        assert admin is not None and admin.is_admin and ann is not None
+
+        for code, name in (("acme", "Acme Knit Ltd"), ("other", "Other Sewing Ltd")):
+            facility = f"name,address,country\n{name},1 Road,Viet Nam\n".encode()
+            import_csv(reader, admin, "facilities", facility, brand_code=code)
+
+        own = queries.suppliers(reader, ann)
+        assert list(own["name"]) == ["Acme Knit Ltd"]
+        with reader.begin() as conn:
+            conn.execute(text("SELECT set_config('app.scope', 'system', true)"))
+            assert conn.execute(text("SELECT COUNT(*) FROM sourcing_relationship")
+                                ).scalar_one() == 0
+        with pytest.raises(ProgrammingError, match="permission denied"), \
+                reader.connect() as conn:
+            conn.execute(text("SELECT password_hash FROM app_user"))
+        other = Viewer("x", "brand_manager", ann.brand_id + 1)
+        assert list(queries.suppliers(reader, other)["name"]) == ["Other Sewing Ltd"]
+    finally:
+        reader.dispose()
+        system.dispose()
