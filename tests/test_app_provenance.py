@@ -19,8 +19,8 @@ SUPPLIERS = str(PAGES / "brand" / "suppliers.py")
 SECRET_FILE = "maple-confidential-2026.csv"
 
 
-def open_page(user: str, page: str, **params):
-    at = seeded_app(user)
+def open_page(engine, user: str, page: str, **params):
+    at = seeded_app(engine, user)
     if user == "admin":  # administration pages exist once the first run built the menu
         at.run()
     at.switch_page(page)
@@ -63,13 +63,13 @@ def test_another_brands_import_leaves_no_trace_on_a_brands_pages(app_env):
     data = (f'country,name,address,number_of_workers,os_id\n{country},"{name}",'
             f'"{address} (rear building)",4321,{os_id}\n'
             'VN,Maple Only Knitting Co,"77 Secret Road, Bien Hoa",300,\n').encode()
-    at = open_page("admin", IMPORT)
+    at = open_page(app_env, "admin", IMPORT)
     upload(at, SECRET_FILE, data, brand="maple-thread")
     assert any("inserted 2" in s.value for s in at.success), [s.value for s in at.success]
 
     for spec in brand_pages():
         params = {"id": str(fid)} if spec.stem == "factory" else {}
-        page = open_page("nordwind", str(PAGES / "brand" / f"{spec.stem}.py"), **params)
+        page = open_page(app_env, "nordwind", str(PAGES / "brand" / f"{spec.stem}.py"), **params)
         shown = rendered_text(page)
         for trace in (SECRET_FILE, "maple-confidential", "Maple & Thread", "maple-thread",
                       "Maple Only Knitting", "maple"):
@@ -77,7 +77,7 @@ def test_another_brands_import_leaves_no_trace_on_a_brands_pages(app_env):
         if spec.stem != "factory":  # only the profile lists other buyers' values, unnamed
             assert "rear building" not in shown, spec.stem
 
-    profile = open_page("nordwind", FACTORY, id=str(fid))
+    profile = open_page(app_env, "nordwind", FACTORY, id=str(fid))
     panel = rendered_text(profile)
     assert "Where this information comes from" in [e.label for e in profile.expander]
     assert "another buyer's list" in panel  # maple's values, anonymously
@@ -86,7 +86,7 @@ def test_another_brands_import_leaves_no_trace_on_a_brands_pages(app_env):
     assert "(rear building) by another buyer's list" in conflicts
 
     # maple itself sees its own list named, with the file it came from
-    own = open_page("maple", FACTORY, id=str(fid))
+    own = open_page(app_env, "maple", FACTORY, id=str(fid))
     assert f"your facility list ({SECRET_FILE})" in rendered_text(own)
 
 
@@ -96,12 +96,12 @@ def test_closed_factory_profile_and_the_directory_toggle(app_env):
             "SELECT f.id, f.status FROM factory f JOIN sourcing_relationship r ON r.factory_id "
             "= f.id JOIN brand b ON b.id = r.brand_id WHERE b.code = 'nordwind' AND "
             "f.status = 'closed' ORDER BY f.id LIMIT 1")).one()
-    profile = open_page("nordwind", FACTORY, id=str(fid))
+    profile = open_page(app_env, "nordwind", FACTORY, id=str(fid))
     banner = [w.value for w in profile.warning if "This factory closed" in w.value]
     assert banner and "left out of your active figures" in banner[0]
     assert any(c.value.startswith("Closed") or " Closed" in c.value for c in profile.caption)
 
-    directory = open_page("nordwind", SUPPLIERS)
+    directory = open_page(app_env, "nordwind", SUPPLIERS)
     listed = set(directory.dataframe[0].value["factory_id"]) \
         if "factory_id" in directory.dataframe[0].value else None
     directory.toggle(key="filter_closed").set_value(True).run()
@@ -133,7 +133,7 @@ def test_upload_page_imports_a_chosen_sheet_of_a_workbook_and_logs_who(app_env):
                    ["Cambodia", "Workbook Garment Co", "8 Sheet Street, Phnom Penh", 640],
                    ["Cambodia", "Workbook Garment Co.", "8 Sheet St, Phnom Penh", 650]],
     })
-    at = open_page("admin", IMPORT)
+    at = open_page(app_env, "admin", IMPORT)
     upload(at, "tier-1.xlsx", data, brand="nordwind", sheet="Tier 1")
     success = " ".join(s.value for s in at.success)
     assert "inserted 1" in success and "merged 1 into an earlier row" in success
@@ -148,7 +148,7 @@ def test_upload_page_imports_a_chosen_sheet_of_a_workbook_and_logs_who(app_env):
 
 
 def test_upload_page_words_whole_file_problems_and_database_refusals(app_env):
-    at = open_page("admin", IMPORT)
+    at = open_page(app_env, "admin", IMPORT)
     upload(at, "header-only.csv", b"country,name,address\n", brand="nordwind")
     error = " ".join(e.value for e in at.error)
     assert "1 problem with the file as a whole" in error and "0 of 0" not in error

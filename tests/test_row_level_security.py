@@ -82,7 +82,10 @@ def test_catalog_shows_forced_rls_and_an_unprivileged_app_role(app_engine, postg
             policies = set(conn.execute(text(
                 "SELECT policyname FROM pg_policies WHERE tablename = :t"), {"t": table}
             ).scalars())
-            assert policies == {"brand_isolation", "system_scope"}, table
+            expected = {"brand_isolation", "system_scope"}
+            if table in SHARED_ROW_TABLES:  # + reading the rows that belong to no brand
+                expected.add("shared_rows")
+            assert policies == expected, table
         superuser, bypass = conn.execute(text(
             "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = :r"), {"r": APP_ROLE}
         ).one()
@@ -222,14 +225,19 @@ def test_the_reading_role_cannot_use_the_system_scope(app_engine, postgres_engin
     """Setting app.scope is open to every role; the policies let 'system' through only for
     members of dashboard_system. The reading role setting it itself sees nothing — while the
     system role sees the table's rows (positive control, where the table has any)."""
+    # rows that belong to no brand (shared provenance rows) are readable in any scope
+    shared = " WHERE brand_id IS NOT NULL" if table in SHARED_ROW_TABLES else ""
     with postgres_engine.connect() as conn:
         total = conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
+        branded = conn.execute(text(f"SELECT COUNT(*) FROM {table}{shared}")).scalar_one()
+    assert branded > 0 or table not in SHARED_ROW_TABLES
     with app_engine.begin() as conn:
         conn.execute(text("SELECT set_config('app.scope', 'system', true)"))
-        assert conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one() == 0
+        assert conn.execute(text(f"SELECT COUNT(*) FROM {table}{shared}")).scalar_one() == 0
         # nor from inside a query, as an injected expression would try
+        where = (shared + " AND") if shared else " WHERE"
         assert conn.execute(text(
-            f"SELECT COUNT(*) FROM {table} WHERE "
+            f"SELECT COUNT(*) FROM {table}{where} "
             "set_config('app.scope', 'system', true) IS NOT NULL")).scalar_one() == 0
     with system_connection(app_engine) as conn:
         assert conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one() == total
