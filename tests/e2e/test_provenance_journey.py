@@ -5,7 +5,6 @@ Downloads page gives an Excel workbook beside the CSV."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 from pathlib import Path
@@ -16,6 +15,8 @@ from playwright.sync_api import expect
 from sqlalchemy import text
 
 from data_access.db import create_db_engine
+from data_access.viewer import Viewer
+from tests.apphelpers import brand_id, reference_for
 from tests.browserhelpers import StreamlitServer, sign_in, sqlite_copy
 from tests.e2e.conftest import wait_until_settled
 
@@ -104,8 +105,12 @@ def test_one_brands_excel_import_leaves_no_trace_for_another(browser, private_se
     with page.expect_download() as info:
         page.get_by_role("button", name="Excel workbook").first.click()
     download = info.value
-    today = dt.date.today().isoformat()
-    assert download.suggested_filename == f"nordwind_supplier-list_{today}.xlsx"
+    # named by the date the figures are computed as of (the data's, not the calendar's)
+    engine = create_db_engine(private_server.database_url)
+    nordwind = Viewer("nordwind", "brand", brand_id(engine, "nordwind"))
+    as_of = reference_for(engine, nordwind).figures.isoformat()
+    engine.dispose()
+    assert download.suggested_filename == f"nordwind_supplier-list_{as_of}.xlsx"
     book = load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
     assert book.sheetnames == ["Data", "Data dictionary"]
     names = {row[1] for row in book["Data"].iter_rows(min_row=2, values_only=True)}
