@@ -41,8 +41,9 @@ from metrics.portfolio import (
     within_reporting_window,
 )
 from metrics.purchasing import TREND_INDICATORS, orders_known_on, per_factory_practices
-from ui import analysis, charts, data, insights
-from ui.analysis import OrderView, orders_in_view
+from services import analysis
+from services.analysis import OrderView, orders_in_view
+from ui import charts, data, insights
 
 
 @dataclass(frozen=True)

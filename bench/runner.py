@@ -100,7 +100,7 @@ def run(dataset: Dataset, *, repeat: int, pages: list[str], with_baseline: bool,
     # The cross-brand purchasing benchmark is stored in the database by the first view of the
     # day (any process); pages are timed as every later view sees it. The first view's cost is
     # timed separately below ("cold, benchmark not stored yet").
-    from ui import analysis
+    from services import analysis
 
     start = time.perf_counter()
     analysis.purchasing_benchmark(engine, brand_id, 12, None, None)

@@ -5,7 +5,7 @@ The scope is applied here, in SQL, never by the caller: the brand comes from
 (relationships, orders) is filtered on ``brand_id``; factory-level assessment data is reachable
 only through the brand's own sourcing relationships. Benchmarks across all factories are
 aggregates (counts), never rows of another brand, and they go through disclosure control
-(``metrics.disclosure``, applied in ``ui/analysis.py``) before anything is shown.
+(``metrics.disclosure``, applied in ``services/analysis.py``) before anything is shown.
 
 Frames are returned with stable column names documented per function; aggregation happens in
 the database (GROUP BY), not in pandas.

@@ -238,7 +238,7 @@ def newest_data_age_days(suppliers: pd.DataFrame, as_of: DateLike) -> float:
 
     Not shown to brands: a factory record's ``updated_at`` changes with *any* brand's import of
     that factory, so it would tell one brand when another imported. The Visibility page shows
-    the age of the brand's own facility list instead (``ui.analysis.facility_list_age_days``).
+    the age of the brand's own facility list instead (``services.analysis.facility_list_age_days``).
 
     Formula: ``as_of`` − the most recent date among the suppliers' latest assessment dates and,
     when the column exists, ``updated_at`` (factory record last updated). Dates after ``as_of``

@@ -11,11 +11,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ui.extract_catalogue import EXTRACTS  # noqa: E402
+from services.extract_catalogue import EXTRACTS  # noqa: E402
 
 HEADER = """# Extracts (CSV and Excel) and their data dictionaries
 
-Generated from `ui/extract_catalogue.py` by `python scripts/extract_docs.py`; the same
+Generated from `services/extract_catalogue.py` by `python scripts/extract_docs.py`; the same
 dictionary downloads beside every extract. All extracts are UTF-8 with a header row, dates in
 ISO-8601 (`YYYY-MM-DD`), booleans as `true`/`false`, empty cells for missing values, and file
 names `<brand>_<extract>_<date>.csv`. Only the signed-in brand's rows are ever included. Text

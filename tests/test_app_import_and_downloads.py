@@ -75,7 +75,7 @@ def test_import_and_audit_pages_are_admin_only(app_env):
 
 
 def test_downloads_page_lists_every_extract_for_the_brand(app_env):
-    from ui.extract_catalogue import EXTRACTS
+    from services.extract_catalogue import EXTRACTS
 
     at = open_page(sign_in("maple", "maple-demo-2026"), DOWNLOADS)
     labels = [b.label for b in at.get("download_button")]
@@ -97,7 +97,7 @@ def test_audit_log_shows_downloads(app_env):
     import datetime as dt
 
     from data_access.viewer import Viewer
-    from ui.extract_catalogue import ExtractContext, build_file
+    from services.extract_catalogue import ExtractContext, build_file
 
     build_file(app_env, Viewer("maple", "brand", brand_id(app_env, "maple-thread")),
                "supplier-list", ExtractContext(as_of=dt.date.today()))

@@ -12,8 +12,8 @@ from metrics import visibility as vis
 from metrics.purchasing import INDICATORS, brand_summary, format_years, orders_known_on
 from metrics.reference import fmt_date
 from metrics.risk import HIGH, LEVELS, LOW, MEDIUM, UNKNOWN, ZERO_TOLERANCE
+from services import analysis
 from tests.apphelpers import PAGES, brand_id, metric_values, reference_for, sign_in
-from ui import analysis
 from ui.components import fmt_int, fmt_pct
 from ui.indicators import band_text
 

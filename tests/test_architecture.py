@@ -9,14 +9,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("data_access", "metrics", "reference", "demo", "ui", "pages", "bench", "api")
+PACKAGES = ("data_access", "metrics", "reference", "demo", "services", "ui", "pages", "bench",
+            "api")
 
 #: package → top-level names it must never import (directly or inside a function)
 FORBIDDEN = {
     "data_access": {"streamlit", "ui", "pages", "metrics", "demo", "bench"},
     "metrics": {"streamlit", "sqlalchemy", "data_access", "ui", "pages", "demo"},
     "reference": {"streamlit", "sqlalchemy", "data_access", "metrics", "ui", "pages", "demo"},
-    "demo": {"streamlit", "ui", "pages"},
+    "demo": {"streamlit", "ui", "pages", "services"},
+    "services": {"streamlit", "ui", "pages", "demo", "bench"},
     "pages": {"sqlalchemy"},
 }
 

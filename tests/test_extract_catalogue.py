@@ -14,8 +14,8 @@ from sqlalchemy import text
 from data_access import factories
 from data_access.factories import DirectoryFilters
 from data_access.viewer import Viewer
+from services.extract_catalogue import EXTRACTS, ExtractContext, build_file
 from tests.conftest import DEMO_AS_OF
-from ui.extract_catalogue import EXTRACTS, ExtractContext, build_file
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "extracts.md"
 

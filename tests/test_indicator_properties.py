@@ -26,8 +26,8 @@ from metrics.compliance import portfolio_vs_benchmark
 from metrics.disclosure import MIN_OTHER_FACTORIES, SUPPRESSED
 from metrics.portfolio import REPORTING_WINDOW_DAYS
 from metrics.risk import LOW, UNKNOWN, ZERO_TOLERANCE
+from services import analysis
 from tests.conftest import DEMO_AS_OF
-from ui import analysis
 
 SECOND_SEED = 7
 

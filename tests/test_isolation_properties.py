@@ -46,10 +46,10 @@ from data_access.factories import (
 from data_access.scope import system_connection
 from data_access.viewer import Viewer
 from demo import generate_demo_data
+from services.extract_catalogue import EXTRACTS, ExtractContext
 from tests.apphelpers import PAGES, seeded_sign_in
 from tests.conftest import CASE_COUNTS, DEMO_AS_OF, new_postgres_database
 from tests.pagespecs import brand_pages
-from ui.extract_catalogue import EXTRACTS, ExtractContext
 
 #: executed hypothesis cases, per test and backend (read by the terminal summary hook)
 CASES: Counter[str] = CASE_COUNTS.setdefault("tenant isolation (data access)", Counter())
@@ -594,7 +594,7 @@ def test_every_hostile_string_finds_nothing_foreign_and_fails_cleanly(engine):
 @hypothesis_settings(40)
 @given(data=st.data())
 def test_every_extract_holds_only_own_rows(engine, request, data):
-    """Each extract of ``ui.extract_catalogue`` (what the Downloads page and the table pages'
+    """Each extract of ``services.extract_catalogue`` (what the Downloads page and the table pages'
     download buttons write), with random filters in force: every factory named, every OS ID
     and every PO number is the viewer brand's own."""
     count_case(request)

@@ -24,8 +24,8 @@ from data_access.importing import import_csv, list_import_runs
 from data_access.importing.__main__ import main as cli_main
 from data_access.viewer import Viewer
 from demo.generator import DEFAULT_SEED
+from services.extract_catalogue import ExtractContext, write_extract
 from tests.conftest import DEMO_AS_OF
-from ui.extract_catalogue import ExtractContext, write_extract
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "import"
 ADMIN = Viewer("programme-admin", "admin", None)

@@ -24,9 +24,9 @@ from data_access.db import create_db_engine, upgrade_schema
 from data_access.viewer import Viewer
 from demo import DEFAULT_SEED, generate_demo_data
 from metrics.purchasing import INDICATORS, band_lower_edge, brand_summary, orders_known_on
+from services.analysis import OrderView, purchasing_benchmark, purchasing_summary
+from services.extract_catalogue import ExtractContext, write_extract
 from tests.conftest import DEMO_AS_OF
-from ui.analysis import OrderView, purchasing_benchmark, purchasing_summary
-from ui.extract_catalogue import ExtractContext, write_extract
 
 PERIODS = (12, 24, 36, None)
 

@@ -17,9 +17,9 @@ from data_access import accounts, extracts
 from data_access.errors import PermissionDenied
 from data_access.importing import import_csv, list_import_runs
 from data_access.viewer import ACTIONS, PERMISSIONS, ROLE_LABELS, Viewer
+from services.extract_catalogue import EXTRACTS, ExtractContext, build_file
 from tests.apphelpers import ROOT, TIMEOUT, brand_id, registered_pages, seeded_sign_in
 from tests.pagespecs import page_specs
-from ui.extract_catalogue import EXTRACTS, ExtractContext, build_file
 
 GUIDE = ROOT / "docs" / "users.md"
 USERS = {"brand_viewer": "lena", "brand_manager": "nordwind", "admin": "admin"}

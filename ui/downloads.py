@@ -24,9 +24,9 @@ import streamlit as st
 
 from data_access.extracts import XLSX_MIME, data_dictionary_csv, extract_filename, may_download
 from data_access.viewer import Viewer
+from services.extract_catalogue import EXTRACTS, ExtractContext, build_file
 from ui import data, reference, state
 from ui.auth import SessionEnded, session_guard
-from ui.extract_catalogue import EXTRACTS, ExtractContext, build_file
 from ui.runtime import get_engine
 
 PERIOD_MONTHS = {"12": 12, "24": 24, "36": 36}

@@ -1,4 +1,4 @@
-"""Cached analyses (``ui/analysis.py``) for the pages.
+"""Cached analyses (``services/analysis.py``) for the pages.
 
 Like ``ui/data.py``, every function takes the whole :class:`Viewer` and the ``data_version``
 (so an import refreshes it) and returns only the viewer's brand's figures — except
@@ -17,7 +17,8 @@ import streamlit as st
 from data_access import factories
 from data_access.viewer import Viewer
 from metrics.purchasing import monthly_trend, order_measures
-from ui import analysis, data
+from services import analysis
+from ui import data
 from ui.runtime import get_engine
 
 TTL_SECONDS = 600

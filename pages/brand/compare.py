@@ -14,7 +14,8 @@ from metrics.compliance import cluster_results
 from metrics.countries import country_name
 from metrics.disclosure import format_published
 from metrics.portfolio import REPORTING_WINDOW_MONTHS, within_reporting_window
-from ui import analysis, charts, data, insights, reference, state
+from services import analysis
+from ui import charts, data, insights, reference, state
 from ui.components import brand_or_stop, empty_state, fmt_int, not_found, plain
 from ui.downloads import current_context, extract_button
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from metrics.countries import country_name
+from services.extract_catalogue import EXTRACTS
 from ui import data, reference, state
 from ui.components import brand_or_stop, plain
 from ui.downloads import current_context, dictionary_button, extract_button
-from ui.extract_catalogue import EXTRACTS
 
 viewer = state.viewer()
 state.keep_only_params()

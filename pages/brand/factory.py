@@ -20,7 +20,8 @@ from metrics.countries import country_name
 from metrics.disclosure import format_published
 from metrics.portfolio import REPORTING_WINDOW_MONTHS, within_reporting_window
 from metrics.risk import HIGH, UNKNOWN, ZERO_TOLERANCE
-from ui import analysis, charts, data, insights, reference, state
+from services import analysis
+from ui import charts, data, insights, reference, state
 from ui.components import (
     Kpi,
     brand_or_stop,

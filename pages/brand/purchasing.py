@@ -17,7 +17,8 @@ from metrics.purchasing import (
     benchmark_band,
 )
 from metrics.reference import fmt_date
-from ui import analysis, charts, data, insights, reference, state
+from services import analysis
+from ui import charts, data, insights, reference, state
 from ui.components import brand_or_stop, empty_state, fmt_int
 from ui.downloads import current_context, extract_button
 from ui.indicators import UNIT_WORDS, band_text, compare_with_band, format_value

@@ -41,7 +41,7 @@ from metrics.risk import (
     RISK_CAPS,
     RISK_WEIGHTS,
 )
-from ui.analysis import risk_table
+from services.analysis import risk_table
 
 C = ExtractColumn
 
