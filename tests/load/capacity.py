@@ -288,6 +288,7 @@ class Run:
     all_done: asyncio.Event | None = None
     self_check: dict = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)  # failures outside a view
+    cpu_samples: list[tuple[float, float]] = field(default_factory=list)  # (at_s, server cpu)
     checkers: dict[tuple[str, bool], Checker] = field(default_factory=dict)
 
     def checker(self, code: str, *, admin: bool) -> Checker:
@@ -505,24 +506,44 @@ def brand_of(world: World, account: Account, number: int) -> Brand:
     return world.brands[codes[number % len(codes)]]
 
 
-async def _probe(run: Run) -> None:
-    """Serial: per brand (and one administrator) every page cold, then again warm."""
-    for account in run.world.accounts:
-        if account.is_admin and account.username != "load-admin-1":
-            continue
-        brand = brand_of(run.world, account, 0)
-        pages = pages_for(account)
-        for phase in ("probe-cold", "probe-warm"):
-            session = Session(run, -1, account, brand, run.replicas[0], lambda: 0.0, phase)
-            try:
-                await session.visit(pages)
-            except SessionFailed:
-                pass  # recorded with its view
-            except Exception as exc:  # noqa: BLE001 - every failure is counted, none hidden
-                run.failures.append(f"probe {account.username}: {type(exc).__name__}: "
-                                    f"{str(exc)[:300]}")
-            finally:
-                await session.client.close()
+def load_plan(world: World, sessions: int) -> list[tuple[Account, Brand]]:
+    """Who session ``i`` of the load phase is, and which brand it looks at."""
+    accounts = world.accounts
+    return [(accounts[i % len(accounts)], brand_of(world, accounts[i % len(accounts)], i))
+            for i in range(sessions)]
+
+
+def probe_plan(world: World, sessions: int) -> list[tuple[str, Account, Brand]]:
+    """The probe's serial visits: **cold**, every (account, brand) the load phase will use —
+    so that the load phase starts with the caches it needs and its memory growth is the
+    sessions' own; **warm**, again for the largest, a middle and the smallest brand and one
+    administrator."""
+    combos = list(dict.fromkeys(load_plan(world, sessions)))
+    users = sorted((c for c in combos if not c[0].is_admin), key=lambda c: len(c[1].factories))
+    warm = [users[-1], users[len(users) // 2], users[0]] if users else []
+    warm += [c for c in combos if c[0].is_admin][:1]
+    return [("probe-cold", *c) for c in combos] + [("probe-warm", *c)
+                                                   for c in dict.fromkeys(warm)]
+
+
+async def _probe(run: Run, sessions: int) -> None:
+    """Serial visits (``probe_plan``), one at a time with no think time: each view's server
+    CPU time is its own. Cold visits go to every replica (each has its own caches), warm ones
+    to the first."""
+    visits = [(phase, account, brand, replica)
+              for phase, account, brand in probe_plan(run.world, sessions)
+              for replica in (run.replicas if phase == "probe-cold" else run.replicas[:1])]
+    for phase, account, brand, replica in visits:
+        session = Session(run, -1, account, brand, replica, lambda: 0.0, phase)
+        try:
+            await session.visit(pages_for(account))
+        except SessionFailed:
+            pass  # recorded with its view
+        except Exception as exc:  # noqa: BLE001 - every failure is counted, none hidden
+            run.failures.append(f"probe {account.username}: {type(exc).__name__}: "
+                                f"{str(exc)[:300]}")
+        finally:
+            await session.client.close()
 
 
 async def _load(run: Run, sessions: int, ramp_s: float, think_s: tuple[float, float],
@@ -532,9 +553,10 @@ async def _load(run: Run, sessions: int, ramp_s: float, think_s: tuple[float, fl
     run.pending = sessions
     done: list[Session] = []
 
+    plan = load_plan(run.world, sessions)
+
     async def one(number: int) -> None:
-        account = accounts[number % len(accounts)]
-        brand = brand_of(run.world, account, number)
+        account, brand = plan[number]
         replica = run.replicas[number % len(run.replicas)]
         rng = random.Random(seed * 1000 + number)
         session = Session(run, number, account, brand, replica,
@@ -601,6 +623,8 @@ async def _sample(run: Run, stop: asyncio.Event) -> None:
         for replica in run.replicas:
             replica.peak_kib = max(replica.peak_kib, rss_kib(replica.pid))
         run.most_open = max(run.most_open, sum(1 for c in run.clients if c.connected))
+        run.cpu_samples.append((time.monotonic() - run.started,
+                                sum(r.cpu() for r in run.replicas)))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), 0.25)
 
@@ -629,7 +653,7 @@ async def _drive(run: Run, args: argparse.Namespace) -> dict:
         await asyncio.sleep(3)
         out["idle_cpu_s_per_s"] = round(
             sum(r.cpu() - c for r, c in zip(run.replicas, cpu_idle, strict=True)) / 3, 4)
-        await _probe(run)
+        await _probe(run, args.sessions)
     for replica in run.replicas:
         replica.rss["before_load"] = replica.rss_mib()
     stop = asyncio.Event()
@@ -661,6 +685,29 @@ def _stats(values: list[float]) -> dict:
     return {"count": len(values), "p50_s": round(percentile(values, 50), 3),
             "p95_s": round(percentile(values, 95), 3), "p99_s": round(percentile(values, 99), 3),
             "max_s": round(max(values), 3), "mean_s": round(statistics.fmean(values), 3)}
+
+
+def _cpu_between(samples: list[tuple[float, float]], start: float, end: float) -> float | None:
+    inside = [cpu for at, cpu in samples if start <= at <= end]
+    return round(inside[-1] - inside[0], 1) if len(inside) > 1 else None
+
+
+def _timeline(records: list[ViewRecord], samples: list[tuple[float, float]],
+              window_s: float = 10.0) -> list[dict]:
+    """Per ``window_s`` of the load phase: the views that ended in it (how many, how fast)
+    and the servers' CPU time in it."""
+    out = []
+    end = max((r.at_s for r in records), default=0.0)
+    start = 0.0
+    while start <= end:
+        inside = [r.seconds for r in records if start <= r.at_s < start + window_s]
+        if inside:
+            out.append({"from_s": start, "views": len(inside),
+                        "p50_s": round(percentile(inside, 50), 2),
+                        "p95_s": round(percentile(inside, 95), 2),
+                        "server_cpu_s": _cpu_between(samples, start, start + window_s)})
+        start += window_s
+    return out
 
 
 def _cpu_stats(records: list[ViewRecord]) -> dict:
@@ -720,6 +767,7 @@ def report(run: Run, drive: dict, args: argparse.Namespace, calibration: dict,
         "foreign_row_count": len(foreign),
         "foreign_rows": foreign[:50],
         "detector_self_check": run.self_check,
+        "timeline": _timeline(load, run.cpu_samples),
         "response_time": {"all_views": all_stats,
                           "per_step": {s: _stats([r.seconds for r in load if r.step == s])
                                        for s in steps}},
