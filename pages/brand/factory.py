@@ -70,7 +70,7 @@ if not profile["active"]:
 st.caption(" · ".join(badges))
 st.selectbox("Switch factory", list(names), index=list(names).index(factory_id),
              format_func=names.get, key="profile_switch",
-             on_change=lambda: st.query_params.update(id=str(st.session_state.profile_switch)))
+             on_change=state.param_from_widget, args=("id", "profile_switch"))
 
 facts = {
     "Address": profile["address"] or "—",

@@ -13,6 +13,7 @@ from ui import charts, data, state
 from ui.components import (
     Kpi,
     brand_or_stop,
+    country_label,
     data_source_caption,
     empty_state,
     fmt_compact,
@@ -45,7 +46,7 @@ selected = state.list_filter("countries", countries)
 st.multiselect(
     "Countries",
     options=countries,
-    format_func=lambda c: f"{country_name(c)} ({c})",
+    format_func=country_label,
     key=state.filter_key("countries"),
     placeholder="All countries",
     help="Limit every figure on this page to suppliers in these countries. The choice is kept "

@@ -4,24 +4,26 @@ its association with working conditions in those factories."""
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 import pandas as pd
 import streamlit as st
 
 from metrics.association import rank_correlation
-from metrics.countries import country_name
 from metrics.purchasing import (
     BETTER_BUYING_CATEGORIES,
     INDICATORS,
     TREND_INDICATORS,
 )
 from ui import charts, data, insights, state
-from ui.components import brand_or_stop, empty_state, fmt_int
+from ui.components import brand_or_stop, country_label, empty_state, fmt_int, name_of_id
 from ui.downloads import current_context, extract_button
 
 PERIODS = {"12": "Last 12 months", "24": "Last 24 months", "36": "Last 36 months",
            "all": "All orders"}
 PAYMENT_INDICATORS = {"median_days_late", "on_time_in_full_pct"}
+#: format functions of widgets must not be defined in the page (see ui/components.py)
+INDICATOR_LABELS = {key: spec.label for key, spec in INDICATORS.items()}
 UNITS = {"days": "days", "%": "%", "ratio": "", "CV": "", "years": "years"}
 
 viewer = state.viewer()
@@ -55,11 +57,11 @@ cols = st.columns([1, 2, 3])
 cols[0].selectbox("Period", list(PERIODS), key=state.filter_key("period"),
                   format_func=PERIODS.get, help="Orders confirmed in this period.")
 cols[1].multiselect("Countries", countries, key=state.filter_key("countries"),
-                    format_func=lambda c: f"{country_name(c)} ({c})",
+                    format_func=country_label,
                     placeholder="All countries")
 cols[2].multiselect("Factories", [str(i) for i in factory_names],
                     key=state.filter_key("factories"),
-                    format_func=lambda i: factory_names.get(int(i), i),
+                    format_func=partial(name_of_id, factory_names),
                     placeholder="All factories")
 period = st.session_state[state.filter_key("period")]
 chosen_countries = tuple(st.session_state[state.filter_key("countries")])
@@ -147,7 +149,7 @@ st.caption("Design & Development has no order-level indicator yet: it needs the 
 def trend_section() -> None:
     st.subheader("Trend by month")
     key = st.selectbox("Indicator", list(TREND_INDICATORS),
-                       format_func=lambda k: INDICATORS[k].label, key="trend_indicator")
+                       format_func=INDICATOR_LABELS.get, key="trend_indicator")
     spec = INDICATORS[key]
     date_column = "invoiced_on" if key in PAYMENT_INDICATORS else "confirmed_on"
     trend = insights.order_trend(viewer, chosen_factories or None, chosen_countries or None,
