@@ -137,6 +137,28 @@ def relogin_cookie(settings: Settings, engine: Engine, username: str) -> dict[st
     return {COOKIE_NAME: gate._new_cookie(username)["token"]}
 
 
+def postgres_cpu(server) -> Callable[[], float]:
+    """The CPU time of a throwaway PostgreSQL server (``tests.conftest.PostgresServer``): its
+    postmaster, the backends it has reaped and the backends alive now."""
+    postmaster = int((server.dir / "data" / "postmaster.pid").read_text().split()[0])
+
+    def read() -> float:
+        fields = Path(f"/proc/{postmaster}/stat").read_text().rsplit(")", 1)[1].split()
+        total = sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # the process ended meanwhile
+            if int(stat[1]) == postmaster:
+                total += int(stat[11]) + int(stat[12])
+        return total / os.sysconf("SC_CLK_TCK")
+
+    return read
+
+
 # ---- who signs in, and what each brand may see --------------------------------------------------
 
 
@@ -239,7 +261,8 @@ class ViewRecord:
     at_s: float  # when the view ended, seconds since the load phase started
     cold: bool
     phase: str  # probe-cold | probe-warm | load
-    cpu_s: float | None = None  # the server's CPU time for this view (probe only)
+    cpu_s: float | None = None  # the app server's CPU time for this view (probe only)
+    db_cpu_s: float | None = None  # the database server's (probe on PostgreSQL only)
     errors: list[str] = field(default_factory=list)
     foreign: list[str] = field(default_factory=list)
 
@@ -289,6 +312,7 @@ class Run:
     self_check: dict = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)  # failures outside a view
     cpu_samples: list[tuple[float, float]] = field(default_factory=list)  # (at_s, server cpu)
+    database_cpu: Callable[[], float] | None = None  # a PostgreSQL server's CPU time, if known
     checkers: dict[tuple[str, bool], Checker] = field(default_factory=dict)
 
     def checker(self, code: str, *, admin: bool) -> Checker:
@@ -355,7 +379,10 @@ class Session:
     async def view(self, action, step: str, *, expect: str | None,
                    brand_page: bool = True) -> View:
         """Do ``action`` (a coroutine making one request), record and check its view."""
-        cpu_before = self.replica.cpu() if self.phase.startswith("probe") else None
+        probe = self.phase.startswith("probe")
+        cpu_before = self.replica.cpu() if probe else None
+        db = self.run.database_cpu if probe else None
+        db_before = db() if db else None
         try:
             view = await action
         except ProtocolError as exc:
@@ -368,7 +395,8 @@ class Session:
             replica=self.replica.index, step=step, seconds=view.seconds,
             at_s=time.monotonic() - self.run.started, cold=self.replica.mark_cold(key),
             phase=self.phase, errors=errors, foreign=foreign,
-            cpu_s=None if cpu_before is None else self.replica.cpu() - cpu_before)
+            cpu_s=None if cpu_before is None else self.replica.cpu() - cpu_before,
+            db_cpu_s=None if db_before is None else db() - db_before)
         self.run.records.append(record)
         self.views.append(view)
         if errors or foreign:
@@ -421,6 +449,10 @@ class SessionFailed(RuntimeError):
 # ---- the import through one replica, seen on the other -----------------------------------------
 
 
+#: the import check's views are named "import check: …" in the report
+STEP = "import check:"
+
+
 def facility_csv(run_id: str) -> bytes:
     return ("country,name,address,number_of_workers,tier,publicly_disclosed\n"
             f"Vietnam,Capacity Check Garments {run_id},\"1 Load Road, Ho Chi Minh City\","
@@ -442,38 +474,41 @@ async def import_check(run: Run, brand: Brand, viewer: Account, admin: Account,
         await asyncio.sleep(at_s)
         c = watcher.client
         await c.connect()
-        view = await watcher.view(c.open(step="sign-in"), "sign-in",
+        view = await watcher.view(c.open(step=f"{STEP} viewer signs in"),
+                                  f"{STEP} viewer signs in",
                                   expect=f"{brand.name} — overview")
         before = view.metric("Active suppliers")
         result["active_suppliers_before"] = before
         a = importer.client
         await a.connect()
-        view = await importer.view(a.open(step="sign-in"), "sign-in", expect="Overview",
+        view = await importer.view(a.open(step=f"{STEP} admin signs in"),
+                                   f"{STEP} admin signs in", expect="Overview",
                                    brand_page=False)
-        view = await importer.view(a.navigate("Import data", step="import"), "import",
+        view = await importer.view(a.navigate("Import data", step=f"{STEP} page"),
+                                   f"{STEP} page",
                                    expect="Import data", brand_page=False)
         view = await importer.view(
             a.choose(view, "selectbox", "What are you importing?", IMPORT_LABEL,
-                     step="import: kind"), "import: kind", expect="Import data",
+                     step=f"{STEP} kind"), f"{STEP} kind", expect="Import data",
             brand_page=False)
         view = await importer.view(
-            a.choose(view, "selectbox", "For brand", brand.name, step="import: brand"),
-            "import: brand", expect="Import data", brand_page=False)
+            a.choose(view, "selectbox", "For brand", brand.name, step=f"{STEP} brand"),
+            f"{STEP} brand", expect="Import data", brand_page=False)
         name = f"capacity-{int(time.time())}.csv"
         view = await importer.view(
             a.upload(view, "CSV file", name, facility_csv(str(int(time.time()))),
-                     step="import: upload"), "import: upload", expect="Import data",
+                     step=f"{STEP} upload"), f"{STEP} upload", expect="Import data",
             brand_page=False)
         view = await importer.view(
-            a.choose(view, "checkbox", DRY_RUN_LABEL, False, step="import: not a dry run"),
-            "import: not a dry run", expect="Import data", brand_page=False)
-        view = await importer.view(a.click(view, "Import file", step="import: import"),
-                                   "import: import", expect="Import data", brand_page=False)
+            a.choose(view, "checkbox", DRY_RUN_LABEL, False, step=f"{STEP} not a dry run"),
+            f"{STEP} not a dry run", expect="Import data", brand_page=False)
+        view = await importer.view(a.click(view, "Import file", step=f"{STEP} import"),
+                                   f"{STEP} import", expect="Import data", brand_page=False)
         result["import_message"] = (view.alerts("success") or view.alerts("error") or [""])[0]
         result["imported_at_s"] = round(time.monotonic() - run.started, 1)
         await asyncio.sleep(1 + think())
-        view = await watcher.view(c.navigate("Overview", step="overview after the import"),
-                                  "overview after the import",
+        view = await watcher.view(c.navigate("Overview", step=f"{STEP} viewer's next view"),
+                                  f"{STEP} viewer's next view",
                                   expect=f"{brand.name} — overview")
         after = view.metric("Active suppliers")
         result["active_suppliers_next_view"] = after
@@ -659,6 +694,7 @@ async def _drive(run: Run, args: argparse.Namespace) -> dict:
     stop = asyncio.Event()
     sampler = asyncio.create_task(_sample(run, stop))
     cpu_before = [r.cpu() for r in run.replicas]
+    db_before = run.database_cpu() if run.database_cpu else None
     driver_before = time.process_time()
     run.started = time.monotonic()
     out.update(await _load(run, args.sessions, args.ramp, tuple(args.think), args.seed,
@@ -667,6 +703,8 @@ async def _drive(run: Run, args: argparse.Namespace) -> dict:
     out["load_server_cpu_s"] = round(sum(r.cpu() - c for r, c in
                                          zip(run.replicas, cpu_before, strict=True)), 1)
     out["driver_cpu_s"] = round(time.process_time() - driver_before, 1)
+    out["database_cpu_s"] = (None if db_before is None
+                             else round(run.database_cpu() - db_before, 1))
     await asyncio.sleep(args.settle)  # closed sessions: what memory the server gives back
     stop.set()
     await sampler
@@ -714,9 +752,11 @@ def _cpu_stats(records: list[ViewRecord]) -> dict:
     values = [r.cpu_s for r in records if r.cpu_s is not None]
     if not values:
         return {"count": 0}
+    db = [r.db_cpu_s for r in records if r.db_cpu_s is not None]
     return {"count": len(values), "mean_cpu_s": round(statistics.fmean(values), 3),
             "median_cpu_s": round(statistics.median(values), 3),
             "max_cpu_s": round(max(values), 3),
+            "database_mean_cpu_s": round(statistics.fmean(db), 3) if db else None,
             "response_p50_s": round(percentile([r.seconds for r in records], 50), 3)}
 
 
@@ -744,6 +784,14 @@ def report(run: Run, drive: dict, args: argparse.Namespace, calibration: dict,
     views = len(load)
     all_stats = _stats([r.seconds for r in load])
     import_result = drive.get("import_check")
+    if import_result and import_result.get("imported_at_s") is not None:
+        # the import changed the data version: every cached read of every session misses
+        cut = import_result["imported_at_s"]
+        others = [r for r in load if not r.step.startswith(STEP)]
+        import_result["views_before_import"] = _stats([r.seconds for r in others
+                                                       if r.at_s < cut])
+        import_result["views_after_import"] = _stats([r.seconds for r in others
+                                                      if r.at_s >= cut])
     out = {
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "command": "python -m tests.load.capacity " + " ".join(sys.argv[1:]),
@@ -774,6 +822,9 @@ def report(run: Run, drive: dict, args: argparse.Namespace, calibration: dict,
         "load_phase": {
             "wall_s": drive["load_wall_s"], "server_cpu_s": drive["load_server_cpu_s"],
             "server_cpu_s_per_view": round(drive["load_server_cpu_s"] / max(views, 1), 4),
+            "database_cpu_s": drive.get("database_cpu_s"),
+            "database_cpu_s_per_view": (None if drive.get("database_cpu_s") is None
+                                        else round(drive["database_cpu_s"] / max(views, 1), 4)),
             "cold_views": sum(r.cold for r in load),
             "driver_cpu_s": drive["driver_cpu_s"],
             "driver_cpu_ms_per_view": round(1000 * drive["driver_cpu_s"] / max(views, 1), 1),
@@ -823,8 +874,8 @@ def print_summary(result: dict) -> None:
                   f"{s['p99_s']:>8.3f}{s['max_s']:>8.3f}")
     lp = result["load_phase"]
     print(f"server CPU {lp['server_cpu_s']} s = {lp['server_cpu_s_per_view']} s per view "
-          f"({lp['cold_views']} cold views); driver CPU {lp['driver_cpu_ms_per_view']} ms "
-          "per view")
+          f"({lp['cold_views']} cold views); database CPU {lp['database_cpu_s_per_view']} s "
+          f"per view; driver CPU {lp['driver_cpu_ms_per_view']} ms per view")
     for phase, s in result["probe"]["all_views"].items():
         if s.get("count"):
             print(f"{phase}: {s['count']} views, server CPU per view mean {s['mean_cpu_s']} s"
@@ -864,6 +915,8 @@ def run_capacity(args: argparse.Namespace) -> dict:
             servers.append(StreamlitServer(url, env))
         replicas = [Replica(i + 1, s) for i, s in enumerate(servers)]
         run = Run(World(brands, accounts), settings, engine, replicas, args.timeout)
+        if pg_server is not None:
+            run.database_cpu = postgres_cpu(pg_server)
         drive = asyncio.run(_drive(run, args))
         dataset = {"backend": args.backend, "size": args.size if not args.database else None,
                    "brands": len(brands),
