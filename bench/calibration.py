@@ -23,9 +23,11 @@ The workload is the kind of work the app's server does, in miniature, in one thr
 Each part is run ``repeat`` times (3) and the **fastest** repetition is the figure: other work
 on the machine can only make a repetition slower, so the minimum is the best estimate of the
 machine's own speed (the median is stored too). ``calibration_s`` = fastest ``cpu`` + fastest
-``sqlite``. On the project's 2-core development VM it is ≈ 0.6–0.8 s (docs/performance.md);
-the workload is fixed: changing it starts a new series that cannot be compared with old runs,
-so ``VERSION`` goes up with any change.
+``sqlite``. On the project's 2-core development VM it is ≈ 1.0–1.2 s while the machine is
+quiet or lightly shared (load average ≤ 3) and 2.3–2.5 s at a load average of 6
+(docs/performance.md), so it also tells a run made on a busy machine. The workload is fixed:
+changing it starts a new series that cannot be compared with old runs, so ``VERSION`` goes up
+with any change.
 """
 
 from __future__ import annotations
