@@ -17,13 +17,16 @@ import pytest
 from tests.browserhelpers import sqlite_copy
 from tests.conftest import new_postgres_database
 from tests.load import capacity
+from tests.load.test_load import in_own_thread
 from tests.pagespecs import admin_pages, brand_pages
 
 
 def _run(*args: str) -> dict:
+    """A short run, in a thread of its own: the test session's sync Playwright may hold an
+    event loop in this one (``tests.load.test_load.in_own_thread``)."""
     options = capacity.parser().parse_args([*args, "--no-probe", "--settle", "0",
                                             "--calibrate-repeat", "1", "--out", "-"])
-    return capacity.run_capacity(options)
+    return in_own_thread(capacity.run_capacity, options)
 
 
 def _assert_clean_run(result: dict, sessions: int) -> None:
