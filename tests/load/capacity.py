@@ -61,6 +61,7 @@ import json
 import os
 import platform
 import random
+import re
 import secrets
 import statistics
 import sys
@@ -130,7 +131,6 @@ def relogin_cookie(settings: Settings, engine: Engine, username: str) -> dict[st
     (``AuthGate._new_cookie``) with the settings the servers resolve from the same
     environment, so the token is exactly what a sign-in would have written. ``engine`` is the
     app's database, for a cookie that needs a server-side record."""
-    _ = engine
     gate = AuthGate.__new__(AuthGate)  # the cookie code needs the settings only, no page
     gate.settings = settings
     gate.engine = engine
@@ -185,7 +185,7 @@ class Checker:
     """Names a session of one brand must never see (foreign rows)."""
 
     foreign: frozenset[str]
-    pattern: object  # re.Pattern over own and foreign names
+    pattern: re.Pattern[str]  # every own and foreign name, longest first
 
     def foreign_names(self, view: View) -> list[str]:
         return sorted({m.group(0) for m in self.pattern.finditer(view.text())
@@ -873,9 +873,11 @@ def print_summary(result: dict) -> None:
             print(f"{step[:37]:<38}{s['count']:>5}{s['p50_s']:>8.3f}{s['p95_s']:>8.3f}"
                   f"{s['p99_s']:>8.3f}{s['max_s']:>8.3f}")
     lp = result["load_phase"]
+    database = ("" if lp["database_cpu_s_per_view"] is None
+                else f"; database CPU {lp['database_cpu_s_per_view']} s per view")
     print(f"server CPU {lp['server_cpu_s']} s = {lp['server_cpu_s_per_view']} s per view "
-          f"({lp['cold_views']} cold views); database CPU {lp['database_cpu_s_per_view']} s "
-          f"per view; driver CPU {lp['driver_cpu_ms_per_view']} ms per view")
+          f"({lp['cold_views']} cold views){database}; driver CPU "
+          f"{lp['driver_cpu_ms_per_view']} ms per view")
     for phase, s in result["probe"]["all_views"].items():
         if s.get("count"):
             print(f"{phase}: {s['count']} views, server CPU per view mean {s['mean_cpu_s']} s"
