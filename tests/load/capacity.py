@@ -63,6 +63,7 @@ import platform
 import random
 import re
 import secrets
+import shutil
 import statistics
 import sys
 import tempfile
@@ -930,6 +931,7 @@ def run_capacity(args: argparse.Namespace) -> dict:
         engine.dispose()
         if pg_server is not None:
             pg_server.cleanup()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def parser() -> argparse.ArgumentParser:
