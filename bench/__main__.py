@@ -11,6 +11,7 @@ import time
 from collections.abc import Sequence
 from contextlib import nullcontext
 
+from bench.calibration import calibrate, describe
 from bench.dataset import postgres_dataset, sqlite_dataset
 from bench.pages import PAGES
 from bench.report import evaluate_targets, print_table, write_files
@@ -54,6 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = dt.datetime.now().isoformat(timespec="seconds")
     load_before = os.getloadavg()
     clock = time.perf_counter()
+    # the machine's speed now, timed before anything else runs (bench/calibration.py)
+    calibration = calibrate()
+    print(describe(calibration), flush=True)
     print(f"preparing scale {args.scale} on {args.backend} …", flush=True)
     if args.backend == "sqlite":
         context = nullcontext(sqlite_dataset(args.scale, args.seed, regenerate=args.regenerate))
@@ -73,6 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "generated": dataset.generated, "generation_seconds": dataset.generation_seconds,
             "generation_stage_seconds": dataset.stage_seconds, "rows": dataset.counts,
             "dataset_as_of": dataset.as_of, "database": dataset.display_url,
+            "calibration": calibration,
             "machine": {"cpus": _cpus(), "python": platform.python_version(),
                         "platform": platform.platform(),
                         # other work on the machine inflates every figure: say how busy it was

@@ -36,6 +36,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.calibration import calibrate, describe
 from bench.dataset import sqlite_dataset
 from demo import DEFAULT_SEED, SCALES
 
@@ -140,8 +141,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     dataset = sqlite_dataset(args.scale, args.seed, regenerate=False)
     load_before = os.getloadavg()[0]
+    calibration = calibrate()  # the machine's speed now (bench/calibration.py)
+    print(describe(calibration), file=sys.stderr, flush=True)
     result = measure(Path(dataset.url.removeprefix("sqlite:///")), args.runs)
     result.update({"scale": args.scale, "database": "SQLite", "user": USER,
+                   "calibration": calibration,
                    "load_average_before_after": [round(load_before, 2),
                                                  round(os.getloadavg()[0], 2)]})
     text = json.dumps(result, indent=1)

@@ -12,6 +12,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from bench.calibration import describe
+
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
 #: issue 7's targets per (scale, backend)
@@ -72,6 +74,8 @@ def print_table(meta: dict[str, Any], result: dict[str, Any], targets: list[dict
         f"{' (this run)' if meta.get('generated') else ' (cached dataset)'}; load average "
         f"{meta['machine']['load_average_1m_at_start']} → "
         f"{meta['machine']['load_average_1m_at_end']} on {meta['machine']['cpus']} CPUs")
+    if meta.get("calibration"):
+        out(describe(meta["calibration"]))
     out("median of the runs (best run in brackets), seconds")
     header = (f"{'page':<11} {'cold':>15} {'warm (cache)':>15} {'warm DB':>15} {'naive':>8} "
               f"{'× cold':>7} {'× warmDB':>8} {'same':>5}")

@@ -1,5 +1,12 @@
-"""Shared UI pieces: plain text for data values, number formatting, KPI rows, empty states and
-error messages."""
+"""Shared UI pieces: plain text for data values, number formatting, labels, KPI rows, empty
+states and error messages.
+
+Widget format functions and callbacks live here (or in ``ui.state``), not in the pages: Streamlit
+keeps every widget's metadata — its ``format_func`` and ``on_change`` included — for the rest of
+the session, and a ``lambda`` written in a page script holds that script's globals (every
+DataFrame the page read). Each session kept a copy of every page's data that way: ≈ 2.7 MB per
+session on the demo data, growing with the brand's size (docs/performance.md, "Capacity").
+"""
 
 from __future__ import annotations
 
@@ -9,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import streamlit as st
+
+from metrics.countries import country_name
 
 #: the characters that start Markdown (or Streamlit's extensions of it) anywhere in a line:
 #: links and images ``[`` ``]``, autolinks and HTML ``<`` ``>``, emphasis ``*`` ``_`` ``~``,
@@ -54,6 +63,7 @@ def plain(value: object) -> str:
                                        else f"\\{m.group(3)}"), text)
 
 
+
 def fmt_int(value: float | int | None) -> str:
     """1234567 → '1,234,567'; missing → '—'."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -71,6 +81,17 @@ def fmt_pct(value: float | None, digits: int = 0) -> str:
 def plural(count: int, noun: str, nouns: str | None = None) -> str:
     """"1 supplier", "3 suppliers" (``nouns`` when the plural is not noun + "s")."""
     return f"{count:,} {noun if count == 1 else (nouns or noun + 's')}"
+
+
+def country_label(code: str) -> str:
+    """'BD' → 'Bangladesh (BD)': the country filters' option labels."""
+    return f"{country_name(code)} ({code})"
+
+
+def name_of_id(names: dict[int, str], raw: str) -> str:
+    """The name of the id ``raw`` (an option's text) in ``names``; ``raw`` if unknown. Bind
+    ``names`` with ``functools.partial`` to make a format function."""
+    return names.get(int(raw), raw)
 
 
 def fmt_compact(value: float | int | None) -> str:

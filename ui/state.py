@@ -148,6 +148,12 @@ def write_param(name: str, value: str, default: str = "") -> None:
         st.query_params.pop(name, None)
 
 
+def param_from_widget(name: str, key: str) -> None:
+    """Widget callback: write the widget ``key``'s value to ``?name=`` (a callback defined
+    here, not in the page: see ui/components.py)."""
+    st.query_params[name] = str(st.session_state[key])
+
+
 def id_list_param(name: str, max_items: int) -> tuple[list[int], int]:
     """Factory ids from ``?name=1,2,3`` (at most ``max_items``), and how many non-empty
     entries could not be ids at all (the page says so rather than ignoring them)."""

@@ -26,8 +26,8 @@ with downloads_tab:
                "extract, the filters in force and how many rows.")
     brands = data.visible_brands(viewer, data.data_version())
     names = dict(zip(brands["brand_id"], brands["name"], strict=True))
-    only = st.selectbox("Brand", [None, *names], format_func=lambda b: "All brands"
-                        if b is None else names[b], key="audit_brand")
+    only = st.selectbox("Brand", [None, *names], format_func={None: "All brands", **names}.get,
+                        key="audit_brand")
     log = list_downloads(get_engine(), viewer, brand_id=only)
     if log.empty:
         st.info("No downloads recorded yet.", icon=":material/info:")

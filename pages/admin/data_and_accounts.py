@@ -96,7 +96,7 @@ manage, create = st.tabs(["Manage an account", "Create an account"])
 with manage:
     names = dict(zip(users["username"], users["display_name"], strict=True))
     chosen = st.selectbox("Account", list(names), index=None, key="admin_account",
-                          format_func=lambda u: f"{u} — {names[u]}",
+                          format_func={u: f"{u} — {n}" for u, n in names.items()}.get,
                           placeholder="Choose an account…")
     if chosen is not None:
         row = users.loc[users["username"] == chosen].iloc[0]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+from functools import partial
 
 import streamlit as st
 
@@ -149,7 +150,7 @@ if st.button("Check file" if dry_run else "Import file", type="primary", disable
             mime="text/csv", on_click="ignore", icon=":material/download:")
         right.download_button(
             "Download the list of problems (Excel)",
-            data=lambda: problems_file(excel=True), file_name="import-problems.xlsx",
+            data=partial(problems_file, excel=True), file_name="import-problems.xlsx",
             mime=XLSX_MIME, on_click="ignore", icon=":material/table_view:")
         _show_notes(rejected)
     except (ImportFailed, DatabaseUnavailable) as exc:

@@ -87,7 +87,7 @@ if profile["status"] != "active":
 st.caption(plain(" · ".join(badges)))
 st.selectbox("Switch factory", list(names), index=list(names).index(factory_id),
              format_func=names.get, key="profile_switch",
-             on_change=lambda: st.query_params.update(id=str(st.session_state.profile_switch)))
+             on_change=state.param_from_widget, args=("id", "profile_switch"))
 # ---- closed or moved (issue 14) -------------------------------------------------------------
 status_banner(viewer, profile, set(names), version)
 

@@ -18,6 +18,7 @@ from ui import charts, data, insights, reference, state
 from ui.components import (
     Kpi,
     brand_or_stop,
+    country_label,
     empty_state,
     fmt_compact,
     fmt_int,
@@ -51,7 +52,7 @@ selected = state.list_filter("countries", countries)
 st.multiselect(
     "Countries",
     options=countries,
-    format_func=lambda c: f"{country_name(c)} ({c})",
+    format_func=country_label,
     key=state.filter_key("countries"),
     placeholder="All countries",
     help="Limit every figure on this page to suppliers in these countries. The choice is kept "

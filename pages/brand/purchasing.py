@@ -3,6 +3,8 @@ its association with working conditions in those factories."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -19,7 +21,7 @@ from metrics.purchasing import (
 from metrics.reference import fmt_date
 from services import analysis
 from ui import charts, data, insights, reference, state
-from ui.components import brand_or_stop, empty_state, fmt_int
+from ui.components import brand_or_stop, country_label, empty_state, fmt_int, name_of_id
 from ui.downloads import current_context, extract_button
 from ui.indicators import UNIT_WORDS, band_text, compare_with_band, format_value
 
@@ -29,6 +31,8 @@ PAYMENT_INDICATORS = {"median_days_late", "on_time_in_full_pct"}
 KINDS = ("orders", "assessments", "facility_list")
 NOT_FINAL = {"shipped": "shipped", "paid": "been paid",
              "paid_or_due": "been paid or fallen due"}
+#: format functions of widgets must not be defined in the page (see ui/components.py)
+INDICATOR_LABELS = {key: spec.label for key, spec in INDICATORS.items()}
 
 viewer = state.viewer()
 state.keep_only_params("countries", "period", "factories", reference.AS_OF_FILTER)
@@ -72,11 +76,11 @@ cols[1].selectbox("Figures as of", list(as_of_options),
                   "invoices and payments left out). A change to an order recorded later still "
                   "counts: the data does not say when a change was made.")
 cols[2].multiselect("Countries", countries, key=state.filter_key("countries"),
-                    format_func=lambda c: f"{country_name(c)} ({c})",
+                    format_func=country_label,
                     placeholder="All countries")
 cols[3].multiselect("Factories", [str(i) for i in factory_names],
                     key=state.filter_key("factories"),
-                    format_func=lambda i: factory_names.get(int(i), i),
+                    format_func=partial(name_of_id, factory_names),
                     placeholder="All factories")
 period = st.session_state[state.filter_key("period")]
 chosen_countries = tuple(st.session_state[state.filter_key("countries")])
@@ -160,7 +164,7 @@ st.caption("Design & Development has no order-level indicator yet: it needs the 
 def trend_section() -> None:
     st.subheader("Trend by month")
     key = st.selectbox("Indicator", list(TREND_INDICATORS),
-                       format_func=lambda k: INDICATORS[k].label, key="trend_indicator")
+                       format_func=INDICATOR_LABELS.get, key="trend_indicator")
     spec = INDICATORS[key]
     date_column = "invoiced_on" if key in PAYMENT_INDICATORS else "confirmed_on"
     trend = insights.order_trend(viewer, view, key, date_column, version)

@@ -12,7 +12,7 @@ from data_access.factories import (
 )
 from metrics.countries import country_name
 from ui import charts, data, insights, reference, state
-from ui.components import brand_or_stop, empty_state, fmt_int, plain
+from ui.components import brand_or_stop, country_label, empty_state, fmt_int, plain
 from ui.downloads import current_context, extract_button
 
 ASSESSMENT_LABELS = {"recent": "Assessed in the last 12 months",
@@ -62,7 +62,7 @@ with st.container(border=True):
     top[0].text_input("Search", key=state.filter_key("q"), placeholder="Factory name or OS ID",
                       help="Part of the factory's name or its Open Supply Hub id.")
     top[1].multiselect("Countries", countries, key=state.filter_key("countries"),
-                       format_func=lambda c: f"{country_name(c)} ({c})",
+                       format_func=country_label,
                        placeholder="All countries")
     top[2].multiselect("Tier", tiers, key=state.filter_key("tiers"), placeholder="All tiers")
     top[3].multiselect("Assessment", ASSESSMENT_AGE_CHOICES,

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from metrics.countries import country_name
 from ui import charts, data, insights, reference, state
 from ui.components import (
     Kpi,
     brand_or_stop,
+    country_label,
     empty_state,
     fmt_compact,
     fmt_int,
@@ -41,7 +41,7 @@ if all_suppliers.empty:
 countries = sorted(all_suppliers["country_code"].dropna().unique())
 state.list_filter("countries", countries)
 st.multiselect("Countries", countries, key=state.filter_key("countries"),
-               format_func=lambda c: f"{country_name(c)} ({c})", placeholder="All countries",
+               format_func=country_label, placeholder="All countries",
                help="Shared with the other pages and kept in the page's link.")
 chosen = st.session_state[state.filter_key("countries")]
 state.write_list_param("countries", chosen)
