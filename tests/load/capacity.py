@@ -17,8 +17,10 @@ What a run does:
 2. **Data and accounts** — a database with the demo dataset (SQLite file in a temporary
    folder, or a database on a throwaway PostgreSQL server); a users file with one brand user
    per brand and two administrators (bcrypt hashes of random passwords: nobody signs in with
-   a password); the app runs in production mode (``DASHBOARD_DEMO=false``) with its own cookie
-   key. Every session is signed in by a valid re-login cookie made by :func:`relogin_cookie`.
+   a password); the app runs in demo mode (``DASHBOARD_DEMO=true``: outside demo mode it
+   refuses a database that holds the public demo dataset) with this users file and its own
+   cookie key, shared by every replica. Every session is signed in by a valid re-login cookie
+   made by :func:`relogin_cookie`.
 3. **Servers** — ``streamlit run app.py`` (``--replicas`` of them on one database, sessions
    spread round-robin as by a load balancer); one warm-up session opens the sign-in page on
    each (the first script run of a process imports the app).
@@ -344,8 +346,13 @@ def check(view: View, *, expect: str | None, checker: Checker | None) -> tuple[l
     errors += [f"error message: {e[:200]}" for e in view.alerts("error")]
     if view.page_not_found:
         errors.append("'page not found'")
-    if view.widget("text_input", "Username") is not None:
-        errors.append("signed out: the sign-in form is shown")
+    # the sign-in form: its Username field *and* its Login button (the administration page has
+    # a Username field of its own, in the form that creates an account)
+    if view.widget("text_input", "Username") is not None \
+            and view.widget("button", "Login") is not None:
+        said = [t for kind in ("info", "warning", "error", "success") for t in view.alerts(kind)]
+        errors.append("signed out: the sign-in form is shown"
+                      + (f" ({'; '.join(said)[:200]})" if said else ""))
     if view.ok and expect is not None and expect not in view.headings():
         errors.append(f"heading {expect!r} missing (headings: {view.headings()[:4]})")
     foreign = checker.foreign_names(view) if checker is not None else []
@@ -501,7 +508,7 @@ async def import_check(run: Run, brand: Brand, viewer: Account, admin: Account,
             f"{STEP} brand", expect="Import data", brand_page=False)
         name = f"capacity-{int(time.time())}.csv"
         view = await importer.view(
-            a.upload(view, "CSV file", name, facility_csv(str(int(time.time()))),
+            a.upload(view, "File", name, facility_csv(str(int(time.time()))),
                      step=f"{STEP} upload"), f"{STEP} upload", expect="Import data",
             brand_page=False)
         view = await importer.view(
@@ -916,7 +923,7 @@ def run_capacity(args: argparse.Namespace) -> dict:
         brands = read_world(engine)
         accounts = write_users_file(workdir / "users.yaml", brands)
         env = {"DASHBOARD_COOKIE_KEY": secrets.token_urlsafe(48),
-               "DASHBOARD_USERS_FILE": str(workdir / "users.yaml"), "DASHBOARD_DEMO": "false"}
+               "DASHBOARD_USERS_FILE": str(workdir / "users.yaml"), "DASHBOARD_DEMO": "true"}
         settings = load_settings({}, {**env, "DASHBOARD_DATABASE_URL": url})
         for _ in range(args.replicas):
             servers.append(StreamlitServer(url, env))
