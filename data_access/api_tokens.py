@@ -45,7 +45,7 @@ from data_access.scope import system_connection
 from data_access.throttle import utcnow
 from data_access.viewer import ROLE_LABELS, Viewer
 
-TOKEN_MARK = "scd"
+TOKEN_MARK = "scd"  # noqa: S105 - the public mark of a token, not a secret
 #: the brand roles a token can read as
 TOKEN_SCOPES: tuple[str, ...] = ("brand_viewer", "brand_manager")
 SCOPE_LABELS = {"brand_viewer": "Summary extracts (as a brand viewer)",
@@ -58,7 +58,7 @@ MAX_NAME_LENGTH = 100
 TOUCH_INTERVAL = dt.timedelta(seconds=60)
 _FORMAT = re.compile(rf"{TOKEN_MARK}_([0-9a-f]{{12}})_([A-Za-z0-9_-]{{43}})")
 _DUMMY_DIGEST = hashlib.sha256(b"no such token").hexdigest()
-NO_SUCH_TOKEN = "There is no such API token."
+NO_SUCH_TOKEN = "There is no such API token."  # noqa: S105 - a message
 
 
 class TokenError(ValueError):
