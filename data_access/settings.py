@@ -168,6 +168,27 @@ def _positive_float(name: str, raw: Any, default: float) -> float:
     return value
 
 
+SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
+
+
+def read_secrets_file(path: Path = SECRETS_FILE) -> dict[str, Any]:
+    """``.streamlit/secrets.toml`` as a plain dict, for processes without Streamlit (the HTTP
+    API): the same file the app reads; empty when there is none.
+
+    Raises:
+        ConfigurationError: the file exists but is not valid TOML.
+    """
+    import tomllib
+
+    try:
+        with Path(path).open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        return {}
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigurationError(f"Cannot read {path}: {exc}") from exc
+
+
 def load_settings(
     secrets: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
 ) -> Settings:
