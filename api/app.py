@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import errors
+from api.audit import record_refusal
 from api.routes import catalogue, extracts, records
 from api.runtime import ApiState, open_state
 
@@ -81,7 +82,7 @@ def create_app(state: ApiState | None = None) -> FastAPI:
                   redoc_url=None)
     if state is not None:  # usable without the lifespan (TestClient outside a with block)
         app.state.api = state
-    errors.install(app)
+    errors.install(app, record_refusal)
     app.include_router(catalogue.router)
     app.include_router(extracts.router)
     app.include_router(records.router)

@@ -20,6 +20,7 @@ with their status and no rows (``api.audit``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -94,14 +95,10 @@ def _field(loc: tuple | list) -> str:
     return ".".join(parts) or "request"
 
 
-def _audit_refusal(request: Request, status: int) -> None:
-    from api.audit import record_refusal  # late: audit imports this module
-
-    record_refusal(request, status)
-
-
-def install(app: FastAPI) -> None:
-    """Register the handlers that turn every exception into the JSON body."""
+def install(app: FastAPI, on_refusal: Callable[[Request, int], None]) -> None:
+    """Register the handlers that turn every exception into the JSON body; ``on_refusal``
+    records a 403, 404 or 422 (``api.audit.record_refusal``)."""
+    _audit_refusal = on_refusal
 
     @app.exception_handler(ApiError)
     def api_error(request: Request, exc: ApiError) -> JSONResponse:
