@@ -266,7 +266,7 @@ def authenticate(engine: Engine, presented: str | None, *,
                           last_used_at=row.last_used_at)
 
 
-_touched: dict[int, dt.datetime] = {}
+_touched: dict[tuple[str, int], dt.datetime] = {}
 _touch_lock = threading.Lock()
 
 
@@ -275,11 +275,12 @@ def touch(engine: Engine, principal: TokenPrincipal, *, now: dt.datetime | None 
     :data:`TOUCH_INTERVAL` per token — per process (a memo) and across processes (the
     ``WHERE``). Returns True when a row was written."""
     now = now or utcnow()
+    key = (engine.url.render_as_string(hide_password=True), principal.token_id)
     with _touch_lock:
-        last = _touched.get(principal.token_id)
+        last = _touched.get(key)
         if last is not None and now - last < TOUCH_INTERVAL:
             return False
-        _touched[principal.token_id] = now
+        _touched[key] = now
     with system_connection(engine) as conn:
         result = conn.execute(update(ApiToken).where(
             ApiToken.id == principal.token_id,
