@@ -47,7 +47,7 @@ class Api:
     tokens: dict[str, str]
     prefixes: dict[str, str]
 
-    def get(self, path: str, token: str | None = "manager", **params):
+    def get(self, path: str, token: str | None = "manager", **params):  # noqa: S107
         headers = {"Authorization": f"Bearer {self.tokens.get(token, token)}"} if token else {}
         return self.client.get(path, params=params, headers=headers)
 
