@@ -787,7 +787,11 @@ def iter_purchase_orders(engine: Engine, viewer: Viewer,
             [c.upper() for c in possible_texts(filters.country_codes)]))
     if filters.after is not None:
         day, number = filters.after[0], (possible_texts([filters.after[1]]) or [""])[0]
-        stmt = stmt.where(or_(po.confirmed_on > day,
+        # the first condition is implied by the second; it lets the index range start at
+        # ``day`` (without it SQLite merged two index scans and sorted: 0.47 s a page at M,
+        # 0.007 s with it)
+        stmt = stmt.where(po.confirmed_on >= day,
+                          or_(po.confirmed_on > day,
                               and_(po.confirmed_on == day, po.po_number > number)))
     if limit is not None:
         stmt = stmt.limit(max(0, int(limit)))
