@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.request
 
+import pandas as pd
 import pytest
 from sqlalchemy import text
 
@@ -97,6 +98,12 @@ def test_python_m_api_serves_over_http(demo_copy, tmp_path):
             orders = conn.execute(text("SELECT COUNT(*) FROM purchase_order WHERE brand_id = "
                                        ":b"), {"b": nordwind}).scalar_one()
         assert rows[0][0] == "po_number" and len(rows) - 1 == orders
+        # docs/api.md's pandas example, as written there
+        frame = pd.read_csv(f"{base}/v1/purchase-orders?format=csv&confirmed_from=2026-01-01",
+                            storage_options={"Authorization": f"Bearer {token}"},
+                            parse_dates=["confirmed_on", "ex_factory_on", "invoiced_on",
+                                         "paid_on"])
+        assert len(frame) > 0 and frame["confirmed_on"].min() >= pd.Timestamp("2026-01-01")
 
         status, _, body = _call(f"{base}/v1/suppliers")
         assert status == 401 and json.loads(body)["error"]["code"] == "unauthorized"
