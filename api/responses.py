@@ -68,7 +68,7 @@ class Paging:
         if "k" in position:
             raise invalid_cursor()
         offset = position.get("o", 0)
-        if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+        if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset < 10**9:
             raise invalid_cursor()
         return offset
 

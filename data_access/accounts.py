@@ -19,6 +19,8 @@
 Disabling, enabling, unlocking, forcing sign-out, resetting a password, changing role or brand
 and creating accounts are administrator operations (``viewer.require("manage_accounts")``);
 each writes a row to ``account_audit`` (who, what, to whom, when) in the same transaction.
+Disabling an account, or changing its role or brand, also revokes the API tokens it issued
+(``data_access.api_tokens.revoke_issued_by``).
 Passwords: :mod:`data_access.passwords`; throttling: :mod:`data_access.throttle`; sessions:
 :mod:`data_access.sessions`. All of this runs on the system engine (``data_access.scope``).
 """

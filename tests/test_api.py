@@ -10,6 +10,7 @@ refused like an unknown one; the rate limit holds; every call is in the download
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import io
 import json
@@ -145,7 +146,8 @@ def test_pages_walk_the_whole_extract(api):
                 assert response.headers["link"] == f'<{url}>; rel="next"'
         assert seen == rows, key
         assert pages == -(-len(rows) // limit)
-    for cursor in ("nonsense", "eyJvIjotMX0", "eyJrIjpbIngiXX0", "e30"):
+    huge = base64.urlsafe_b64encode(json.dumps({"o": 10**30}).encode()).decode()
+    for cursor in ("nonsense", "eyJvIjotMX0", "eyJrIjpbIngiXX0", "e30", huge, "é"):
         bad = api.get("/v1/purchase-orders", cursor=cursor)
         assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_request"
 
