@@ -81,7 +81,7 @@ def token_management(engine: Engine, viewer: Viewer, brands: dict[int, str], *,
     issue, revoke = st.columns(2)
     with issue.form(f"api_issue_{key}", clear_on_submit=True):
         st.markdown("**Issue a token**")
-        name = st.text_input("Name", max_chars=api_tokens.MAX_NAME_LENGTH,
+        name = st.text_input("Token name", max_chars=api_tokens.MAX_NAME_LENGTH,
                              key=f"api_name_{key}",
                              placeholder="What it is for, e.g. Power BI refresh")
         if brand_id is None:
