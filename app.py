@@ -33,6 +33,8 @@ class PageSpec:
     url_path: str
     section: str
     admin_only: bool = False
+    #: shown only to roles that may perform this action (data_access.viewer.PERMISSIONS)
+    permission: str | None = None
 
 
 #: Every page of the product, in menu order; the first one is the landing page.
@@ -53,6 +55,8 @@ PAGES = [
              "Your practices"),
     PageSpec("pages/brand/downloads.py", "Downloads", ":material/download:", "downloads",
              "Your practices"),
+    PageSpec("pages/brand/api_access.py", "API access", ":material/key:", "api-access",
+             "Your practices", permission="manage_api_tokens"),
     PageSpec("pages/admin/data_and_accounts.py", "Data & accounts",
              ":material/admin_panel_settings:", "admin", "Administration", admin_only=True),
     PageSpec("pages/admin/import_data.py", "Import data", ":material/upload_file:", "import",
@@ -136,7 +140,8 @@ state.sync_brand_param(brands, viewer)
 
 sections: dict[str, list] = {}
 for spec in PAGES:
-    if spec.admin_only and not viewer.is_admin:
+    if (spec.admin_only and not viewer.is_admin) or (spec.permission
+                                                     and not viewer.can(spec.permission)):
         continue
     landing = spec is PAGES[0]
     # The landing page is served at "/"; Streamlit keys pages by url_path, so it gets an

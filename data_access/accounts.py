@@ -19,6 +19,8 @@
 Disabling, enabling, unlocking, forcing sign-out, resetting a password, changing role or brand
 and creating accounts are administrator operations (``viewer.require("manage_accounts")``);
 each writes a row to ``account_audit`` (who, what, to whom, when) in the same transaction.
+Disabling an account, or changing its role or brand, also revokes the API tokens it issued
+(``data_access.api_tokens.revoke_issued_by``).
 Passwords: :mod:`data_access.passwords`; throttling: :mod:`data_access.throttle`; sessions:
 :mod:`data_access.sessions`. All of this runs on the system engine (``data_access.scope``).
 """
@@ -37,7 +39,7 @@ import pandas as pd
 import yaml
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
-from data_access import passwords, sessions, throttle
+from data_access import api_tokens, passwords, sessions, throttle
 from data_access.errors import NotFound, PermissionDenied
 from data_access.schema import AccountAudit, AppUser, Brand
 from data_access.scope import system_connection
@@ -234,6 +236,9 @@ def _apply_entry(conn: Connection, row: Any, user: ProvisionedUser, brand_id: in
         _revoke_before(conn, user.username, now)
         _audit(conn, USERS_FILE_ACTOR, "updated", user.username, brand_id,
                {"changed": changed, "role": user.role}, now)
+        if "role" in changed or "brand" in changed:
+            api_tokens.revoke_issued_by(conn, user.username, "issuer_role_changed",
+                                        USERS_FILE_ACTOR, now)
     return changed
 
 
@@ -361,6 +366,7 @@ def _disable(conn: Connection, username: str, reason: str, actor: str, brand_id:
     sessions.revoke_all(conn, username, "disabled", now)
     _revoke_before(conn, username, now)
     _audit(conn, actor, "disabled", username, brand_id, {"reason": reason}, now)
+    api_tokens.revoke_issued_by(conn, username, "issuer_disabled", actor, now)
 
 
 def _account(conn: Connection, username: str):
@@ -511,6 +517,8 @@ def change_role(engine: Engine, actor: Viewer, username: str, role: str, brand_i
         _audit(conn, actor.username, "role_changed", row.username, brand_id,
                {"from_role": row.role, "to_role": role, "from_brand": row.brand_id,
                 "to_brand": brand_id}, now)
+        api_tokens.revoke_issued_by(conn, row.username, "issuer_role_changed",
+                                    actor.username, now)
 
 
 def revoke_sessions(engine: Engine, username: str, now: dt.datetime | None = None) -> None:
@@ -564,7 +572,12 @@ _ACTION_TEXT = {
     "password_reset": "reset the password (temporary password)",
     "password_changed": "changed the password",
     "role_changed": "changed the role or brand",
+    "api_token_issued": "issued the API token",
+    "api_token_revoked": "revoked the API token",
 }
+_TOKEN_REVOKED_TEXT = {"issuer_disabled": "the account that issued it was disabled",
+                       "issuer_role_changed": "the role or brand of the account that issued "
+                                              "it changed"}
 _REASON_TEXT = {"admin": "by an administrator", "removed_from_file": "no longer in the users "
                 "file", "demo": "a demo account outside demo mode"}
 
@@ -591,6 +604,11 @@ def describe_change(action: str, details: dict[str, Any], brands: dict[int, str]
         text += f", valid {details['valid_hours']} hours"
     elif action == "password_changed" and details.get("temporary"):
         text += " (replacing a temporary password)"
+    elif action == "api_token_issued":
+        text += (f" for {api_tokens.scope_label(details.get('scope', '')).lower()}, valid "
+                 f"until {details.get('expires_at', '?')}")
+    elif action == "api_token_revoked" and details.get("reason") in _TOKEN_REVOKED_TEXT:
+        text += f" ({_TOKEN_REVOKED_TEXT[details['reason']]})"
     return text[0].upper() + text[1:]
 
 

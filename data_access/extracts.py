@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from typing import IO, Any, Literal
 
 import pandas as pd
-from sqlalchemy import Engine, String, cast, false, insert, select
+from sqlalchemy import Engine, String, and_, cast, false, insert, or_, select
 
 from data_access.gcpause import cyclic_gc_paused
 from data_access.schema import Brand, ExtractAudit, Factory, PurchaseOrder
@@ -191,27 +191,123 @@ def write_csv(rows: Iterable[Sequence[Any] | Mapping[str, Any]],
         excel_bom: start with a byte-order mark, which Excel needs to detect UTF-8.
     """
     specs = _as_columns(columns)
-    names = [c.name for c in specs]
-    formatters = [_COLUMN_FORMATTERS[c.type] for c in specs]
     count = 0
     with _text_stream(out) as stream, cyclic_gc_paused():
         if excel_bom:
             stream.write("\ufeff")
         writer = csv.writer(stream, lineterminator="\r\n")
-        writer.writerow([neutralise_cell(name) for name in names])
-        iterator = iter(rows)
-        while batch := list(itertools.islice(iterator, STREAM_BATCH)):
-            if isinstance(batch[0], Mapping):
-                batch = [[row.get(n) for n in names] for row in batch]
-            # column by column: one type decision per column, not per cell (issue 7: the
-            # 100 k-row extract spent most of its time in per-cell dispatch)
-            by_column = list(zip(*batch, strict=True))
-            if len(by_column) != len(specs):
-                raise ValueError(f"rows have {len(by_column)} values, columns {len(specs)}")
-            writer.writerows(zip(*(f(col) for f, col in zip(formatters, by_column,
-                                                            strict=True)), strict=True))
+        writer.writerow([neutralise_cell(c.name) for c in specs])
+        for batch in formatted_batches(rows, specs):
+            writer.writerows(batch)
             count += len(batch)
     return count
+
+
+def formatted_batches(rows: Iterable[Sequence[Any] | Mapping[str, Any]],
+                      columns: Sequence[ExtractColumn]) -> Iterator[list[tuple]]:
+    """``rows`` as CSV cells (:func:`format_cell` of each column's type: formula neutralising,
+    ISO dates, numbers untouched), in lists of at most :data:`STREAM_BATCH` rows. The
+    iterator is consumed lazily, one batch at a time."""
+    names = [c.name for c in columns]
+    formatters = [_COLUMN_FORMATTERS[c.type] for c in columns]
+    iterator = iter(rows)
+    while batch := list(itertools.islice(iterator, STREAM_BATCH)):
+        if isinstance(batch[0], Mapping):
+            batch = [[row.get(n) for n in names] for row in batch]
+        # column by column: one type decision per column, not per cell (issue 7: the
+        # 100 k-row extract spent most of its time in per-cell dispatch)
+        by_column = list(zip(*batch, strict=True))
+        if len(by_column) != len(columns):
+            raise ValueError(f"rows have {len(by_column)} values, columns {len(columns)}")
+        yield list(zip(*(f(col) for f, col in zip(formatters, by_column, strict=True)),
+                       strict=True))
+
+
+def csv_chunks(rows: Iterable[Sequence[Any] | Mapping[str, Any]],
+               columns: Sequence[ExtractColumn | str], *, excel_bom: bool = False,
+               counter: list[int] | None = None) -> Iterator[bytes]:
+    """The CSV of :func:`write_csv` as UTF-8 chunks (the header, then one chunk per batch of
+    :data:`STREAM_BATCH` rows), for a streamed HTTP response: the same cells, the same
+    neutralising, never more than one batch in memory. ``counter[0]`` counts the data rows
+    sent so far (for the audit row, also when the client stops reading half-way)."""
+    specs = _as_columns(columns)
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow([neutralise_cell(c.name) for c in specs])
+    head = buffer.getvalue()
+    yield (("\ufeff" + head) if excel_bom else head).encode("utf-8")
+    batches = formatted_batches(rows, specs)
+    while True:
+        # the collector paused while a batch is read, formatted and written (as write_csv
+        # does: ≈ 25 % of the time otherwise), switched back on between chunks, while the
+        # server sends one and other requests run
+        with cyclic_gc_paused():
+            batch = next(batches, None)
+            if batch is None:
+                return
+            buffer = io.StringIO()  # a fresh one: StringIO appends fastest from empty
+            csv.writer(buffer, lineterminator="\r\n").writerows(batch)
+            chunk = buffer.getvalue().encode("utf-8")
+        if counter is not None:
+            counter[0] += len(batch)
+        yield chunk
+
+
+def json_value(value: Any, column_type: ColumnType = "text") -> Any:
+    """A cell as a JSON value of its column's type (the HTTP API): ``None`` for missing
+    (NaN, NaT, infinity too), ``int``/``float`` for numbers, ISO-8601 text for dates, ``bool``
+    for yes/no, text as it is — JSON is data, not a spreadsheet, so nothing is neutralised
+    (the API's CSV is, through :func:`csv_chunks`)."""
+    if _is_missing(value):
+        return None
+    if column_type in NUMERIC_TYPES:
+        if isinstance(value, bool) or type(value).__name__ == "bool_":
+            return int(value)
+        if isinstance(value, numbers.Integral):
+            return int(value)
+        if isinstance(value, numbers.Real | decimal.Decimal):
+            number = float(value)
+            if not math.isfinite(number):
+                return None
+            return int(number) if column_type == "int" and number.is_integer() else number
+        if isinstance(value, str) and _PLAIN_NUMBER.fullmatch(value.strip()):
+            number = float(value)
+            return int(number) if column_type == "int" and number.is_integer() else number
+        return str(value)
+    if column_type == "bool":
+        if isinstance(value, bool) or type(value).__name__ == "bool_":
+            return bool(value)
+        if isinstance(value, numbers.Integral):
+            return bool(value)
+        return str(value)
+    if column_type in ("date", "datetime"):
+        if hasattr(value, "to_pydatetime"):
+            value = value.to_pydatetime()
+        if isinstance(value, dt.datetime):
+            return (value.date().isoformat() if column_type == "date"
+                    else value.isoformat(timespec="seconds"))
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        return str(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return bool(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value) if math.isfinite(float(value)) else None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def json_rows(rows: Iterable[Sequence[Any]], columns: Sequence[ExtractColumn]
+              ) -> Iterator[dict[str, Any]]:
+    """Rows (in ``columns`` order) as JSON objects keyed by column name (:func:`json_value`)."""
+    names = [c.name for c in columns]
+    types = [c.type for c in columns]
+    for row in rows:
+        yield {n: json_value(v, t) for n, t, v in zip(names, types, row, strict=True)}
 
 
 # ---- column-wise formatting: the common cell type on a fast path, anything else per cell ----
@@ -648,10 +744,14 @@ class PurchaseOrderFilters:
     confirmed_to: dt.date | None = None
     factory_ids: tuple[int, ...] | None = None
     country_codes: tuple[str, ...] | None = None
+    #: keyset paging (the HTTP API): only orders after this (confirmed_on, po_number) in the
+    #: extract's order — confirmation date, then PO number (unique within a brand)
+    after: tuple[dt.date, str] | None = None
 
 
 def iter_purchase_orders(engine: Engine, viewer: Viewer,
-                         filters: PurchaseOrderFilters | None = None) -> Iterator[tuple]:
+                         filters: PurchaseOrderFilters | None = None, *,
+                         limit: int | None = None) -> Iterator[tuple]:
     """Stream the viewer's brand's purchase orders as rows (tuple-like, in
     :data:`PURCHASE_ORDER_COLUMNS` order), ordered by confirmation date and PO number.
 
@@ -659,7 +759,8 @@ def iter_purchase_orders(engine: Engine, viewer: Viewer,
     first ``next()``). Rows arrive in batches of 5,000 through a server-side cursor on
     PostgreSQL (``yield_per``), so memory stays flat however many orders there are. The
     connection is held until the iterator is exhausted or closed: consume it fully or use
-    ``contextlib.closing(...)``.
+    ``contextlib.closing(...)``. ``filters.after`` and ``limit`` give one keyset page (the
+    HTTP API).
 
     Raises:
         NoBrandSelected: an administrator has not chosen a brand.
@@ -690,6 +791,16 @@ def iter_purchase_orders(engine: Engine, viewer: Viewer,
     if filters.country_codes is not None:
         stmt = stmt.where(Factory.country_code.in_(
             [c.upper() for c in possible_texts(filters.country_codes)]))
+    if filters.after is not None:
+        day, number = filters.after[0], (possible_texts([filters.after[1]]) or [""])[0]
+        # the first condition is implied by the second; it lets the index range start at
+        # ``day`` (without it SQLite merged two index scans and sorted: 0.47 s a page at M,
+        # 0.007 s with it)
+        stmt = stmt.where(po.confirmed_on >= day,
+                          or_(po.confirmed_on > day,
+                              and_(po.confirmed_on == day, po.po_number > number)))
+    if limit is not None:
+        stmt = stmt.limit(max(0, int(limit)))
 
     def stream() -> Iterator[tuple]:
         # the brand scope for row-level security (PostgreSQL) too: defence in depth

@@ -438,6 +438,39 @@ class FactoryAttributeSource(Base):
     )
 
 
+class ApiToken(Base):
+    """An API token of one brand (issue 18): read-only, scoped to the brand, with an expiry.
+
+    Only the SHA-256 of the token's 256-bit secret is stored (the token is shown once, when
+    issued); ``prefix`` is its public part, shown in lists and audit rows and used to find the
+    row. ``scope`` is the brand role the token reads as: ``brand_viewer`` (summary extracts)
+    or ``brand_manager`` (every extract). Row-level security on PostgreSQL (brand_id).
+    """
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    secret_sha256: Mapped[str] = mapped_column(String(64))
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    scope: Mapped[str] = mapped_column(String(20))
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    revoked_by: Mapped[str | None] = mapped_column(String(80))
+    #: 'revoked' (by hand), 'issuer_disabled', 'issuer_role_changed'
+    revoked_reason: Mapped[str | None] = mapped_column(String(40))
+
+    __table_args__ = (
+        CheckConstraint("scope IN ('brand_viewer', 'brand_manager')", name="scope"),
+        Index("ix_api_token_brand", "brand_id"),
+        Index("ix_api_token_created_by", "created_by"),
+    )
+
+
 class ExtractAudit(Base):
     """Who downloaded which extract of which brand's data, with which filters (ASVS audit)."""
 

@@ -42,9 +42,10 @@ TENANT_TABLES = ("sourcing_relationship", "purchase_order", "factory_attribute_s
 #: Hub's values of a factory's attributes), which every scope may read (migration 0008)
 SHARED_ROW_TABLES = ("factory_attribute_source",)
 #: every table with row-level security on PostgreSQL: tenant data and the tables whose rows
-#: identify a brand (downloads with their filters, imports, accounts, sessions, account audit)
+#: identify a brand (downloads with their filters, imports, accounts, sessions, account audit,
+#: API tokens)
 RLS_TABLES = (*TENANT_TABLES, "extract_audit", "import_run", "app_user", "user_session",
-              "account_audit")
+              "account_audit", "api_token")
 #: the NOLOGIN role whose members may use the 'system' scope (migration 0005)
 SYSTEM_ROLE = "dashboard_system"
 

@@ -51,7 +51,15 @@ ENV_NAMES: dict[str, str] = {
     "backoff_max_seconds": "DASHBOARD_BACKOFF_MAX_SECONDS",
     "client_ip_header": "DASHBOARD_CLIENT_IP_HEADER",
     "system_database_url": "DASHBOARD_SYSTEM_DATABASE_URL",
+    "api_host": "DASHBOARD_API_HOST",
+    "api_port": "DASHBOARD_API_PORT",
+    "api_rate_limit_per_minute": "DASHBOARD_API_RATE_LIMIT_PER_MINUTE",
+    "api_public_url": "DASHBOARD_API_PUBLIC_URL",
 }
+#: the HTTP API's defaults (``python -m api``, docs/api.md)
+DEFAULT_API_HOST = "127.0.0.1"
+DEFAULT_API_PORT = 8502
+DEFAULT_API_RATE_LIMIT_PER_MINUTE = 60
 
 
 class ConfigurationError(RuntimeError):
@@ -81,6 +89,12 @@ class Settings:
     client_ip_header: str | None = None
     #: the database role for system work (imports, accounts, benchmarks); None: database_url
     system_database_url: str | None = None
+    #: the HTTP API (``python -m api``): where it listens, requests per minute per token, and
+    #: the address brand users are told to call (None: not shown)
+    api_host: str = DEFAULT_API_HOST
+    api_port: int = DEFAULT_API_PORT
+    api_rate_limit_per_minute: int = DEFAULT_API_RATE_LIMIT_PER_MINUTE
+    api_public_url: str | None = None
 
 
 def _truthy(value: Any) -> bool:
@@ -152,6 +166,27 @@ def _positive_float(name: str, raw: Any, default: float) -> float:
     if not value > 0:
         raise ConfigurationError(f"Setting '{name}' must be positive, got {value}.")
     return value
+
+
+SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
+
+
+def read_secrets_file(path: Path = SECRETS_FILE) -> dict[str, Any]:
+    """``.streamlit/secrets.toml`` as a plain dict, for processes without Streamlit (the HTTP
+    API): the same file the app reads; empty when there is none.
+
+    Raises:
+        ConfigurationError: the file exists but is not valid TOML.
+    """
+    import tomllib
+
+    try:
+        with Path(path).open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        return {}
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigurationError(f"Cannot read {path}: {exc}") from exc
 
 
 def load_settings(
@@ -244,4 +279,12 @@ def load_settings(
                           or None),
         system_database_url=(str(_lookup("system_database_url", environ, secrets) or "")
                              or None),
+        api_host=str(_lookup("api_host", environ, secrets) or DEFAULT_API_HOST).strip(),
+        api_port=_positive_int("api_port", _lookup("api_port", environ, secrets),
+                               DEFAULT_API_PORT),
+        api_rate_limit_per_minute=_positive_int(
+            "api_rate_limit_per_minute", _lookup("api_rate_limit_per_minute", environ, secrets),
+            DEFAULT_API_RATE_LIMIT_PER_MINUTE),
+        api_public_url=(str(_lookup("api_public_url", environ, secrets) or "").strip()
+                        .rstrip("/") or None),
     )

@@ -5,7 +5,7 @@ Roles (docs/users.md has the matrix of role × page × action, and a test keeps 
 
 * ``brand_viewer`` — a brand's staff who look: every brand page, summary extracts;
 * ``brand_manager`` — the brand's sourcing lead: also raw order-, finding- and plan-level
-  extracts (and, later, the brand's engagement log);
+  extracts, the brand's API tokens (and, later, the brand's engagement log);
 * ``admin`` — a programme administrator: any brand, imports, accounts, audit logs.
 
 The checks are made here, in ``data_access``, by the functions that do the work
@@ -35,6 +35,7 @@ ACTIONS: dict[str, str] = {
     "download_summary_extracts": "download summary extracts",
     "download_raw_extracts": "download order-, finding- and plan-level extracts",
     "manage_engagement_log": "manage the brand's engagement log",
+    "manage_api_tokens": "issue and revoke the brand's API tokens",
     "choose_any_brand": "look at any brand",
     "import_data": "import data",
     "manage_accounts": "manage accounts",
@@ -45,7 +46,8 @@ ACTIONS: dict[str, str] = {
 PERMISSIONS: dict[str, frozenset[str]] = {
     "brand_viewer": frozenset({"view_brand_pages", "download_summary_extracts"}),
     "brand_manager": frozenset({"view_brand_pages", "download_summary_extracts",
-                                "download_raw_extracts", "manage_engagement_log"}),
+                                "download_raw_extracts", "manage_engagement_log",
+                                "manage_api_tokens"}),
     "admin": frozenset(ACTIONS),
 }
 

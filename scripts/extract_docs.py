@@ -22,7 +22,8 @@ names `<brand>_<extract>_<date>.csv`. Only the signed-in brand's rows are ever i
 cells that a spreadsheet would evaluate as a formula (starting with `=`, `+`, `-`, `@`, tab, CR
 or LF, also after leading spaces) are prefixed with `'`; numeric columns are written as plain
 numbers and never altered. Every download is recorded in the audit log (who, brand, extract,
-filters, row count, time), which administrators can read in the app.
+filters, row count, time), which administrators can read in the app. The HTTP API serves the
+same extracts, with the same columns, as JSON pages or CSV (docs/api.md).
 
 **Excel workbooks.** Every extract also downloads as an Excel workbook
 (`<brand>_<extract>_<date>.xlsx`, written by XlsxWriter): the same columns and rows on a sheet

@@ -101,6 +101,26 @@ def relationships_in_view(relationships: pd.DataFrame, view: OrderView) -> pd.Da
     return frame
 
 
+NO_BENCHMARK_FACTORIES = ("No comparison with other brands for a choice of factories: other "
+                          "brands' orders with particular factories are not shown.")
+NO_BENCHMARK_COUNTRIES = ("No comparison with other brands for several countries at once: "
+                          "choose one country, or all, to compare like with like.")
+NO_BENCHMARK_TOO_FEW = ("No comparison with other brands: fewer than five other brands have "
+                        "orders for this choice.")
+
+
+def benchmark_choice(view: OrderView) -> tuple[bool, str | None, str]:
+    """Whether ``view`` is compared with other brands, like for like: ``(compare, country,
+    reason)`` — the same period and reference date, and the same one country (None: all) for
+    the other brands; never for a choice of factories or of several countries (``reason``
+    says why not)."""
+    if view.factory_ids:
+        return False, None, NO_BENCHMARK_FACTORIES
+    if len(view.countries) > 1:
+        return False, None, NO_BENCHMARK_COUNTRIES
+    return True, (view.countries[0] if view.countries else None), ""
+
+
 def purchasing_summary(all_orders: pd.DataFrame, relationships: pd.DataFrame,
                        view: OrderView) -> dict[str, float]:
     """The Purchasing page's headline figures (metrics.purchasing.brand_summary) for ``view``."""

@@ -90,9 +90,16 @@ def _rows(frame: pd.DataFrame, columns: tuple[ExtractColumn, ...]) -> Iterator[t
         yield tuple(None if (not isinstance(v, str) and pd.isna(v)) else v for v in row)
 
 
+#: the first column of every factory-level extract: the key to join extracts on (an OS ID may
+#: be missing) and the id the HTTP API's factory endpoints take
+FACTORY_ID = C("factory_id", "int", "The factory's id in this dashboard (as in the "
+                                    "purchase-order extract).")
+
+
 # ---- supplier list (Transparency Pledge / Open Supply Hub columns) ---------------------------
 
 SUPPLIER_COLUMNS = (
+    FACTORY_ID,
     C("os_id", "text", "Open Supply Hub facility id (empty: not on Open Supply Hub)."),
     C("name", "text", "Factory name."),
     C("address", "text", "Site address."),
@@ -133,6 +140,7 @@ def _suppliers(engine: Engine, viewer: Viewer, ctx: ExtractContext) -> Rows:
 # ---- latest findings by factory and compliance point ------------------------------------------
 
 FINDING_COLUMNS = (
+    FACTORY_ID,
     C("factory_os_id", "text", "Open Supply Hub facility id."),
     C("factory_name", "text", "Factory name."),
     C("country_code", "text", "Country, ISO 3166-1 alpha-2."),
@@ -169,6 +177,7 @@ def _findings(engine: Engine, viewer: Viewer, ctx: ExtractContext) -> Rows:
 # ---- improvement plans ------------------------------------------------------------------------
 
 PLAN_COLUMNS = (
+    FACTORY_ID,
     C("factory_os_id", "text", "Open Supply Hub facility id."),
     C("factory_name", "text", "Factory name."),
     C("assessment_date", "date", "Assessment the item follows from.", "date"),
@@ -201,19 +210,24 @@ def _plans(engine: Engine, viewer: Viewer, ctx: ExtractContext) -> Rows:
 # ---- purchase orders (streamed) ---------------------------------------------------------------
 
 
-def _purchase_orders(engine: Engine, viewer: Viewer, ctx: ExtractContext) -> Rows:
-    countries = ctx.directory.countries or None
-    return iter_purchase_orders(engine, viewer, PurchaseOrderFilters(
+def purchase_order_filters(ctx: ExtractContext) -> PurchaseOrderFilters:
+    """The purchase-order extract's filters for ``ctx`` (the HTTP API pages them)."""
+    return PurchaseOrderFilters(
         confirmed_from=ctx.orders_since,
         confirmed_to=ctx.orders_as_of,
         factory_ids=ctx.order_factory_ids or None,
-        country_codes=countries,
-    ))
+        country_codes=ctx.directory.countries or None,
+    )
+
+
+def _purchase_orders(engine: Engine, viewer: Viewer, ctx: ExtractContext) -> Rows:
+    return iter_purchase_orders(engine, viewer, purchase_order_filters(ctx))
 
 
 # ---- indicator tables -------------------------------------------------------------------------
 
 PRACTICE_COLUMNS = (
+    FACTORY_ID,
     C("factory_os_id", "text", "Open Supply Hub facility id."),
     C("factory_name", "text", "Factory name."),
     C("country_code", "text", "Country, ISO 3166-1 alpha-2."),
@@ -267,6 +281,7 @@ def _coverage(engine: Engine, viewer: Viewer, ctx: ExtractContext) -> Rows:
 RISK_COLUMNS = (
     C("rank", "int", "Place in the ranking: by level (zero tolerance, high, unknown, medium, "
                      "low), then open zero-tolerance findings, then score."),
+    FACTORY_ID,
     C("factory_os_id", "text", "Open Supply Hub facility id."),
     C("factory_name", "text", "Factory name."),
     C("country_code", "text", "Country, ISO 3166-1 alpha-2."),

@@ -20,6 +20,8 @@ class Spec:
     title: str  # the menu title
     url_path: str
     admin_only: bool
+    #: the action a role needs to see the page (None: every role that sees brand pages)
+    permission: str | None = None
 
     @property
     def stem(self) -> str:
@@ -33,14 +35,18 @@ def page_specs() -> list[Spec]:
             args = [a.value for a in node.args if isinstance(a, ast.Constant)]
             flags = {k.arg: k.value for k in node.keywords}
             admin = flags.get("admin_only")
+            permission = flags.get("permission")
             specs.append(Spec(script=args[0], title=args[1], url_path=args[3],
-                              admin_only=isinstance(admin, ast.Constant) and admin.value is True))
+                              admin_only=isinstance(admin, ast.Constant) and admin.value is True,
+                              permission=permission.value if isinstance(permission, ast.Constant)
+                              else None))
     assert specs, "app.py declares no PageSpec: the page list could not be read"
     return specs
 
 
 def brand_pages() -> list[Spec]:
-    return [s for s in page_specs() if not s.admin_only]
+    """The pages every brand role sees (not admin-only, no particular permission)."""
+    return [s for s in page_specs() if not s.admin_only and s.permission is None]
 
 
 def admin_pages() -> list[Spec]:

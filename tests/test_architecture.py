@@ -14,12 +14,17 @@ PACKAGES = ("data_access", "metrics", "reference", "demo", "services", "ui", "pa
 
 #: package → top-level names it must never import (directly or inside a function)
 FORBIDDEN = {
-    "data_access": {"streamlit", "ui", "pages", "metrics", "demo", "bench"},
-    "metrics": {"streamlit", "sqlalchemy", "data_access", "ui", "pages", "demo"},
-    "reference": {"streamlit", "sqlalchemy", "data_access", "metrics", "ui", "pages", "demo"},
-    "demo": {"streamlit", "ui", "pages", "services"},
-    "services": {"streamlit", "ui", "pages", "demo", "bench"},
-    "pages": {"sqlalchemy"},
+    "data_access": {"streamlit", "ui", "pages", "metrics", "demo", "bench", "api"},
+    "metrics": {"streamlit", "sqlalchemy", "data_access", "ui", "pages", "demo", "api"},
+    "reference": {"streamlit", "sqlalchemy", "data_access", "metrics", "ui", "pages", "demo",
+                  "api"},
+    "demo": {"streamlit", "ui", "pages", "services", "api"},
+    "services": {"streamlit", "ui", "pages", "demo", "bench", "api"},
+    "pages": {"sqlalchemy", "api"},
+    "ui": {"api"},
+    # the HTTP API: services, data_access, metrics, reference — and demo, only to prepare the
+    # demo database at a demo-mode start, as ui/runtime.py does
+    "api": {"streamlit", "ui", "pages", "bench"},
 }
 
 

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import ProgrammingError
 
-from data_access import accounts, passwords, queries
+from data_access import accounts, api_tokens, passwords, queries
 from data_access.db import create_db_engine, prepare_database
 from data_access.importing import import_csv
 from data_access.scope import check_database_roles, use_system_engine
@@ -109,6 +109,15 @@ def test_the_guides_roles_and_grants_work_on_a_fresh_server(fresh_server, tmp_pa
         with pytest.raises(ProgrammingError, match="permission denied"), \
                 reader.connect() as conn:
             conn.execute(text("SELECT password_hash FROM app_user"))
+        # API tokens: issued and checked through the system role; the reading role cannot
+        # even read their digests
+        token = api_tokens.issue_token(reader, admin, ann.brand_id, "BI").token
+        principal = api_tokens.authenticate(reader, token)
+        assert principal is not None and principal.brand_code == "acme"
+        assert list(queries.suppliers(reader, principal.viewer)["name"]) == ["Acme Knit Ltd"]
+        with pytest.raises(ProgrammingError, match="permission denied"), \
+                reader.connect() as conn:
+            conn.execute(text("SELECT secret_sha256 FROM api_token"))
         other = Viewer("x", "brand_manager", ann.brand_id + 1)
         assert list(queries.suppliers(reader, other)["name"]) == ["Other Sewing Ltd"]
     finally:

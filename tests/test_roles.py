@@ -48,8 +48,12 @@ def test_the_guides_page_matrix_is_the_apps_page_list():
     specs = {spec.title: spec for spec in page_specs()}
     assert set(matrix) == set(specs) | {"Your account (password)"}
     for title, spec in specs.items():
-        assert matrix[title] == {"brand_viewer": not spec.admin_only,
-                                 "brand_manager": not spec.admin_only, "admin": True}, title
+        if spec.permission:  # e.g. API access: the roles allowed its action
+            expected = {role: spec.permission in PERMISSIONS[role] for role in ROLE_COLUMNS}
+        else:
+            expected = {"brand_viewer": not spec.admin_only,
+                        "brand_manager": not spec.admin_only, "admin": True}
+        assert matrix[title] == expected, title
 
 
 @pytest.fixture
@@ -80,8 +84,9 @@ def test_every_role_on_every_page(demo_app, role):
             direct = AppTest.from_file(str(ROOT / spec.script), default_timeout=TIMEOUT)
             direct.session_state["viewer"] = Viewer(user, role, brand_id(demo_app, "nordwind"))
             direct.run()
-            assert any("only available to programme administrators" in e.value
-                       for e in direct.error), (role, spec.title)
+            refusal = (ACTIONS[spec.permission] if spec.permission
+                       else "only available to programme administrators")
+            assert any(refusal in e.value for e in direct.error), (role, spec.title)
             assert not direct.dataframe and not direct.text_input
     at.switch_page(str(ROOT / "pages" / "brand" / "overview.py")).run()
     sidebar = " ".join(c.value for c in at.sidebar.caption)

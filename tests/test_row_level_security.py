@@ -244,27 +244,31 @@ def test_the_reading_role_cannot_use_the_system_scope(app_engine, postgres_engin
 
 
 def test_brand_identifying_tables_show_a_brand_only_its_own_rows(app_engine, postgres_engine):
-    """Downloads, import runs, accounts and sessions: the brand scope sees its own brand's rows
-    and may write only its own (a download recorded for another brand is refused)."""
-    from data_access import accounts, extracts, sessions
+    """Downloads, import runs, accounts, sessions and API tokens: the brand scope sees its own
+    brand's rows and may write only its own (a download recorded for another brand is
+    refused)."""
+    from data_access import accounts, api_tokens, extracts, sessions
     from data_access.settings import DEMO_USERS_FILE
 
     accounts.provision_users(app_engine, accounts.read_users_file(DEMO_USERS_FILE))
     first, second = brands(app_engine)[:2]
     own = Viewer("nordwind", "brand_manager", first)
+    for brand in (first, second):
+        api_tokens.issue_token(app_engine, Viewer("admin", "admin", None), brand, "RLS test")
     extracts.record_download(app_engine, own, "supplier-list", {}, 3)
     sessions.start_session(app_engine, "nordwind", sessions.SessionPolicy())
     with postgres_engine.connect() as conn:
         foreign_rows = {t: conn.execute(text(f"SELECT COUNT(*) FROM {t} WHERE brand_id <> :b"),
                                         {"b": first}).scalar_one()
-                        for t in ("extract_audit", "app_user", "user_session")}
+                        for t in ("extract_audit", "app_user", "user_session", "api_token")}
     assert all(foreign_rows.values()) or foreign_rows["app_user"]
     with scoped_connection(app_engine, own) as conn:
         for table in ("extract_audit", "app_user", "user_session", "import_run",
-                      "account_audit"):
+                      "account_audit", "api_token"):
             seen = set(conn.execute(text(f"SELECT DISTINCT brand_id FROM {table}")).scalars())
             assert seen <= {first}, table
         assert conn.execute(text("SELECT COUNT(*) FROM app_user")).scalar_one() >= 1
+        assert conn.execute(text("SELECT COUNT(*) FROM api_token")).scalar_one() >= 1
     with (pytest.raises(Exception, match="row-level security"),
           scoped_connection(app_engine, own) as conn):
         conn.execute(text("INSERT INTO extract_audit (username, brand_id, extract, filters, "

@@ -110,3 +110,27 @@ def test_session_and_throttle_settings(tmp_path):
     assert settings.client_ip_header == "X-Forwarded-For"
     with pytest.raises(ConfigurationError, match="must be positive"):
         load_settings({}, {"DASHBOARD_SESSION_MAX_HOURS": "0"})
+
+
+def test_the_apis_settings_and_the_secrets_file(tmp_path):
+    default = load_settings({}, {})
+    assert (default.api_host, default.api_port, default.api_rate_limit_per_minute,
+            default.api_public_url) == ("127.0.0.1", 8502, 60, None)
+    chosen = load_settings({"api_port": 9000, "api_public_url": "https://x.example/api/"},
+                           {"DASHBOARD_API_RATE_LIMIT_PER_MINUTE": "5"})
+    assert (chosen.api_port, chosen.api_rate_limit_per_minute, chosen.api_public_url) == \
+        (9000, 5, "https://x.example/api")
+    for bad in ({"DASHBOARD_API_PORT": "http"}, {"DASHBOARD_API_RATE_LIMIT_PER_MINUTE": "0"}):
+        with pytest.raises(ConfigurationError):
+            load_settings({}, bad)
+    # the API reads the same secrets file as the app, without Streamlit
+    from data_access.settings import read_secrets_file
+
+    secrets_file = tmp_path / "secrets.toml"
+    assert read_secrets_file(secrets_file) == {}
+    secrets_file.write_text('database_url = "sqlite:///x.db"\napi_port = 9100\n')
+    assert read_secrets_file(secrets_file) == {"database_url": "sqlite:///x.db",
+                                               "api_port": 9100}
+    secrets_file.write_text("database_url = \n")
+    with pytest.raises(ConfigurationError, match="Cannot read"):
+        read_secrets_file(secrets_file)

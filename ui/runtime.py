@@ -19,14 +19,13 @@ from typing import Any
 
 import streamlit as st
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import OperationalError
 
 from data_access import accounts, sessions
-from data_access.dataset import holds_demo_data
-from data_access.db import create_db_engine, describe_db_error, prepare_database
+from data_access.db import describe_db_error, prepare_database
 from data_access.errors import DatabaseUnavailable
-from data_access.scope import check_database_roles, use_system_engine
 from data_access.settings import DEMO_USERS_FILE, ConfigurationError, Settings, load_settings
+from data_access.startup import open_database
 from demo import prepare_demo_database
 
 log = logging.getLogger(__name__)
@@ -49,49 +48,21 @@ def get_settings() -> Settings:
     return load_settings(_secrets_mapping())
 
 
-def _check_roles(engine: Engine, settings: Settings) -> None:
-    report = check_database_roles(engine)
-    STARTUP_WARNINGS.clear()
-    if report.problems and not settings.demo_mode:
-        raise ConfigurationError(
-            "The dashboard is not in demo mode and refuses to start: "
-            + "; ".join(report.problems)
-            + ". The deployment guide lists the database roles and grants to use.")
-    for message in report.problems + report.warnings:
-        log.warning("Database roles: %s", message)
-        STARTUP_WARNINGS.append(message[0].upper() + message[1:] + ".")
-
-
 @st.cache_resource(show_spinner="Preparing the database (first start creates the demo data)…")
 def get_engine() -> Engine:
     """The shared engine, with migrations applied, demo data (demo mode) and accounts provisioned.
 
-    An exception is not cached, so a database that was down at start is retried on the next run.
+    The start-up steps and refusals are ``data_access.startup.open_database`` (shared with the
+    HTTP API). An exception is not cached, so a database that was down at start is retried on
+    the next run.
     """
     settings = get_settings()
-    engine = create_db_engine(settings.database_url)
-    system = engine
-    if settings.system_database_url:
-        system = create_db_engine(settings.system_database_url)
-        use_system_engine(engine, system)
+    opened = open_database(settings, (lambda system: prepare_demo_database(
+        system, size=settings.demo_size)) if settings.demo_mode else prepare_database)
+    engine = opened.engine
+    STARTUP_WARNINGS.clear()
+    STARTUP_WARNINGS.extend(opened.warnings)
     try:
-        try:
-            if settings.demo_mode:
-                prepare_demo_database(system, size=settings.demo_size)
-            else:
-                prepare_database(system)
-        except ProgrammingError as exc:
-            raise ConfigurationError(
-                "The database schema could not be brought up to date with the app's database "
-                "role (" + str(exc.orig).strip().splitlines()[0][:160] + "). Apply the "
-                "migrations with the owner role first (alembic upgrade head: see the "
-                "deployment guide).") from exc
-        _check_roles(engine, settings)
-        if not settings.demo_mode and holds_demo_data(engine):
-            raise ConfigurationError(
-                "The dashboard is not in demo mode and refuses to start: this database holds "
-                "the generated demo dataset, whose brands and sign-in passwords are public. "
-                "Use a new, empty database for real data, or set DASHBOARD_DEMO=true.")
         try:
             users = accounts.read_users_file(settings.users_file)
         except accounts.UsersFileError as exc:
@@ -107,11 +78,9 @@ def get_engine() -> Engine:
             log.warning("Account not provisioned: %s", problem)
         sessions.purge_sessions(engine)
     except OperationalError as exc:
-        engine.dispose()
+        opened.dispose()
         raise DatabaseUnavailable(describe_db_error(engine, exc)) from exc
     except Exception:
-        engine.dispose()
-        if system is not engine:
-            system.dispose()
+        opened.dispose()
         raise
     return engine

@@ -1,4 +1,5 @@
-"""Administration: the installation's database and data version, and user management.
+"""Administration: the installation's database and data version, user management and every
+brand's API tokens (``ui.api_tokens``).
 
 Administrators create accounts (a temporary password, shown once, which must be changed at the
 first sign-in), change role and brand, disable and enable, unlock, sign an account out
@@ -15,6 +16,7 @@ from data_access.admin import installation_summary
 from data_access.errors import NotFound, PermissionDenied
 from data_access.viewer import ROLE_LABELS, ROLES
 from ui import data, state
+from ui.api_tokens import token_management
 from ui.auth import require_live_session, session_policy_from
 from ui.components import fmt_int, plain
 from ui.runtime import STARTUP_WARNINGS, get_engine, get_settings
@@ -170,6 +172,12 @@ with create, st.form("admin_create", clear_on_submit=True):
             None if new_role == "admin" else new_brand),
             f"Account {plain(accounts.normalise_username(username))} created. Its temporary "
             "password:", secret=True)
+
+st.subheader("API tokens")
+st.caption("Read-only tokens for the HTTP API, one brand each, shown once when issued. Brand "
+           "managers issue and revoke their own brand's on the API access page. Disabling an "
+           "account, or changing its role or brand, revokes the tokens it issued.")
+token_management(engine, viewer, {int(k): str(v) for k, v in brand_names.items()}, key="admin")
 
 st.subheader("Database")
 st.text(f"{summary['database']} ({summary['dialect']})")

@@ -101,20 +101,12 @@ if not summary["orders"]:
 
 # like for like: the same period and reference date, and the same country (or all) for the
 # other brands; no comparison for a choice of factories or of several countries
-if chosen_factories:
-    benchmark: dict[str, float] = {}
-    no_benchmark = ("No comparison with other brands for a choice of factories: other brands' "
-                    "orders with particular factories are not shown.")
-elif len(chosen_countries) > 1:
-    benchmark = {}
-    no_benchmark = ("No comparison with other brands for several countries at once: choose "
-                    "one country, or all, to compare like with like.")
-else:
-    country = chosen_countries[0] if chosen_countries else None
+compare, country, no_benchmark = analysis.benchmark_choice(view)
+benchmark: dict[str, float] = {}
+if compare:
     benchmark = insights.purchasing_benchmark(viewer, months, chosen, country, version)
     no_benchmark = ("" if any(pd.notna(v) for v in benchmark.values()) else
-                    "No comparison with other brands: fewer than five other brands have orders "
-                    "for this choice.")
+                    analysis.NO_BENCHMARK_TOO_FEW)
     if not no_benchmark:
         where = f"in {country_name(country)}" if country else "in all countries"
         st.caption(f"Other brands: their own orders {where}, over the same period and computed "

@@ -113,6 +113,7 @@ def test_one_brands_excel_import_leaves_no_trace_for_another(browser, private_se
     assert download.suggested_filename == f"nordwind_supplier-list_{as_of}.xlsx"
     book = load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
     assert book.sheetnames == ["Data", "Data dictionary"]
-    names = {row[1] for row in book["Data"].iter_rows(min_row=2, values_only=True)}
+    header, *rows = book["Data"].iter_rows(values_only=True)
+    names = {row[header.index("name")] for row in rows}
     assert name in names and "Maple Only Knitting Co" not in names
     brand.close()

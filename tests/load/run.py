@@ -298,7 +298,8 @@ async def _visit(page, user: str, shared: Shared, result: SessionResult) -> None
     await _idle(page)
     await _check(page, "overview", result)
     for spec in page_specs():
-        if spec.url_path == "overview" or (spec.admin_only and code is not None):
+        if spec.url_path == "overview" or spec.permission or (spec.admin_only
+                                                              and code is not None):
             continue
         result.step = spec.url_path
         started = time.perf_counter()
