@@ -19,7 +19,7 @@ from data_access.db import DATABASE_DOWN_ERRORS, describe_db_error
 from data_access.errors import DatabaseUnavailable
 from data_access.settings import ConfigurationError
 from data_access.viewer import ROLE_LABELS
-from ui import components, data, state
+from ui import components, data, language, state
 from ui.auth import AuthGate
 from ui.components import plain
 from ui.runtime import get_engine, get_settings
@@ -74,6 +74,8 @@ st.set_page_config(
     layout="wide",
     initial_sidebar_state="expanded",
 )
+# the session's language (the browser's, or one picked before) before any text is written
+language.start_session_locale()
 
 try:
     settings = get_settings()
@@ -88,23 +90,27 @@ except DatabaseUnavailable as exc:
 try:
     gate = AuthGate(settings, engine)
     principal = gate.current_viewer()
+    if principal is not None:
+        language.load_user_locale(engine, principal)
     if principal is None or gate.must_change_password:
         # Every page's URL leads to the sign-in form (or, with a temporary password, to the
         # password form), so a shared link survives signing in.
         page = gate.render_login if principal is None else gate.render_password_page
         title = "Sign in" if principal is None else "Choose a new password"
-        st.navigation(
+        navigation = st.navigation(
             [st.Page(page, title=title, icon=":material/login:", url_path="login",
                      default=True)]
             + [st.Page(page, title=spec.title, url_path=spec.url_path)
                for spec in PAGES]
             + [st.Page(page, title=ACCOUNT_TITLE, url_path=ACCOUNT_PATH)],
             position="hidden",
-        ).run()
-        if principal is not None:
-            with st.sidebar:
+        )
+        with st.sidebar:
+            language.language_picker()
+            if principal is not None:
                 st.button("Log out", on_click=gate.logout, icon=":material/logout:",
                           width="stretch")
+        navigation.run()
         st.stop()
 
     version = data.data_version()
@@ -163,6 +169,7 @@ navigation = st.navigation(sections)
 with st.sidebar:
     st.page_link(account_page, label="Your account and password", icon=ACCOUNT_ICON)
     st.button("Log out", on_click=gate.logout, icon=":material/logout:", width="stretch")
+    language.language_picker()
 try:
     navigation.run()
 except DATABASE_DOWN_ERRORS as exc:

@@ -281,6 +281,8 @@ class AppUser(Base):
     password_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_by: Mapped[str | None] = mapped_column(String(80))
+    #: the interface language the user picked ('en', 'es', 'fr'…; NULL: the browser's)
+    locale: Mapped[str | None] = mapped_column(String(16))
 
     __table_args__ = (
         CheckConstraint("role IN ('brand_viewer', 'brand_manager', 'admin')", "role"),

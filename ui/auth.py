@@ -41,6 +41,7 @@ from data_access import accounts, passwords, sessions
 from data_access.settings import Settings
 from data_access.viewer import ROLE_LABELS, Viewer
 from ui.components import plain
+from ui.i18n import LOCALE_KEY
 
 COOKIE_NAME = "scd_auth"
 # session-state keys owned by this module
@@ -352,7 +353,8 @@ class AuthGate:
         sessions.end_session(self.engine, st.session_state.get(SESSION_ID), "signed_out")
         self.auth.logout()
         for key in list(st.session_state.keys()):
-            if key not in _STAUTH_KEYS:
+            # the interface language outlives the sign-out (the sign-in page stays readable)
+            if key not in _STAUTH_KEYS and key != LOCALE_KEY:
                 del st.session_state[key]
         st.session_state["logout"] = True
         st.session_state[DELETE_COOKIE] = True

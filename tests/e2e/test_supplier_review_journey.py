@@ -35,7 +35,7 @@ def test_directory_to_profile_to_compare(page: Page, app_server):
     # compare: this factory and two more, chosen on the comparison page
     page.get_by_role("link", name="Compare factories").click()
     expect(page.get_by_role("heading", name="Compare factories", exact=True)).to_be_visible()
-    page.get_by_role("combobox").first.click()
+    page.get_by_test_id("stMain").get_by_role("combobox").first.click()
     for _ in range(3):  # the dropdown stays open while choosing several
         page.get_by_role("option", name=re.compile(" · ")).first.click()
     page.keyboard.press("Escape")

@@ -289,7 +289,8 @@ async def _visit(page, user: str, shared: Shared, result: SessionResult) -> None
         result.step = "admin: choose a brand"
         await _idle(page)
         started = time.perf_counter()
-        await page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").click()
+        # the first select box: the brand (the language picker comes after it)
+        await page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first.click()
         await page.get_by_role("option", name=brand.name).click()
         await page.get_by_role("heading", name=overview).wait_for(state="visible")
         result.timings[result.step] = time.perf_counter() - started
