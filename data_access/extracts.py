@@ -45,6 +45,7 @@ from data_access.schema import Brand, ExtractAudit, Factory, PurchaseOrder
 from data_access.scope import scoped_connection, system_connection
 from data_access.sqlutil import possible_ids, possible_texts
 from data_access.viewer import Viewer
+from reference.translation import Translate, identity
 
 ColumnType = Literal["text", "int", "float", "date", "datetime", "bool"]
 NUMERIC_TYPES = frozenset({"int", "float"})
@@ -564,18 +565,25 @@ def xlsx_bytes(frame: pd.DataFrame, columns: Sequence[ExtractColumn] | None = No
     return buffer.getvalue()
 
 
-def data_dictionary(columns: Sequence[ExtractColumn]) -> list[dict[str, str]]:
-    """The data dictionary of an extract: ``column, type, unit, meaning`` per column."""
-    return [{"column": c.name, "type": c.type, "unit": c.unit, "meaning": c.description}
+def data_dictionary(columns: Sequence[ExtractColumn],
+                    translate: Translate = identity) -> list[dict[str, str]]:
+    """The data dictionary of an extract: ``column, type, unit, meaning`` per column. Column
+    names and types are stable machine-readable names, never translated; ``translate`` (the
+    interface's ``gettext``) turns each meaning into the reader's language — meanings are
+    marked with ``N_`` where they are written."""
+    return [{"column": c.name, "type": c.type, "unit": c.unit,
+             "meaning": translate(c.description) if c.description else ""}
             for c in columns]
 
 
-def data_dictionary_csv(columns: Sequence[ExtractColumn]) -> bytes:
-    """The data dictionary as CSV, to download beside the extract."""
+def data_dictionary_csv(columns: Sequence[ExtractColumn],
+                        translate: Translate = identity) -> bytes:
+    """The data dictionary as CSV, to download beside the extract (meanings through
+    ``translate``, see :func:`data_dictionary`)."""
     spec = [ExtractColumn("column"), ExtractColumn("type"), ExtractColumn("unit"),
             ExtractColumn("meaning")]
     buffer = io.BytesIO()
-    write_csv(data_dictionary(columns), spec, buffer)
+    write_csv(data_dictionary(columns, translate), spec, buffer)
     return buffer.getvalue()
 
 

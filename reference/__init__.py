@@ -7,7 +7,10 @@ them, and offers them as frozen records:
 
 * :data:`CLUSTERS` — the 8 clusters in the assessment tool's order, each with its compliance
   points and questions;
-* :func:`iter_questions`, :func:`question_count`, :func:`zero_tolerance_issues`.
+* :func:`iter_questions`, :func:`question_count`, :func:`zero_tolerance_issues`;
+* :func:`framework_name`, :func:`framework_names`, :func:`zero_tolerance_issue`: the names of
+  clusters and compliance points (and the zero-tolerance issues' words) in a language, from
+  ``reference/framework_translations.yaml`` (English: ``framework.yaml`` itself).
 
 Nothing here touches a database or Streamlit; ``data_access.framework`` seeds the database from
 these records, and the demo generator reads them.
@@ -27,16 +30,22 @@ __all__ = [
     "CLUSTERS",
     "FRAMEWORK_FILE",
     "QUESTION_KINDS",
+    "TRANSLATIONS_FILE",
     "ClusterSpec",
     "CompliancePointSpec",
     "QuestionSpec",
+    "framework_name",
+    "framework_names",
     "iter_questions",
     "load_framework",
     "question_count",
+    "translated_languages",
+    "zero_tolerance_issue",
     "zero_tolerance_issues",
 ]
 
 FRAMEWORK_FILE = Path(__file__).resolve().parent / "framework.yaml"
+TRANSLATIONS_FILE = Path(__file__).resolve().parent / "framework_translations.yaml"
 
 #: The two question types. Information-only questions are excluded from every rate.
 QUESTION_KINDS: tuple[str, ...] = ("non_compliance", "information")
@@ -104,6 +113,11 @@ def _question(raw: dict[str, Any], cp_code: str) -> QuestionSpec:
     return QuestionSpec(code, text, kind, bool(raw.get("public", False)), zero_tolerance, issue)
 
 
+def _read_yaml(path: Path) -> Any:
+    with path.open(encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
+
+
 def load_framework(path: Path = FRAMEWORK_FILE) -> tuple[ClusterSpec, ...]:
     """Read and check the framework file.
 
@@ -111,8 +125,7 @@ def load_framework(path: Path = FRAMEWORK_FILE) -> tuple[ClusterSpec, ...]:
         FrameworkError: a code out of place or repeated, an unknown kind, a compliance point
             without a non-compliance question, a repeated question text.
     """
-    with path.open(encoding="utf-8") as handle:
-        document = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
+    document = _read_yaml(path)
     clusters: list[ClusterSpec] = []
     codes: set[str] = set()
     texts: set[str] = set()
@@ -167,3 +180,91 @@ def zero_tolerance_issues() -> dict[str, str]:
 def question_count() -> int:
     """Total number of questions (both kinds) in the framework."""
     return sum(len(cp.questions) for cluster in CLUSTERS for cp in cluster.compliance_points)
+
+
+# ---- the framework in other languages --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Translations:
+    languages: tuple[str, ...]
+    #: language → code → text
+    names: dict[str, dict[str, str]]
+    issues: dict[str, dict[str, str]]
+
+
+def load_translations(path: Path = TRANSLATIONS_FILE,
+                      clusters: tuple[ClusterSpec, ...] | None = None) -> _Translations:
+    """Read and check the translations file: every cluster and compliance point of the
+    framework, and every zero-tolerance issue, has a non-empty text in every listed language,
+    and no entry names a code the framework does not have.
+
+    Raises:
+        FrameworkError: a missing, empty or unknown entry (the message says which).
+    """
+    clusters = _clusters() if clusters is None else clusters
+    document = _read_yaml(path)
+    languages = tuple(str(code) for code in document["languages"])
+    name_codes = {c.code for c in clusters} | {cp.code for c in clusters
+                                               for cp in c.compliance_points}
+    issue_codes = {q.code for c in clusters for cp in c.compliance_points
+                   for q in cp.questions if q.zero_tolerance}
+    tables: dict[str, dict[str, dict[str, str]]] = {}
+    for section, codes in (("names", name_codes), ("issues", issue_codes)):
+        raw = document.get(section) or {}
+        unknown = sorted(set(map(str, raw)) - codes)
+        if unknown:
+            raise FrameworkError(f"{section}: no such code in the framework: {unknown}")
+        table: dict[str, dict[str, str]] = {language: {} for language in languages}
+        for code in sorted(codes):
+            entry = raw.get(code) or {}
+            for language in languages:
+                text = str(entry.get(language) or "").strip()
+                if not text:
+                    raise FrameworkError(f"{section}: {code} has no {language} text")
+                table[language][code] = text
+        tables[section] = table
+    return _Translations(languages, tables["names"], tables["issues"])
+
+
+@cache
+def _translations() -> _Translations:
+    return load_translations()
+
+
+def _language(locale: str | None) -> str:
+    """``"es_AR"``, ``"es-AR"`` → ``"es"``; None → English."""
+    return (locale or "en").replace("-", "_").split("_")[0].lower()
+
+
+def translated_languages() -> tuple[str, ...]:
+    """The languages the framework's names are translated into (besides English)."""
+    return _translations().languages
+
+
+def framework_names(locale: str | None = "en") -> dict[str, str]:
+    """Code → name of every cluster and compliance point in ``locale`` (English for English
+    or a language without translations)."""
+    english = {c.code: c.name for c in CLUSTERS} | {cp.code: cp.name for c in CLUSTERS
+                                                     for cp in c.compliance_points}
+    return english | _translations().names.get(_language(locale), {})
+
+
+def framework_name(code: str, locale: str | None = "en") -> str:
+    """The name of the cluster or compliance point ``code`` in ``locale``; English when the
+    language has no translations.
+
+    Raises:
+        KeyError: no cluster or compliance point has this code.
+    """
+    return framework_names(locale)[code]
+
+
+def zero_tolerance_issue(code: str, locale: str | None = "en") -> str:
+    """What the zero-tolerance finding of question ``code`` means, in ``locale``.
+
+    Raises:
+        KeyError: not a zero-tolerance question.
+    """
+    english = zero_tolerance_issues()[code]
+    return _translations().issues.get(_language(locale), {}).get(code, english)

@@ -37,9 +37,11 @@ from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
+import pandas as pd
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+import reference
 from reference.translation import N_
 
 __all__ = [
@@ -56,7 +58,9 @@ __all__ = [
     "catalogue_path",
     "current_language",
     "current_locale",
+    "framework_name",
     "gettext",
+    "localise_framework_names",
     "negotiate",
     "ngettext",
     "normalise_locale",
@@ -276,3 +280,28 @@ def pgettext(context: str, message: str) -> str:
 def npgettext(context: str, singular: str, plural: str, n: int) -> str:
     """:func:`ngettext` with a context."""
     return translations(current_language()).npgettext(context, singular, plural, n)
+
+
+# ---- framework data --------------------------------------------------------------------------
+
+#: name column → code column, as the data layer's frames carry them
+FRAMEWORK_COLUMNS: dict[str, str] = {"cluster_name": "cluster_code", "cp_name": "cp_code"}
+
+
+def framework_name(code: str) -> str:
+    """The name of a cluster or compliance point (by code) in the session's language."""
+    return reference.framework_name(code, current_language())
+
+
+def localise_framework_names(frame: pd.DataFrame,
+                             columns: dict[str, str] | None = None) -> pd.DataFrame:
+    """A copy of ``frame`` whose cluster and compliance-point names are in the session's
+    language, looked up by their codes (``cluster_name`` from ``cluster_code``, ``cp_name``
+    from ``cp_code``; name columns without their code column are left alone). For display
+    only: extracts keep the English names (a stable vocabulary)."""
+    names = reference.framework_names(current_language())
+    out = frame.copy()
+    for name_column, code_column in (columns or FRAMEWORK_COLUMNS).items():
+        if name_column in out.columns and code_column in out.columns:
+            out[name_column] = out[code_column].map(names).fillna(out[name_column])
+    return out
