@@ -18,7 +18,6 @@ template; ``python -m scripts.i18n_tools unmarked FILE…`` lists unmarked texts
 from __future__ import annotations
 
 import ast
-import math
 import re
 import sys
 from collections.abc import Collection, Iterable, Mapping
@@ -108,7 +107,7 @@ def pseudo_translate(text: str) -> str:
     stripped = body.rstrip()
     trailing = body[len(stripped):]
     visible = _visible_length(text)
-    extra = max(2, math.ceil(visible * PSEUDO_GROWTH))
+    extra = max(2, round(visible * PSEUDO_GROWTH))
     pad = (_FILLER * (extra // len(_FILLER) + 1))[: extra - 1].rstrip()
     pad = pad + "·" * (extra - 1 - len(pad))
     return f"{stripped} {pad}{trailing}"
@@ -171,6 +170,12 @@ TEXT_FIRST = frozenset({
     # Altair: alt.Title("…"), alt.TitleParams("…") (axis, legend and tooltip titles: title=)
     "Title", "TitleParams",
 })
+#: the same elements called on a container held in a variable (``left.metric(…)``,
+#: ``tab.button(…)``), whatever its name; ``write`` and ``text`` are left out (files have them)
+CONTAINER_TEXT_FIRST = TEXT_FIRST - {"write", "text", "title", "Title", "TitleParams"} - {
+    name for name in TEXT_FIRST if name.endswith("Column")}
+#: receivers whose calls are log records for operators, not text for users
+LOGGERS = frozenset({"log", "logger", "logging", "_log", "_logger", "LOG", "LOGGER"})
 #: Streamlit elements whose first argument is a list of texts (tab labels)
 TEXT_LIST_FIRST = frozenset({"tabs"})
 #: keyword arguments that carry text the user reads, on any Streamlit or helper call
@@ -290,7 +295,10 @@ class _Finder(ast.NodeVisitor):
                     self._report(arg, ast.unparse(arg), "f-string inside the translation call: "
                                  "the extractor cannot read it")
         elif name is not None and name not in DATA_VALUE:
-            is_library = _root_name(node.func) in self.libraries
+            root = _root_name(node.func)
+            is_library = root in self.libraries or (
+                isinstance(node.func, ast.Attribute) and name in CONTAINER_TEXT_FIRST
+                and root not in LOGGERS)
             if is_library or name in self.helpers:
                 positions = self.helpers.get(name, ())
                 if is_library and name in TEXT_FIRST:
