@@ -469,3 +469,18 @@ def test_a_new_visitor_without_a_stored_language_gets_english(app_env):
     assert at.session_state[i18n.LOCALE_KEY] == "en"
     assert at.sidebar.selectbox(key="language_picker").options == ["English", "Español",
                                                                    "Français"]
+
+
+def test_the_pseudo_locale_runs_the_app_when_enabled(app_env, monkeypatch):
+    """With DASHBOARD_PSEUDO_LOCALE set, the picker offers the pseudo-locale and the app runs
+    in it (phase 2 runs every page so and checks the texts: none left in plain English)."""
+    from tests.apphelpers import seeded_sign_in
+
+    monkeypatch.setenv(PSEUDO_ENV, "1")
+    at = seeded_sign_in(app_env, "maple").run()
+    picker = at.sidebar.selectbox(key="language_picker")
+    assert picker.options[-1] == i18n.LANGUAGE_NAMES[PSEUDO_LOCALE]
+    picker.set_value(PSEUDO_LOCALE).run()
+    assert not at.exception, at.exception
+    assert at.sidebar.selectbox(key="language_picker").label.endswith(
+        pseudo_translate("Language"))
