@@ -68,14 +68,15 @@ PAGES = [
 #: the signed-in user's own page (password change): not in the menu, linked from the sidebar
 ACCOUNT_TITLE, ACCOUNT_ICON, ACCOUNT_PATH = "Your account", ":material/account_circle:", "account"
 
+# the session's language (the browser's, or one picked before) before any text is written
+language.start_session_locale()
+
 st.set_page_config(
     page_title="Supply-chain conditions dashboard",
     page_icon=":material/factory:",
     layout="wide",
     initial_sidebar_state="expanded",
 )
-# the session's language (the browser's, or one picked before) before any text is written
-language.start_session_locale()
 
 try:
     settings = get_settings()
