@@ -242,12 +242,17 @@ def translated_languages() -> tuple[str, ...]:
     return _translations().languages
 
 
+@cache
+def _names(language: str) -> dict[str, str]:
+    english = {c.code: c.name for c in CLUSTERS} | {cp.code: cp.name for c in CLUSTERS
+                                                     for cp in c.compliance_points}
+    return english | _translations().names.get(language, {})
+
+
 def framework_names(locale: str | None = "en") -> dict[str, str]:
     """Code → name of every cluster and compliance point in ``locale`` (English for English
     or a language without translations)."""
-    english = {c.code: c.name for c in CLUSTERS} | {cp.code: cp.name for c in CLUSTERS
-                                                     for cp in c.compliance_points}
-    return english | _translations().names.get(_language(locale), {})
+    return dict(_names(_language(locale)))
 
 
 def framework_name(code: str, locale: str | None = "en") -> str:
@@ -257,7 +262,7 @@ def framework_name(code: str, locale: str | None = "en") -> str:
     Raises:
         KeyError: no cluster or compliance point has this code.
     """
-    return framework_names(locale)[code]
+    return _names(_language(locale))[code]
 
 
 def zero_tolerance_issue(code: str, locale: str | None = "en") -> str:
