@@ -174,6 +174,9 @@ TEXT_FIRST = frozenset({
 #: ``tab.button(…)``), whatever its name; ``write`` and ``text`` are left out (files have them)
 CONTAINER_TEXT_FIRST = TEXT_FIRST - {"write", "text", "title", "Title", "TitleParams"} - {
     name for name in TEXT_FIRST if name.endswith("Column")}
+#: chart methods whose text keywords are checked on any receiver (``chart.properties(title=…)``)
+CHART_METHODS = frozenset({"properties", "configure_title", "configure_axis",
+                           "configure_legend"})
 #: receivers whose calls are log records for operators, not text for users
 LOGGERS = frozenset({"log", "logger", "logging", "_log", "_logger", "LOG", "LOGGER"})
 #: Streamlit elements whose first argument is a list of texts (tab labels)
@@ -297,8 +300,8 @@ class _Finder(ast.NodeVisitor):
         elif name is not None and name not in DATA_VALUE:
             root = _root_name(node.func)
             is_library = root in self.libraries or (
-                isinstance(node.func, ast.Attribute) and name in CONTAINER_TEXT_FIRST
-                and root not in LOGGERS)
+                isinstance(node.func, ast.Attribute)
+                and name in CONTAINER_TEXT_FIRST | CHART_METHODS and root not in LOGGERS)
             if is_library or name in self.helpers:
                 positions = self.helpers.get(name, ())
                 if is_library and name in TEXT_FIRST:

@@ -263,12 +263,14 @@ st.tabs(["Orders", _("Plans")])
 st.column_config.NumberColumn("Share (%)", help=_("Of all orders."))
 alt.X("rate:Q", title="Non-compliant (%)")
 alt.Chart(frame).mark_bar().properties(title="By cluster")
+chart.properties(title="By country", width=300)
 empty_state("No data yet.", _("Import some."))
 Kpi("Suppliers", fmt(n), "Active relationships.")
 '''
     assert _unmarked(source) == [
         "Suppliers", "Log out", "Ends your session.", "Workers", "Download", "Brand",
         "Choose a brand…", "Orders", "Share (%)", "Non-compliant (%)", "By cluster",
+        "By country",
         "No data yet.", "Suppliers", "Active relationships."]
 
 
