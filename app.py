@@ -99,8 +99,11 @@ try:
         page = gate.render_login if principal is None else gate.render_password_page
         title = "Sign in" if principal is None else "Choose a new password"
         navigation = st.navigation(
-            [st.Page(page, title=title, icon=":material/login:", url_path="login",
-                     default=True)]
+            # the default page is served at "/"; "/login" is a page of its own (Streamlit keys
+            # pages by url_path), so a bookmarked sign-in link does not end on "Page not found"
+            [st.Page(page, title=title, icon=":material/login:", url_path="sign-in",
+                     default=True),
+             st.Page(page, title=title, url_path="login")]
             + [st.Page(page, title=spec.title, url_path=spec.url_path)
                for spec in PAGES]
             + [st.Page(page, title=ACCOUNT_TITLE, url_path=ACCOUNT_PATH)],
@@ -160,9 +163,11 @@ for spec in PAGES:
 # "/overview" is the landing page's address while signed out (every page's URL leads to the
 # sign-in form, and signing in keeps the URL): without this alias a signed-in browser opening
 # such a link would get Streamlit's "Page not found" dialog.
-sections[PAGES[0].section].append(
+# The sign-in form's own addresses lead to the landing page once signed in, likewise.
+sections[PAGES[0].section].extend(
     st.Page(PAGES[0].script, title=PAGES[0].title, icon=PAGES[0].icon,
-            url_path=PAGES[0].url_path, visibility="hidden"))
+            url_path=path, visibility="hidden")
+    for path in (PAGES[0].url_path, "login", "sign-in"))
 account_page = st.Page(gate.render_password_page, title=ACCOUNT_TITLE, icon=ACCOUNT_ICON,
                        url_path=ACCOUNT_PATH, visibility="hidden")
 sections[PAGES[0].section].append(account_page)

@@ -22,6 +22,7 @@ from sqlalchemy.exc import ProgrammingError
 from data_access import accounts, api_tokens, passwords, queries
 from data_access.db import create_db_engine, prepare_database
 from data_access.importing import import_csv
+from data_access.importing.__main__ import main as import_cli
 from data_access.scope import check_database_roles, use_system_engine
 from data_access.viewer import Viewer
 from tests.conftest import PROJECT_ROOT, PostgresServer, unavailable
@@ -61,7 +62,7 @@ def _url(server: PostgresServer, user: str) -> str:
     return f"postgresql+psycopg://{user}:pw@127.0.0.1:{server.port}/dashboard"
 
 
-def test_the_guides_roles_and_grants_work_on_a_fresh_server(fresh_server, tmp_path):
+def test_the_guides_roles_and_grants_work_on_a_fresh_server(fresh_server, tmp_path, monkeypatch):
     server = fresh_server
     _psql(server, "postgres", "postgres", guide_block("superuser"))
 
@@ -102,6 +103,21 @@ def test_the_guides_roles_and_grants_work_on_a_fresh_server(fresh_server, tmp_pa
 
         own = queries.suppliers(reader, ann)
         assert list(own["name"]) == ["Acme Knit Ltd"]
+
+        # the command-line importer does its system work through the system role too: with
+        # the reading role alone, row-level security refuses the brand-crossing writes
+        listing = tmp_path / "acme.csv"
+        listing.write_text("name,address,country\nAcme Dye House,2 Road,Viet Nam\n")
+        monkeypatch.setenv("DASHBOARD_DATABASE_URL", _url(server, "dashboard_app"))
+        monkeypatch.setenv("DASHBOARD_SYSTEM_DATABASE_URL", _url(server, "dashboard_sys"))
+        monkeypatch.setenv("DASHBOARD_DEMO", "true")
+        assert import_cli(["facilities", "--brand", "acme", "--quiet", str(listing)]) == 0
+        assert sorted(queries.suppliers(reader, ann)["name"]) == \
+            ["Acme Dye House", "Acme Knit Ltd"]
+        monkeypatch.delenv("DASHBOARD_SYSTEM_DATABASE_URL")
+        listing.write_text("name,address,country\nAcme Print Works,3 Road,Viet Nam\n")
+        assert import_cli(["facilities", "--brand", "acme", "--quiet", str(listing)]) != 0
+        assert "Acme Print Works" not in set(queries.suppliers(reader, ann)["name"])
         with reader.begin() as conn:
             conn.execute(text("SELECT set_config('app.scope', 'system', true)"))
             assert conn.execute(text("SELECT COUNT(*) FROM sourcing_relationship")
@@ -114,7 +130,8 @@ def test_the_guides_roles_and_grants_work_on_a_fresh_server(fresh_server, tmp_pa
         token = api_tokens.issue_token(reader, admin, ann.brand_id, "BI").token
         principal = api_tokens.authenticate(reader, token)
         assert principal is not None and principal.brand_code == "acme"
-        assert list(queries.suppliers(reader, principal.viewer)["name"]) == ["Acme Knit Ltd"]
+        assert sorted(queries.suppliers(reader, principal.viewer)["name"]) == \
+            ["Acme Dye House", "Acme Knit Ltd"]
         with pytest.raises(ProgrammingError, match="permission denied"), \
                 reader.connect() as conn:
             conn.execute(text("SELECT secret_sha256 FROM api_token"))

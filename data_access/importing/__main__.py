@@ -33,6 +33,7 @@ from data_access.db import create_db_engine, describe_db_error, is_connection_er
 from data_access.errors import ImportFailed, ImportRejected, NotFound
 from data_access.importing.report import KINDS, ImportReport
 from data_access.importing.runner import import_csv
+from data_access.scope import use_system_engine
 from data_access.settings import ConfigurationError, load_settings
 from data_access.viewer import Viewer
 
@@ -110,6 +111,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     engine = create_db_engine(settings.database_url)
+    # the import's system work (brand-crossing writes, the import log) goes through the system
+    # role when one is configured, exactly as in the app (data_access.startup)
+    system = create_db_engine(settings.system_database_url) if settings.system_database_url \
+        else engine
+    if system is not engine:
+        use_system_engine(engine, system)
     try:
         report = import_csv(engine, system_viewer(), args.kind, args.path,
                             brand_code=args.brand if args.kind in ("facilities", "orders")
@@ -136,6 +143,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_DATABASE
     finally:
         engine.dispose()
+        if system is not engine:
+            system.dispose()
     _print_report(report)
     return EXIT_OK
 

@@ -61,3 +61,17 @@ def test_deep_link_leads_through_sign_in_to_the_page(page: Page, app_server):
     expect(page.get_by_role("heading", name="Nordwind Apparel — overview")).to_be_visible()
     expect(page.locator("[data-testid='stMultiSelect']").get_by_text("Cambodia (KH)")) \
         .to_be_visible()
+
+
+def test_the_sign_in_address_is_a_page_before_and_after_signing_in(page: Page, app_server):
+    """A bookmarked /login shows the form (no "Page not found") and then the landing page."""
+    page.goto(f"{app_server.url}/login")
+    page.get_by_label("Username").wait_for()
+    wait_until_settled(page)
+    expect(page.get_by_text("Page not found")).to_have_count(0)
+    page.get_by_label("Username").fill("maple")
+    page.get_by_label("Password", exact=True).fill("maple-demo-2026")
+    page.get_by_role("button", name="Login").click()
+    expect(page.get_by_role("heading", name="Maple & Thread — overview")).to_be_visible()
+    wait_until_settled(page)
+    expect(page.get_by_text("Page not found")).to_have_count(0)
