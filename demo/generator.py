@@ -68,6 +68,7 @@ from data_access.schema import (
     SourcingRelationship,
 )
 from data_access.scope import apply_scope
+from data_access.orders import refresh_order_snapshots
 from data_access.summaries import SUMMARY_TABLES, refresh_summaries
 from reference import CLUSTERS
 
@@ -339,6 +340,9 @@ def generate_demo_data(
             refresh_summaries(conn)
         analyze(conn, SUMMARY_TABLES)
         lap("summaries")
+        # every brand's order book as the pages read it (data_access.orders, issue 17)
+        refresh_order_snapshots(conn)
+        lap("order_snapshots")
         reset_sequences(conn, [Brand.__table__, Factory.__table__,
                                SourcingRelationship.__table__, PurchaseOrder.__table__,
                                Assessment.__table__, ImprovementPlanItem.__table__])
