@@ -89,6 +89,10 @@ def _print_report(report: ImportReport) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # the command line is an entry point like the app: it registers the refresh of the stored
+    # purchasing benchmark run after the import (data_access.summaries.after_data_change)
+    import services.analysis  # noqa: F401
+
     parser = _parser()
     try:
         args = parser.parse_args(argv)
