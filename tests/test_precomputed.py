@@ -154,3 +154,20 @@ def test_one_read_for_several_periods_gives_each_periods_figures(engine):
                 got = together[months][brand][name]
                 assert (math.isnan(value) and math.isnan(got)) or \
                     math.isclose(got, value, rel_tol=1e-12), (months, brand, name)
+
+
+@pytest.mark.parametrize("country", [None, "VN"])
+def test_the_benchmark_feed_from_snapshots_is_the_feed_from_the_table(engine, monkeypatch,
+                                                                      country):
+    def by_brand(feed: orders.BenchmarkFeed) -> pd.DataFrame:
+        brand_of = {k: b for b, k in feed.key_of_brand.items()}
+        frame = feed.orders.assign(brand_key=feed.orders["brand_key"].map(brand_of))
+        return frame.sort_values("po_id").reset_index(drop=True)
+
+    since, until = dt.date(2024, 3, 1), DEMO_AS_OF
+    fast = orders.benchmark_feed(engine, since=since, until=until, country=country)
+    assert orders._feed_from_snapshots(engine, since, until, None) is not None
+    monkeypatch.setattr(orders, "_feed_from_snapshots", lambda *_: None)
+    slow = orders.benchmark_feed(engine, since=since, until=until, country=country)
+    assert len(fast.orders) > 100
+    pd.testing.assert_frame_equal(by_brand(fast), by_brand(slow))
