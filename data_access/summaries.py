@@ -29,8 +29,15 @@ has computed it for a choice of period, reference month end and country: per bra
 around the median of the *other* brands (metrics.purchasing.published_benchmarks) — never a
 brand's own figure, and nothing from which one brand's figure could be worked out that the
 brand it is published to could not see anyway. Rows are keyed by the ``data_version`` they
-were computed from, so an import makes them unreachable without any call: the next page view
-computes and stores them again. Every app process (and replica) shares them.
+were computed from, so an import makes them unreachable without any call. Right after every
+import's transaction (and after the demo data is generated) :func:`after_data_change` runs the
+refreshes the services layer registered — ``services.analysis.refresh_stored_benchmarks``
+stores the benchmark of every period the Purchasing page offers, so no page view computes it
+(issue 17); only a rarer choice (one country, an earlier month end) is computed by its first
+view and stored. Every app process (and replica) shares them.
+
+The brands' order snapshots (``brand_order_snapshot``) live in :mod:`data_access.orders`
+(``refresh_order_snapshots``): they are rebuilt in the orders import's own transaction.
 """
 
 from __future__ import annotations
