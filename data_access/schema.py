@@ -196,6 +196,15 @@ class Finding(Base):
     question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), primary_key=True)
     non_compliant: Mapped[bool] = mapped_column(Boolean)
 
+    __table_args__ = (
+        # non-compliant findings by question (migration 0012): the zero-tolerance reads of the
+        # risk ranking find a dozen questions' findings here instead of scanning every finding
+        # (27 M at registry scale); the predicate is written as the queries write it
+        Index("ix_finding_non_compliant_question", "question_id", "assessment_id",
+              postgresql_where=sql_text("non_compliant IS true"),
+              sqlite_where=sql_text("non_compliant IS 1")),
+    )
+
 
 class ImprovementPlanItem(Base):
     __tablename__ = "improvement_plan_item"

@@ -4,10 +4,13 @@
   (``data_access.orders.purchase_orders`` without filters, minus the factory attributes, which
   are merged at read time), stored as one compressed Arrow IPC stream, with the number of
   orders and the highest order id it was built from. Derived data: rebuilt in the transaction
-  that writes the brand's orders (``data_access.order_snapshots.refresh_order_snapshots``).
+  that writes the brand's orders (``data_access.orders.refresh_order_snapshots``).
 * PostgreSQL: tenant data (a brand's orders), so the table gets migration 0005's policy pair
   (``brand_isolation``: the transaction's brand; ``system_scope``: only roles allowed the
   system scope).
+* ``ix_finding_non_compliant_question``: a partial index of the non-compliant findings by
+  question, for the risk ranking's zero-tolerance reads (a dozen questions' findings instead of
+  a scan of every finding at registry scale).
 
 Revision ID: 0012
 Revises: 0010
@@ -44,6 +47,11 @@ def upgrade() -> None:
                                 ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("brand_id", name=op.f("pk_brand_order_snapshot")),
     )
+    # non-compliant findings by question: the risk ranking's zero-tolerance reads
+    op.create_index("ix_finding_non_compliant_question", "finding",
+                    ["question_id", "assessment_id"],
+                    postgresql_where=sa.text("non_compliant IS true"),
+                    sqlite_where=sa.text("non_compliant IS 1"))
     if op.get_bind().dialect.name != "postgresql":
         return
     op.execute("ALTER TABLE brand_order_snapshot ENABLE ROW LEVEL SECURITY")
@@ -59,3 +67,4 @@ def downgrade() -> None:
         for policy in ("brand_isolation", "system_scope"):
             op.execute(f"DROP POLICY IF EXISTS {policy} ON brand_order_snapshot")
     op.drop_table("brand_order_snapshot")
+    op.drop_index("ix_finding_non_compliant_question", table_name="finding")
