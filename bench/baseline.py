@@ -168,7 +168,11 @@ class NaiveBaseline:
         status = found.groupby(["factory_id", unit], as_index=False)["non_compliant"].max()
         status = status.merge(factory[["id", "country_code"]].rename(columns={"id": "factory_id"}),
                               on="factory_id")
-        own = set(self.relationships(include_inactive=True)["factory_id"])
+        # "own" for disclosure control: every factory the brand has or had a relationship with,
+        # closed and moved ones included — the brand knows their results (docs/indicators.md
+        # §1b; data_access.queries.country_cluster_benchmark)
+        rel = self.t["sourcing_relationship"]
+        own = set(rel.loc[rel["brand_id"] == self.brand_id, "factory_id"])
         status["own"] = status["factory_id"].isin(own)
         status["own_nc"] = status["own"] & status["non_compliant"]
         raw = status.groupby(["country_code", unit], as_index=False).agg(

@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
+from data_access import summaries
 from data_access.db import create_db_engine
 from data_access.viewer import Viewer
 
@@ -93,9 +94,14 @@ def time_import(engine: Engine, brand_id: int, brand_code: str) -> dict[str, Any
             target = create_db_engine(f"sqlite:///{copy}")
         floor: dict[str, Any] = {}
         try:
+            with summaries.after_data_change_paused():
+                start = time.perf_counter()
+                report = import_csv(target, admin, "orders", csv_path, brand_code=brand_code)
+                seconds = time.perf_counter() - start
+            # what runs right after the import's transaction: the stored purchasing benchmark
             start = time.perf_counter()
-            report = import_csv(target, admin, "orders", csv_path, brand_code=brand_code)
-            seconds = time.perf_counter() - start
+            summaries.after_data_change(target)
+            refresh = time.perf_counter() - start
             if target is not engine:
                 floor = _sqlite_write_floor(target)
         finally:
@@ -105,7 +111,7 @@ def time_import(engine: Engine, brand_id: int, brand_code: str) -> dict[str, Any
                 target.dispose()
     return {"status": "ok", "rows": report.rows, "inserted": report.inserted,
             "seconds": round(seconds, 3), "rows_per_second": round(report.rows / seconds),
-            **floor}
+            "refresh_after_import_s": round(refresh, 3), **floor}
 
 
 def _sqlite_write_floor(engine: Engine) -> dict[str, Any]:

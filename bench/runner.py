@@ -100,6 +100,7 @@ def run(dataset: Dataset, *, repeat: int, pages: list[str], with_baseline: bool,
     # The cross-brand purchasing benchmark is stored in the database by the first view of the
     # day (any process); pages are timed as every later view sees it. The first view's cost is
     # timed separately below ("cold, benchmark not stored yet").
+    from data_access import summaries
     from services import analysis
 
     start = time.perf_counter()
@@ -150,8 +151,24 @@ def run(dataset: Dataset, *, repeat: int, pages: list[str], with_baseline: bool,
         PAGES["purchasing"](ctx)
         miss = time.perf_counter() - start
         results["purchasing"]["cold_benchmark_miss_s"] = miss
-        log(f"  purchasing  cold, benchmark not stored yet (first view of the day or after an "
-            f"import): {miss:.3f} s")
+        log(f"  purchasing  cold, benchmark not stored (had the refresh after the import "
+            f"failed): {miss:.3f} s")
+        # what an import does now (issue 17): the benchmark is refreshed right after its
+        # transaction, so the first view after it is an ordinary cold view
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM purchasing_benchmark"))
+        start = time.perf_counter()
+        summaries.after_data_change(engine)
+        refresh = time.perf_counter() - start
+        st.cache_data.clear()
+        engine.dispose()
+        start = time.perf_counter()
+        PAGES["purchasing"](ctx)
+        first = time.perf_counter() - start
+        results["purchasing"]["benchmark_refresh_s"] = refresh
+        results["purchasing"]["cold_first_after_import_s"] = first
+        log(f"  refresh after an import (stored benchmark, every period): {refresh:.3f} s; "
+            f"purchasing, first cold view after it: {first:.3f} s")
 
     apptest: dict[str, Any] = {}
     if with_apptest:

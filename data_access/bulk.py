@@ -28,11 +28,13 @@ def bulk_insert(
     if conn.dialect.name == "postgresql":
         # bulk loads are system operations: they may write any brand's rows (data_access.scope)
         apply_scope(conn, scope="system")
+        cols = ", ".join(f'"{c}"' for c in columns)
         if row_security_applies(conn, table.name):
             # PostgreSQL refuses COPY FROM into a table whose row-level security applies to
-            # the current role; fall back to a pipelined multi-row INSERT.
-            return _insert_many(conn, table, columns, rows)
-        cols = ", ".join(f'"{c}"' for c in columns)
+            # the current role (the app's roles): COPY into a temporary table of the same
+            # columns, then one INSERT … SELECT, which the policies check (issue 17: COPY-class
+            # loading for every role, not only the owner).
+            return _copy_via_temporary_table(conn, table, columns, cols, rows)
         dbapi_conn = conn.connection.driver_connection
         with dbapi_conn.cursor() as cur, cur.copy(
             f'COPY "{table.name}" ({cols}) FROM STDIN'
@@ -53,19 +55,23 @@ def row_security_applies(conn: Connection, table_name: str) -> bool:
     ), {"t": table_name}).scalar())
 
 
-def _insert_many(conn: Connection, table: Table, columns: Sequence[str],
-                 rows: Iterable[Sequence]) -> int:
+def _copy_via_temporary_table(conn: Connection, table: Table, columns: Sequence[str],
+                              cols: str, rows: Iterable[Sequence]) -> int:
+    staging = f"bulk_{table.name}"
+    dbapi_conn = conn.connection.driver_connection
     count = 0
-    batch: list[dict] = []
-    for row in rows:
-        batch.append(dict(zip(columns, row, strict=True)))
-        if len(batch) >= 10_000:
-            conn.execute(table.insert(), batch)
-            count += len(batch)
-            batch = []
-    if batch:
-        conn.execute(table.insert(), batch)
-        count += len(batch)
+    with dbapi_conn.cursor() as cur:
+        cur.execute(f'DROP TABLE IF EXISTS pg_temp."{staging}"')
+        # the columns' types, no constraints; dropped at the end of the transaction at latest
+        cur.execute(f'CREATE TEMPORARY TABLE "{staging}" ON COMMIT DROP AS '  # noqa: S608
+                    f'SELECT {cols} FROM "{table.name}" WITH NO DATA')
+        with cur.copy(f'COPY "{staging}" ({cols}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+        cur.execute(f'INSERT INTO "{table.name}" ({cols}) '  # noqa: S608 - our names
+                    f'SELECT {cols} FROM "{staging}"')
+        cur.execute(f'DROP TABLE pg_temp."{staging}"')
     return count
 
 

@@ -54,7 +54,9 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
         pool_pre_ping=True,  # replaces connections the server dropped while idle
         pool_size=5,
         max_overflow=10,
-        connect_args={"connect_timeout": 5},
+        # no JIT compilation: the pages' queries are short, but at registry scale the planner's
+        # estimates pass jit_above_cost and compiling took 0.5–3 s of a cold page (issue 17)
+        connect_args={"connect_timeout": 5, "options": "-c jit=off"},
     )
 
 

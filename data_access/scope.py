@@ -37,7 +37,8 @@ from sqlalchemy import Connection, Engine, text
 from data_access.viewer import Viewer
 
 #: tables whose rows belong to one brand (tenant data)
-TENANT_TABLES = ("sourcing_relationship", "purchase_order", "factory_attribute_source")
+TENANT_TABLES = ("sourcing_relationship", "purchase_order", "factory_attribute_source",
+                 "brand_order_snapshot")
 #: tenant tables that also hold shared rows (``brand_id`` NULL: Better Work's and Open Supply
 #: Hub's values of a factory's attributes), which every scope may read (migration 0008)
 SHARED_ROW_TABLES = ("factory_attribute_source",)

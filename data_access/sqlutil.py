@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 import pandas as pd
-from sqlalchemy import Engine, Select, String, case, select
+from sqlalchemy import Connection, Engine, Select, String, case, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -68,18 +68,23 @@ def read_rows_frame(
     converts the types it needs. Same scoping rules as :func:`read_frame`.
     """
     with _connection(engine, viewer, system) as conn:
-        compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-        if conn.dialect.paramstyle == "qmark":
-            params: object = tuple(_sqlite_param(compiled.params[name])
-                                   for name in compiled.positiontup or ())
-        else:
-            params = dict(compiled.params)
-        cursor = conn.exec_driver_sql(compiled.string, params).cursor
-        # in blocks, so that the Python tuples of a large read never exist all at once
-        frames = []
-        while rows := cursor.fetchmany(READ_BLOCK_ROWS):
-            frames.append(pd.DataFrame.from_records(rows, columns=list(columns),
-                                                    coerce_float=True, nrows=len(rows)))
+        return read_rows_frame_on(conn, stmt, columns)
+
+
+def read_rows_frame_on(conn: Connection, stmt: Select, columns: Sequence[str]) -> pd.DataFrame:
+    """:func:`read_rows_frame` on an open connection (e.g. inside an import's transaction)."""
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    if conn.dialect.paramstyle == "qmark":
+        params: object = tuple(_sqlite_param(compiled.params[name])
+                               for name in compiled.positiontup or ())
+    else:
+        params = dict(compiled.params)
+    cursor = conn.exec_driver_sql(compiled.string, params).cursor
+    # in blocks, so that the Python tuples of a large read never exist all at once
+    frames = []
+    while rows := cursor.fetchmany(READ_BLOCK_ROWS):
+        frames.append(pd.DataFrame.from_records(rows, columns=list(columns),
+                                                coerce_float=True, nrows=len(rows)))
     if not frames:
         return pd.DataFrame.from_records([], columns=list(columns))
     return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)

@@ -29,8 +29,15 @@ has computed it for a choice of period, reference month end and country: per bra
 around the median of the *other* brands (metrics.purchasing.published_benchmarks) — never a
 brand's own figure, and nothing from which one brand's figure could be worked out that the
 brand it is published to could not see anyway. Rows are keyed by the ``data_version`` they
-were computed from, so an import makes them unreachable without any call: the next page view
-computes and stores them again. Every app process (and replica) shares them.
+were computed from, so an import makes them unreachable without any call. Right after every
+import's transaction (and after the demo data is generated) :func:`after_data_change` runs the
+refreshes the services layer registered — ``services.analysis.refresh_stored_benchmarks``
+stores the benchmark of every period the Purchasing page offers, so no page view computes it
+(issue 17); only a rarer choice (one country, an earlier month end) is computed by its first
+view and stored. Every app process (and replica) shares them.
+
+The brands' order snapshots (``brand_order_snapshot``) live in :mod:`data_access.orders`
+(``refresh_order_snapshots``): they are rebuilt in the orders import's own transaction.
 """
 
 from __future__ import annotations
@@ -38,7 +45,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, text
 from sqlalchemy.exc import DBAPIError
@@ -218,6 +226,50 @@ def store_benchmark(engine: Engine, key: str, version: int,
     except DBAPIError as exc:
         log.info("purchasing benchmark not stored (%s)", str(exc).splitlines()[0][:200])
         return False
+
+
+# ---- all-brand aggregates recomputed when the data changes (issue 17) ----------------------------
+
+#: functions ``f(engine)`` run after every committed import (and after the demo data is made):
+#: the services layer registers the stored purchasing benchmark's refresh here
+#: (``services.analysis.refresh_stored_benchmarks``) — data_access cannot compute it itself
+#: (the figures are metrics), and must not leave it to a page view.
+_AFTER_DATA_CHANGE: list[Callable[[Engine], object]] = []
+
+
+def register_after_data_change(function: Callable[[Engine], object]) -> None:
+    """Run ``function(engine)`` after every committed import (once per function)."""
+    if function not in _AFTER_DATA_CHANGE:
+        _AFTER_DATA_CHANGE.append(function)
+
+
+def after_data_change(engine: Engine) -> None:
+    """Run the registered refreshes (after an import's commit). A refresh that fails is logged
+    and skipped: the import is committed, and a page view computes what is missing."""
+    for function in list(_AFTER_DATA_CHANGE):
+        try:
+            function(engine)
+        except Exception:
+            log.exception("refresh after the import failed: %s", getattr(function, "__name__",
+                                                                          function))
+
+
+@contextmanager
+def after_data_change_paused() -> Iterator[None]:
+    """No refresh after imports inside the block (the benchmark times the import's own work
+    and the refresh apart); the caller runs :func:`after_data_change` itself afterwards."""
+    saved = list(_AFTER_DATA_CHANGE)
+    _AFTER_DATA_CHANGE.clear()
+    try:
+        yield
+    finally:
+        _AFTER_DATA_CHANGE[:] = saved
+
+
+def current_data_version(engine: Engine) -> int:
+    """The dataset's current ``data_version`` (0 before any data)."""
+    with system_connection(engine) as conn:
+        return int(conn.execute(select(DatasetState.data_version)).scalar() or 0)
 
 
 def main() -> None:  # pragma: no cover - a thin command line

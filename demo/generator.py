@@ -56,6 +56,7 @@ from data_access.bulk import reset_sequences
 from data_access.dataset import bump_data_version
 from data_access.fastload import analyze, insert_columns, relaxed_constraints
 from data_access.framework import seed_framework
+from data_access.orders import refresh_order_snapshots
 from data_access.provenance import status_text, to_text, workers_text
 from data_access.schema import (
     Assessment,
@@ -68,7 +69,7 @@ from data_access.schema import (
     SourcingRelationship,
 )
 from data_access.scope import apply_scope
-from data_access.summaries import SUMMARY_TABLES, refresh_summaries
+from data_access.summaries import SUMMARY_TABLES, after_data_change, refresh_summaries
 from reference import CLUSTERS
 
 log = logging.getLogger(__name__)
@@ -339,11 +340,17 @@ def generate_demo_data(
             refresh_summaries(conn)
         analyze(conn, SUMMARY_TABLES)
         lap("summaries")
+        # every brand's order book as the pages read it (data_access.orders, issue 17)
+        refresh_order_snapshots(conn)
+        lap("order_snapshots")
         reset_sequences(conn, [Brand.__table__, Factory.__table__,
                                SourcingRelationship.__table__, PurchaseOrder.__table__,
                                Assessment.__table__, ImprovementPlanItem.__table__])
         bump_data_version(conn, f"demo data ({size}, seed {seed}, as of {as_of.isoformat()})")
     lap("commit")
+    # all-brand aggregates (the stored purchasing benchmark), as after any import (issue 17)
+    after_data_change(engine)
+    lap("benchmarks")
     LAST_STAGE_SECONDS.clear()
     LAST_STAGE_SECONDS.update(timings)
     log.info("Demo data generated: %s in %s s", counts, timings)

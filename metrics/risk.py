@@ -50,6 +50,7 @@ earlier zero-tolerance findings verified fixed.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, fields
 
 import numpy as np
@@ -408,18 +409,24 @@ def _reasons(factories: pd.DataFrame, points: pd.DataFrame) -> list[list[str]]:
     return result
 
 
+def _nan_to_zero(value: float) -> float:
+    """``np.nan_to_num`` for one count (no infinities here), without numpy's per-call cost
+    (≈ 40 % of the risk table's reasons for 4,700 suppliers)."""
+    return 0.0 if math.isnan(value) else value
+
+
 def _component_sentence(component: str, row: int, get: dict[str, np.ndarray],
                         has_zero: bool) -> str | None:
     def value(column: str) -> float:
         return float(get[column][row])
 
     if component == "core_nc":
-        return _issues_sentence(np.nan_to_num(value("open_nc_core")),
-                                np.nan_to_num(value("reported_fixed_core")),
+        return _issues_sentence(_nan_to_zero(value("open_nc_core")),
+                                _nan_to_zero(value("reported_fixed_core")),
                                 "core-labour issue", "core-labour issues", other=has_zero)
     if component == "other_nc":
-        return _issues_sentence(np.nan_to_num(value("open_nc_other")),
-                                np.nan_to_num(value("reported_fixed_other")), "issue", "issues",
+        return _issues_sentence(_nan_to_zero(value("open_nc_other")),
+                                _nan_to_zero(value("reported_fixed_other")), "issue", "issues",
                                 where=" in wages, contracts, safety and health or working time")
     if component == "assessment_age":
         months = value("assessment_age_days") / DAYS_PER_MONTH

@@ -268,48 +268,83 @@ def compute_published_benchmarks(
     its orders in the same ``country`` (None: all), confirmed in the ``months`` months (None:
     all) up to its reference date, as the data stood that day, with its relationships there.
     The reference date is the brand's own order as-of date, or ``chosen`` (a month end) when
-    that is earlier. The one function to move to import time.
+    that is earlier.
 
     Returns:
         brand id → {indicator: lower edge of the published band, NaN: not published}, plus
         :data:`metrics.purchasing.OUTSIDE_BRAND` for a brand without orders in the choice.
     """
+    return compute_published_benchmarks_for(engine, (months,), chosen, country)[months]
+
+
+def _since(day: dt.date, months: int | None) -> dt.date | None:
+    return None if months is None else (pd.Timestamp(day) - pd.DateOffset(months=months)).date()
+
+
+def compute_published_benchmarks_for(
+    engine: Engine, periods: Sequence[int | None], chosen: dt.date | None, country: str | None,
+) -> dict[int | None, dict[int, dict[str, float]]]:
+    """:func:`compute_published_benchmarks` for several periods at once, from one read of every
+    brand's orders (the read is most of the cost). Returns period → brand id → figures."""
+    out: dict[int | None, dict[int, dict[str, float]]] = {months: {} for months in periods}
     dates = data_as_of.order_dates_by_brand(engine)
-    if not dates:
-        return {}
+    if not dates or not periods:
+        return out
     as_of_of = {b: (min(d, chosen) if chosen else d) for b, d in dates.items()}
-
-    def since_of(day: dt.date) -> dt.date | None:
-        return None if months is None else (pd.Timestamp(day)
-                                            - pd.DateOffset(months=months)).date()
-
     earliest = min(as_of_of.values())
-    feed = orders.benchmark_feed(engine, since=since_of(earliest),
-                                 until=max(as_of_of.values()), country=country,
-                                 order_dates=dates)
+    since = (None if any(m is None for m in periods)
+             else _since(earliest, max(m for m in periods if m is not None)))
+    feed = orders.benchmark_feed(engine, since=since, until=max(as_of_of.values()),
+                                 country=country, order_dates=dates)
     if feed.orders.empty:
-        return {}
+        return out
     brand_of_key = {k: b for b, k in feed.key_of_brand.items()}
     day_of_key = pd.Series({k: as_of_of[brand_of_key[k]] for k in brand_of_key})
-    parts = []
-    for day, keys in day_of_key.groupby(day_of_key).groups.items():
-        subset = feed.orders[feed.orders["brand_key"].isin(list(keys))]
-        since = since_of(day)
-        if since is not None:
-            subset = subset[subset["confirmed_on"] >= pd.Timestamp(since)]
-        subset = orders_known_on(subset, day)
-        if subset.empty:
+    groups = day_of_key.groupby(day_of_key).groups.items()
+    for months in periods:
+        parts = []
+        for day, keys in groups:
+            subset = feed.orders[feed.orders["brand_key"].isin(list(keys))]
+            start = _since(day, months)
+            if start is not None:
+                subset = subset[subset["confirmed_on"] >= pd.Timestamp(start)]
+            subset = orders_known_on(subset, day)
+            if subset.empty:
+                continue
+            rel = feed.relationships[feed.relationships["brand_key"].isin(list(keys))]
+            parts.append(brand_summaries(subset, day, rel, by="brand_key"))
+        if not parts:
             continue
-        rel = feed.relationships[feed.relationships["brand_key"].isin(list(keys))]
-        parts.append(brand_summaries(subset, day, rel, by="brand_key"))
-    if not parts:
-        return {}
-    published = published_benchmarks(pd.concat(parts))
-    result = {}
-    for key, row in published.iterrows():
-        brand = OUTSIDE_BRAND if key == OUTSIDE_BRAND else brand_of_key[int(key)]
-        result[brand] = {k: float(v) for k, v in row.items() if k in INDICATORS}
-    return result
+        published = published_benchmarks(pd.concat(parts))
+        result = {}
+        for key, row in published.iterrows():
+            brand = OUTSIDE_BRAND if key == OUTSIDE_BRAND else brand_of_key[int(key)]
+            result[brand] = {k: float(v) for k, v in row.items() if k in INDICATORS}
+        out[months] = result
+    return out
+
+
+#: the periods the Purchasing page offers (months; None: all orders) — stored after each import
+BENCHMARK_PERIODS: tuple[int | None, ...] = (12, 24, 36, None)
+
+
+def refresh_stored_benchmarks(engine: Engine,
+                              periods: Sequence[int | None] = BENCHMARK_PERIODS) -> int:
+    """Compute and store the cross-brand benchmark of every period the Purchasing page offers,
+    as of each brand's latest order data and over all countries (the page's choices before a
+    country or an earlier month end is chosen), for the current data version — so that no page
+    view computes it. Run right after every import (:mod:`data_access.summaries`'
+    after-change hooks, registered below) and after the demo data is generated; the rarer
+    choices (one country, an earlier month end) are computed by their first view and stored.
+    Returns how many choices were stored."""
+    version = summaries.current_data_version(engine)
+    computed = compute_published_benchmarks_for(engine, periods, None, None)
+    return sum(summaries.store_benchmark(engine, summaries.benchmark_key(months, None, None),
+                                         version, computed[months])
+               for months in periods)
+
+
+summaries.register_after_data_change(refresh_stored_benchmarks)
 
 
 def purchasing_benchmark(engine: Engine, brand_id: int, months: int | None,

@@ -14,7 +14,7 @@ PACKAGES = ("data_access", "metrics", "reference", "demo", "services", "ui", "pa
 
 #: package → top-level names it must never import (directly or inside a function)
 FORBIDDEN = {
-    "data_access": {"streamlit", "ui", "pages", "metrics", "demo", "bench", "api"},
+    "data_access": {"streamlit", "ui", "pages", "metrics", "services", "demo", "bench", "api"},
     "metrics": {"streamlit", "sqlalchemy", "data_access", "ui", "pages", "demo", "api"},
     "reference": {"streamlit", "sqlalchemy", "data_access", "metrics", "ui", "pages", "demo",
                   "api"},

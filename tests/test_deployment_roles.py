@@ -19,12 +19,12 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import ProgrammingError
 
-from data_access import accounts, api_tokens, passwords, queries
+from data_access import accounts, api_tokens, orders, passwords, queries
 from data_access.db import create_db_engine, prepare_database
 from data_access.importing import import_csv
-from data_access.importing.__main__ import main as import_cli
 from data_access.scope import check_database_roles, use_system_engine
 from data_access.viewer import Viewer
+from services.import_cli import main as import_cli
 from tests.conftest import PROJECT_ROOT, PostgresServer, unavailable
 
 pytestmark = pytest.mark.postgres
@@ -103,6 +103,19 @@ def test_the_guides_roles_and_grants_work_on_a_fresh_server(fresh_server, tmp_pa
 
         own = queries.suppliers(reader, ann)
         assert list(own["name"]) == ["Acme Knit Ltd"]
+        # orders through the roles of a deployment: COPY into a staging table (row-level
+        # security refuses COPY into the table itself), and the brand's order snapshot
+        factory_id = int(own["factory_id"].iloc[0])
+        order_file = ("po_number,factory_id,confirmed_on,units_ordered,fob_price_usd,"
+                      "payment_terms_days\n"
+                      f"A-1,{factory_id},2024-01-15,100,5.10,60\n"
+                      f"A-2,{factory_id},2024-02-15,200,5.20,60\n").encode()
+        assert import_csv(reader, admin, "orders", order_file, brand_code="acme").inserted == 2
+        book = orders.purchase_orders(reader, ann)
+        assert list(book["po_number"]) == ["A-1", "A-2"]
+        assert orders.read_order_snapshot(reader, ann) is not None
+        assert orders.read_order_snapshot(reader, Viewer("x", "brand_viewer",
+                                                         ann.brand_id + 1)) is None
 
         # the command-line importer does its system work through the system role too: with
         # the reading role alone, row-level security refuses the brand-crossing writes

@@ -11,7 +11,7 @@ stopping it does not disturb the session's shared server:
   says "The database is not available right now" (no stack trace); it starts → *Try again*
   brings the page back, with no server restart. Likewise when the database is down when the
   app starts;
-* ``python -m data_access.importing orders`` on a large file is killed with SIGKILL while it
+* ``python -m services.import_cli orders`` on a large file is killed with SIGKILL while it
   writes: every table is exactly as before (row counts and a checksum of every row), and the
   same import then completes;
 * hypothesis feeds random bytes and CSV-like text to ``import_csv`` for facility lists and
@@ -308,7 +308,7 @@ def run_cli(url: str, path: Path, *extra: str) -> subprocess.Popen:
     env = {"DASHBOARD_DATABASE_URL": url, "DASHBOARD_DEMO": "true", "PATH": "/usr/bin:/bin",
            "PYTHONPATH": str(PROJECT_ROOT), "HOME": str(path.parent)}
     return subprocess.Popen(
-        [sys.executable, "-m", "data_access.importing", "orders", "--brand", "nordwind",
+        [sys.executable, "-m", "services.import_cli", "orders", "--brand", "nordwind",
          str(path), *extra],
         cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 

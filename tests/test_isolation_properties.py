@@ -506,6 +506,23 @@ def test_orders_and_order_extract_hold_only_own_orders(engine, request, data):
     assert {row[1] for row in rows} <= truth.own(p.scope)
 
 
+def test_order_snapshots_hold_only_own_orders(engine, request):
+    """Each brand's order snapshot (issue 17) — what the pages read instead of its orders —
+    holds exactly that brand's orders, and a viewer of one brand never gets another's."""
+    truth = truth_of(engine)
+    checked = 0
+    for brand in truth.brands:
+        count_case(request)
+        own = set(truth.orders.get(brand, {}))
+        snapshot = orders.read_order_snapshot(engine, Viewer("u", "brand_viewer", brand))
+        if not own:
+            assert snapshot is None
+            continue
+        assert snapshot is not None and set(snapshot["po_id"]) == own
+        checked += 1
+    assert checked >= 5
+
+
 # ---- where a factory's facts come from (issue 14) ----------------------------------------------
 
 

@@ -21,10 +21,10 @@ from data_access.errors import ImportFailed, ImportRejected
 from data_access.extracts import write_xlsx
 from data_access.factories import DirectoryFilters
 from data_access.importing import import_csv, list_import_runs
-from data_access.importing.__main__ import main as cli_main
 from data_access.viewer import Viewer
 from demo.generator import DEFAULT_SEED
 from services.extract_catalogue import ExtractContext, write_extract
+from services.import_cli import main as cli_main
 from tests.conftest import DEMO_AS_OF
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "import"

@@ -107,6 +107,8 @@ def test_stored_benchmark_is_keyed_by_the_data_version(writable_engine):
     key = benchmark_key(12, None, None)
     assert key == "12|latest|*" and benchmark_key(None, dt.date(2026, 9, 30), "VN") == \
         "all|2026-09-30|VN"
+    with writable_engine.begin() as conn:  # stored after the generation (issue 17): start over
+        conn.execute(text("DELETE FROM purchasing_benchmark"))
     version, found = stored_benchmark(writable_engine, key, 1)
     assert found is None
     published = {1: {"median_lead_time_days": 80.0, "order_volatility_cv": float("nan")},

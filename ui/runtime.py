@@ -27,6 +27,7 @@ from data_access.errors import DatabaseUnavailable
 from data_access.settings import DEMO_USERS_FILE, ConfigurationError, Settings, load_settings
 from data_access.startup import open_database
 from demo import prepare_demo_database
+from services import analysis as _analysis  # noqa: F401 - registers the refresh after imports
 
 log = logging.getLogger(__name__)
 

@@ -31,6 +31,7 @@ from data_access.importing.common import (
     lookup_factory,
 )
 from data_access.importing.reading import Column, FileSpec, ParsedFile
+from data_access.orders import refresh_order_snapshots
 from data_access.schema import PurchaseOrder, SourcingRelationship
 
 
@@ -180,6 +181,14 @@ def plan_orders(conn: Connection, parsed: ParsedFile, brand_id: int,
     stmt = (update(table).where(table.c.id == bindparam("b_id"))
             .values({STORED[i]: bindparam(f"b_{STORED[i]}") for i in compared}))
     plan.step(len(updates), execute_many(stmt, updates))
+    if inserts or updates:
+        def refresh(conn: Connection, advance) -> None:
+            # the pages read the brand's orders from its snapshot: rebuild it in the same
+            # transaction (data_access.orders.refresh_order_snapshots)
+            refresh_order_snapshots(conn, [brand_id])
+            advance(1)
+
+        plan.step(1, refresh)
     return plan
 
 

@@ -61,6 +61,7 @@ from data_access.importing.report import (
 )
 from data_access.schema import Brand, ImportRun
 from data_access.scope import apply_scope, system_connection, system_engine
+from data_access.summaries import after_data_change
 from data_access.viewer import Viewer
 
 log = logging.getLogger(__name__)
@@ -248,6 +249,10 @@ def _import_csv(engine: Engine, viewer: Viewer, kind: ImportKind, source: Source
                          .values(finished_at=utcnow()))
     except _DryRunFinished as finished:
         report = finished.report
+    else:
+        # all-brand aggregates (the stored purchasing benchmark) are recomputed now, right
+        # after the transaction, not by the next page view (issue 17; data_access.summaries)
+        after_data_change(engine)
     if progress:
         progress(report.rows, report.rows, "done")
     log.info("%s by %s: %s", "Dry-run import" if dry_run else "Import",

@@ -6,7 +6,7 @@
   row-level security policies of migration 0005; a new column needs nothing more.
 
 Revision ID: 0013
-Revises: 0010
+Revises: 0012
 """
 from collections.abc import Sequence
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013"
-down_revision: str | None = "0010"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,11 +1,11 @@
 """Command-line importer.
 
-    python -m data_access.importing facilities --brand nordwind suppliers.csv [--dry-run]
-    python -m data_access.importing facilities --brand nordwind suppliers.xlsx --sheet Tier1
-    python -m data_access.importing facilities --source better-work bw_factories.csv
-    python -m data_access.importing assessments findings.csv
-    python -m data_access.importing plans plan_items.csv
-    python -m data_access.importing orders --brand nordwind orders.csv
+    python -m services.import_cli facilities --brand nordwind suppliers.csv [--dry-run]
+    python -m services.import_cli facilities --brand nordwind suppliers.xlsx --sheet Tier1
+    python -m services.import_cli facilities --source better-work bw_factories.csv
+    python -m services.import_cli assessments findings.csv
+    python -m services.import_cli plans plan_items.csv
+    python -m services.import_cli orders --brand nordwind orders.csv
 
 The database comes from the app's settings (``DASHBOARD_DATABASE_URL`` or
 ``.streamlit/secrets.toml``, see :func:`data_access.settings.load_settings`); run it in the same
@@ -37,6 +37,10 @@ from data_access.scope import use_system_engine
 from data_access.settings import ConfigurationError, load_settings
 from data_access.viewer import Viewer
 
+# the command line is an entry point like the app: importing the analysis registers the refresh
+# of the stored purchasing benchmark run after an import (data_access.summaries.after_data_change)
+from services import analysis as _analysis  # noqa: F401
+
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_DATABASE = 0, 1, 2, 3
 #: --source values -> the list source of import_csv
 SOURCES = {"better-work": "better_work", "open-supply-hub": "open_supply_hub"}
@@ -53,7 +57,7 @@ def system_viewer() -> Viewer:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m data_access.importing",
+        prog="python -m services.import_cli",
         description="Validate and import a CSV file (all-or-nothing). See docs/import.md.")
     parser.add_argument("kind", choices=KINDS, help="what the file contains")
     parser.add_argument("path", help="the file: CSV (UTF-8) or an Excel workbook (.xlsx, .xls)")
