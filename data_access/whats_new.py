@@ -52,8 +52,15 @@ from sqlalchemy import (
     text,
 )
 
-from data_access.schema import Assessment, SourcingRelationship, UserVisit, WhatsNewSeen
-from data_access.scope import scoped_connection
+from data_access.errors import NotFound
+from data_access.schema import (
+    AppUser,
+    Assessment,
+    SourcingRelationship,
+    UserVisit,
+    WhatsNewSeen,
+)
+from data_access.scope import scoped_connection, system_connection
 from data_access.viewer import Viewer
 
 FIRST_VISIT_DAYS = 30
@@ -321,3 +328,20 @@ def mark_all_seen(engine: Engine, viewer: Viewer, base: Baseline, window: Window
     stmt = _stmt(sql).bindparams(bindparam("now", type_=DateTime))
     with scoped_connection(engine, viewer) as conn:
         return int(conn.execute(stmt, params).rowcount or 0)
+
+
+def account_viewer(engine: Engine, username: str) -> Viewer:
+    """The principal of an enabled brand account (for the digest command, run by the operator).
+
+    Raises:
+        NotFound: no such account, a disabled one, or an administrator (who has no brand).
+    """
+    with system_connection(engine) as conn:
+        row = conn.execute(select(AppUser.username, AppUser.role, AppUser.brand_id,
+                                  AppUser.disabled).where(AppUser.username == username)).first()
+    if row is None or row.disabled:
+        raise NotFound(f"There is no enabled account {username!r}.")
+    if row.brand_id is None or row.role == "admin":
+        raise NotFound(f"The account {username!r} belongs to no brand: a digest is per brand "
+                       "user.")
+    return Viewer(row.username, row.role, int(row.brand_id))
