@@ -111,8 +111,8 @@ def _marks(conn: Connection, brand_id: int) -> tuple[int, int]:
 
 
 def _stored(conn: Connection, viewer: Viewer, brand_id: int):
-    return conn.execute(select(UserVisit).where(
-        UserVisit.username == viewer.username[:80], UserVisit.brand_id == brand_id)).scalar()
+    return conn.execute(select(UserVisit.__table__).where(
+        UserVisit.username == viewer.username[:80], UserVisit.brand_id == brand_id)).first()
 
 
 def baseline(engine: Engine, viewer: Viewer, *, recorded: bool) -> Baseline:
