@@ -8,7 +8,8 @@ watermark: what was loaded since, whatever its assessment date, without reading 
 Factory closures and moves use the time the status was recorded (``factory_attribute_source.
 observed_at``, written by the import). Opening the page once per session calls
 :func:`record_visit`, which moves the last visit to "previous" and returns it: the list shows
-what is new since then.
+what is new since then. Opening it again within :data:`VISIT_GAP` of the last visit (a reload,
+another tab) continues that visit: the baseline stays.
 
 **First visit.** Without an earlier visit, the baseline is the last :data:`FIRST_VISIT_DAYS`
 days of data before the as-of date (assessment dates, relationship start dates, status dates).
@@ -64,6 +65,9 @@ from data_access.scope import scoped_connection, system_connection
 from data_access.viewer import Viewer
 
 FIRST_VISIT_DAYS = 30
+#: opening the page again within this time of the last visit continues that visit (a reload,
+#: a second tab, a new session after signing in again): the list keeps its baseline
+VISIT_GAP = dt.timedelta(minutes=30)
 ITEM_KINDS = ("zero_tolerance", "commitment_overdue", "commitment_due", "plan_overdue",
               "new_assessment", "factory_status", "lapse", "supplier_new")
 ITEM_COLUMNS = ["item_key", "kind", "rank", "factory_id", "factory_name", "event_date",
@@ -115,22 +119,37 @@ def _stored(conn: Connection, viewer: Viewer, brand_id: int):
         UserVisit.username == viewer.username[:80], UserVisit.brand_id == brand_id)).first()
 
 
-def baseline(engine: Engine, viewer: Viewer, *, recorded: bool) -> Baseline:
+def _previous(row) -> Baseline:
+    if row.previous_visited_at is None:
+        return FIRST_VISIT
+    return Baseline(row.previous_visited_at, row.previous_as_of,
+                    int(row.previous_assessment_mark or 0),
+                    int(row.previous_relationship_mark or 0))
+
+
+def _last(row) -> Baseline:
+    return Baseline(row.visited_at, row.as_of, int(row.assessment_mark),
+                    int(row.relationship_mark))
+
+
+def _ongoing(row, now: dt.datetime) -> bool:
+    """The stored visit is the one still going on (a reload, a second tab)."""
+    return now - row.visited_at < VISIT_GAP
+
+
+def baseline(engine: Engine, viewer: Viewer, *, recorded: bool,
+             now: dt.datetime | None = None) -> Baseline:
     """The baseline of this session's list: the visit before this session's one when the
-    session already recorded its visit (``recorded``), else the last stored visit."""
+    session already recorded its visit (``recorded``) or the stored visit is still going on,
+    else the last stored visit (what :func:`record_visit` will return)."""
     brand_id = viewer.require_brand()
     with scoped_connection(engine, viewer) as conn:
         row = _stored(conn, viewer, brand_id)
     if row is None:
         return FIRST_VISIT
-    if recorded:
-        if row.previous_visited_at is None:
-            return FIRST_VISIT
-        return Baseline(row.previous_visited_at, row.previous_as_of,
-                        int(row.previous_assessment_mark or 0),
-                        int(row.previous_relationship_mark or 0))
-    return Baseline(row.visited_at, row.as_of, int(row.assessment_mark),
-                    int(row.relationship_mark))
+    if recorded or _ongoing(row, now or _now()):
+        return _previous(row)
+    return _last(row)
 
 
 def record_visit(engine: Engine, viewer: Viewer, as_of: dt.date, *,
@@ -147,8 +166,9 @@ def record_visit(engine: Engine, viewer: Viewer, as_of: dt.date, *,
                 username=viewer.username[:80], brand_id=brand_id, visited_at=now, as_of=as_of,
                 assessment_mark=amark, relationship_mark=rmark))
             return FIRST_VISIT
-        before = Baseline(row.visited_at, row.as_of, int(row.assessment_mark),
-                          int(row.relationship_mark))
+        if _ongoing(row, now):  # the same visit, reopened: the same baseline
+            return _previous(row)
+        before = _last(row)
         conn.execute(UserVisit.__table__.update().where(
             UserVisit.username == viewer.username[:80], UserVisit.brand_id == brand_id).values(
             previous_visited_at=row.visited_at, previous_as_of=row.as_of,

@@ -146,6 +146,10 @@ def test_whats_new_lists_assessments_imported_since_the_last_visit(app_env):
     assert not at.exception, at.exception
     assert at.title[0].value == "What's new"
 
+    with app_env.begin() as conn:  # the user comes back two hours later
+        conn.execute(text("UPDATE user_visit SET visited_at = :t"),
+                      {"t": dt.datetime.now(dt.UTC).replace(tzinfo=None)
+                       - dt.timedelta(hours=2)})
     import_csv(app_env, Viewer("admin", "admin", None), "assessments",
                assessments_file(app_env, factory), file_name="new_cycle.csv")
 

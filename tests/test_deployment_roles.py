@@ -111,8 +111,9 @@ def test_the_guides_roles_and_grants_work_on_a_fresh_server(fresh_server, tmp_pa
                                      engagement.EntryInput("note", "Met HR"))
         engagement.edit_entry(reader, manager, entry, engagement.EntryInput("note", "Met HR."))
         engagement.set_status(reader, manager, entry, "withdrawn")
-        for _ in range(2):
-            whats_new.record_visit(reader, manager, dt.date(2026, 11, 1))
+        for hour in (9, 12):  # the second visit updates the row
+            whats_new.record_visit(reader, manager, dt.date(2026, 11, 1),
+                                   now=dt.datetime(2026, 11, 20, hour))
         whats_new.mark_seen(reader, manager, ["supplier_new:1"])
         assert len(engagement.entry_history(reader, manager, entry)) == 3
         with pytest.raises(ProgrammingError, match="permission denied"), \

@@ -210,9 +210,14 @@ def test_whats_new_paging_seen_marks_and_digest(writable_engine, tmp_path):
     own, _ = _own_and_foreign(writable_engine, first)
     viewer = Viewer("m1", "brand_manager", first)
     window = whats_new.window(AS_OF, TODAY)
-    assert wn.record_visit(writable_engine, viewer, AS_OF) == wn.FIRST_VISIT
+    start = dt.datetime(2026, 11, 20, 9)
+    assert wn.record_visit(writable_engine, viewer, AS_OF, now=start) == wn.FIRST_VISIT
     base = wn.baseline(writable_engine, viewer, recorded=True)
     assert base.first
+    # reopened within the visit gap (a reload, another tab): the same visit, the same list
+    soon = start + wn.VISIT_GAP / 2
+    assert wn.baseline(writable_engine, viewer, recorded=False, now=soon).first
+    assert wn.record_visit(writable_engine, viewer, AS_OF, now=soon).first
     eg.add_entry(writable_engine, viewer, own, eg.EntryInput(
         "commitment", "Overdue one", owner="A", due_date=TODAY - dt.timedelta(days=2)))
     eg.add_entry(writable_engine, viewer, own, eg.EntryInput(
@@ -257,8 +262,9 @@ def test_whats_new_paging_seen_marks_and_digest(writable_engine, tmp_path):
     assert wn.count_items(writable_engine, viewer, base, window) == {}
 
     # the next visit: the previous one becomes the baseline, marks from the database
-    later = wn.record_visit(writable_engine, viewer, AS_OF)
-    assert not later.first and later.assessment_mark > 0
+    later = wn.record_visit(writable_engine, viewer, AS_OF, now=start + 2 * wn.VISIT_GAP)
+    assert not later.first and later.visited_at == start and later.assessment_mark > 0
+    assert wn.baseline(writable_engine, viewer, recorded=True) == later
 
 
 def test_the_digest_command_writes_a_file_for_a_demo_account(app_env, tmp_path, capsys):
