@@ -15,7 +15,7 @@ another tab) continues that visit: the baseline stays.
 days of data before the as-of date (assessment dates, relationship start dates, status dates).
 
 **Items** (one SQL ``UNION ALL``, the brand filter in every branch, seen items left out with
-``NOT EXISTS``, paged with ``LIMIT``/``OFFSET``; :data:`ITEM_KINDS`):
+``NOT IN``, paged with ``LIMIT``/``OFFSET``; :data:`ITEM_KINDS`):
 
 * ``zero_tolerance`` — a finding on a zero-tolerance question in a new assessment that was not
   non-compliant in the factory's previous assessment;
@@ -235,9 +235,11 @@ _BRANCHES = [
     "JOIN factory f ON f.id = sr.factory_id WHERE sr.brand_id = :b AND sr.active = :yes AND "
     "((:first = 0 AND sr.id > :rmark) OR (:first = 1 AND sr.start_date > :since))",
 ]
-_UNSEEN = ("SELECT * FROM (" + " UNION ALL ".join(_BRANCHES) + ") u WHERE NOT EXISTS ("  # noqa: S608
-           "SELECT 1 FROM whats_new_seen s WHERE s.username = :u AND s.brand_id = :b AND "
-           "s.item_key = u.item_key)")
+# NOT IN over the user's seen keys (never NULL: primary key), not NOT EXISTS: PostgreSQL runs it
+# as one hashed subplan whatever its statistics say — a correlated NOT EXISTS on a table just
+# filled by "mark all as seen" (not yet analysed) was planned as a nested loop: 4.7 s at scale M
+_UNSEEN = ("SELECT * FROM (" + " UNION ALL ".join(_BRANCHES) + ") u WHERE u.item_key NOT IN ("  # noqa: S608
+           "SELECT s.item_key FROM whats_new_seen s WHERE s.username = :u AND s.brand_id = :b)")
 _TYPES = [bindparam(n, type_=Date) for n in ("since", "today", "due_to", "as_of",
                                              "overdue_since", "lapse_lo", "lapse_hi")]
 _TYPES += [bindparam("visited_at", type_=DateTime), bindparam("u", type_=String)]
@@ -262,11 +264,20 @@ def _stmt(sql: str):
     return text(sql).bindparams(*_TYPES)
 
 
+def _no_jit(conn: Connection) -> None:
+    """PostgreSQL: no JIT compilation for these queries. Their cost estimates (a union of
+    correlated subqueries) pass the JIT threshold, and compiling took ~3 s at scale M — ten
+    times the query itself (docs/performance.md)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SET LOCAL jit = off"))
+
+
 def count_items(engine: Engine, viewer: Viewer, base: Baseline, window: Window) -> dict[str, int]:
     """How many unseen items of each kind (kinds without any left out)."""
     params = _params(viewer, base, window)
     sql = "SELECT kind, COUNT(*) FROM (" + _UNSEEN + ") c GROUP BY kind"  # noqa: S608 - constants
     with scoped_connection(engine, viewer) as conn:
+        _no_jit(conn)
         return {str(k): int(n) for k, n in conn.execute(_stmt(sql), params).all()}
 
 
@@ -289,6 +300,7 @@ def list_items(engine: Engine, viewer: Viewer, base: Baseline, window: Window, *
     stmt = stmt.columns(item_key=String, kind=String, rank=Integer, factory_id=Integer,
                         factory_name=String, event_date=Date, ref_id=Integer, label=String)
     with scoped_connection(engine, viewer) as conn:
+        _no_jit(conn)
         rows = conn.execute(stmt, params).mappings().all()
         frame = pd.DataFrame([dict(r) for r in rows], columns=ITEM_COLUMNS)
         new = [int(i) for i in frame.loc[frame["kind"] == "new_assessment", "ref_id"]]
@@ -347,6 +359,7 @@ def mark_all_seen(engine: Engine, viewer: Viewer, base: Baseline, window: Window
            "SELECT :u, :b, item_key, :now FROM (" + _UNSEEN + ") m")
     stmt = _stmt(sql).bindparams(bindparam("now", type_=DateTime))
     with scoped_connection(engine, viewer) as conn:
+        _no_jit(conn)
         return int(conn.execute(stmt, params).rowcount or 0)
 
 
