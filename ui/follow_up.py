@@ -17,7 +17,7 @@ from data_access.extracts import XLSX_MIME, extract_filename
 from data_access.viewer import Viewer
 from services import engagement as engagement_service
 from services.engagement import DUE_WINDOWS, FollowUpFilters
-from ui import data, state
+from ui import data, reference, state
 from ui.auth import SessionEnded, session_guard
 from ui.components import brand_or_stop, empty_state, plain, plural
 from ui.runtime import get_engine
@@ -44,9 +44,10 @@ def follow_up_page(viewer: Viewer) -> None:
     brand = brand_or_stop(viewer, version, title="Follow-up")
     today = dt.date.today()  # operational follow-up: the calendar date (docs/indicators.md)
     st.title("Follow-up", anchor=False)
+    reference.show_as_of(viewer, version, ("assessments", "facility_list"))
     st.caption("Your team's open commitments and follow-ups across every supplier, earliest "
-               "due first. Overdue: open and due before today's date "
-               f"({today.day} {today:%b %Y}).")
+               "due first. Overdue: open and due before today's date (the calendar, not the "
+               "data's date above: this is your team's own follow-up).")
     engine = get_engine()
     suppliers = data.suppliers(viewer, version)
     names = dict(zip(suppliers["factory_id"].astype(int).astype(str), suppliers["name"],

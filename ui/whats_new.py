@@ -90,6 +90,7 @@ def whats_new_page(viewer: Viewer) -> None:
     base: wn.Baseline = st.session_state[key]
 
     st.title(TITLE, anchor=False)
+    reference.show_as_of(viewer, version, ("assessments", "facility_list"))
     st.caption(whats_new.baseline_words(base) + " New assessments are the ones loaded since "
                "then; your commitments are judged on today's date.")
     counts = whats_new.counts(engine, viewer, base, as_of, today)
