@@ -165,7 +165,9 @@ sections[PAGES[0].section].append(
 account_page = st.Page(gate.render_password_page, title=ACCOUNT_TITLE, icon=ACCOUNT_ICON,
                        url_path=ACCOUNT_PATH, visibility="hidden")
 sections[PAGES[0].section].append(account_page)
-navigation = st.navigation(sections)
+# every entry visible: with What's new and Follow-up the menu passed the number Streamlit shows
+# before folding the rest under "View more" (which hid the administration pages)
+navigation = st.navigation(sections, expanded=True)
 with st.sidebar:
     st.page_link(account_page, label="Your account and password", icon=ACCOUNT_ICON)
     st.button("Log out", on_click=gate.logout, icon=":material/logout:", width="stretch")
