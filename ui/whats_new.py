@@ -14,6 +14,7 @@ import datetime as dt
 import streamlit as st
 
 from data_access import whats_new as wn
+from data_access.db import DATABASE_DOWN_ERRORS
 from data_access.errors import DataAccessError, NoBrandSelected
 from data_access.viewer import Viewer
 from services import whats_new
@@ -54,8 +55,8 @@ def menu_title(viewer: Viewer) -> str:
         as_of = reference.figures_date(viewer, version)
         total = data.whats_new_count(viewer, session_baseline(viewer), as_of, _today(),
                                      int(st.session_state.get(SEEN_VERSION, 0)), version)
-    except (DataAccessError, NoBrandSelected):
-        return TITLE
+    except (DataAccessError, NoBrandSelected, *DATABASE_DOWN_ERRORS):
+        return TITLE  # the page itself says what is wrong
     return f"{TITLE} ({total:,})" if total else TITLE
 
 
