@@ -23,6 +23,7 @@ from ui import components, data, language, state
 from ui.auth import AuthGate
 from ui.components import plain
 from ui.runtime import get_engine, get_settings
+from ui.whats_new import menu_title as whats_new_title
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ class PageSpec:
 PAGES = [
     PageSpec("pages/brand/overview.py", "Overview", ":material/dashboard:", "overview",
              "Your supply chain"),
+    PageSpec("pages/brand/whats_new.py", "What's new", ":material/notifications:", "whats-new",
+             "Your supply chain"),
     PageSpec("pages/brand/suppliers.py", "Suppliers", ":material/factory:", "suppliers",
              "Your supply chain"),
     PageSpec("pages/brand/factory.py", "Factory profile", ":material/domain:", "factory",
@@ -49,6 +52,8 @@ PAGES = [
              "compare", "Your supply chain"),
     PageSpec("pages/brand/visibility.py", "Visibility", ":material/visibility:", "visibility",
              "Your supply chain"),
+    PageSpec("pages/brand/follow_up.py", "Follow-up", ":material/checklist:", "follow-up",
+             "Your practices"),
     PageSpec("pages/brand/purchasing.py", "Purchasing practices", ":material/shopping_cart:",
              "purchasing", "Your practices"),
     PageSpec("pages/brand/risk.py", "Risk ranking", ":material/warning:", "risk",
@@ -154,10 +159,11 @@ for spec in PAGES:
                                                      and not viewer.can(spec.permission)):
         continue
     landing = spec is PAGES[0]
+    title = whats_new_title(viewer) if spec.url_path == "whats-new" else spec.title
     # The landing page is served at "/"; Streamlit keys pages by url_path, so it gets an
     # internal one, and its own address stays valid as a hidden alias below.
     sections.setdefault(spec.section, []).append(
-        st.Page(spec.script, title=spec.title, icon=spec.icon,
+        st.Page(spec.script, title=title, icon=spec.icon,
                 url_path="home" if landing else spec.url_path, default=landing)
     )
 # "/overview" is the landing page's address while signed out (every page's URL leads to the
@@ -171,7 +177,9 @@ sections[PAGES[0].section].extend(
 account_page = st.Page(gate.render_password_page, title=ACCOUNT_TITLE, icon=ACCOUNT_ICON,
                        url_path=ACCOUNT_PATH, visibility="hidden")
 sections[PAGES[0].section].append(account_page)
-navigation = st.navigation(sections)
+# every entry visible: with What's new and Follow-up the menu passed the number Streamlit shows
+# before folding the rest under "View more" (which hid the administration pages)
+navigation = st.navigation(sections, expanded=True)
 with st.sidebar:
     st.page_link(account_page, label="Your account and password", icon=ACCOUNT_ICON)
     st.button("Log out", on_click=gate.logout, icon=":material/logout:", width="stretch")

@@ -619,3 +619,141 @@ class FactoryOpenPlanItems(Base):
     __table_args__ = (
         Index("ix_factory_open_plan_items_factory", "factory_id", "due_date"),
     )
+
+
+# ---- engagement log and "what's new" (issue 16) ---------------------------------------------
+# Tenant data: every row carries brand_id (row-level security on PostgreSQL, migration 0011).
+
+#: what an engagement entry records
+ENGAGEMENT_KINDS = ("note", "meeting", "call", "visit", "commitment", "follow-up")
+#: the kinds that carry an owner and a due date (the brand-wide follow-up list)
+FOLLOW_UP_KINDS = ("commitment", "follow-up")
+#: stored statuses; "overdue" is derived (an open entry whose due date has passed)
+ENGAGEMENT_STATUSES = ("open", "done", "withdrawn")
+#: what one revision did to an entry
+REVISION_CHANGES = ("created", "edited", "done", "reopened", "withdrawn")
+
+
+class EngagementEntry(Base):
+    """One entry of a brand's engagement log with one of its suppliers (the current state).
+
+    Never deleted by brand users: an entry is *withdrawn* (a status). Every change appends an
+    :class:`EngagementRevision` in the same transaction; ``version`` is the latest revision's.
+    """
+
+    __tablename__ = "engagement_entry"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"))
+    factory_id: Mapped[int] = mapped_column(ForeignKey("factory.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(12))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    owner: Mapped[str | None] = mapped_column(String(120))
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_by: Mapped[str] = mapped_column(String(80))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('note', 'meeting', 'call', 'visit', 'commitment', "
+                        "'follow-up')", "kind"),
+        CheckConstraint("status IN ('open', 'done', 'withdrawn')", "status"),
+        Index("ix_engagement_entry_brand_factory", "brand_id", "factory_id", "created_at"),
+        Index("ix_engagement_entry_brand_due", "brand_id", "status", "due_date"),
+    )
+
+
+class EngagementRevision(Base):
+    """Append-only history of an entry: its full content after each change, who and when."""
+
+    __tablename__ = "engagement_revision"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("engagement_entry.id", ondelete="CASCADE"))
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    change: Mapped[str] = mapped_column(String(12))
+    kind: Mapped[str] = mapped_column(String(12))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    owner: Mapped[str | None] = mapped_column(String(120))
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10))
+    changed_by: Mapped[str] = mapped_column(String(80))
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (
+        UniqueConstraint("entry_id", "version", name="uq_engagement_revision_version"),
+        CheckConstraint("change IN ('created', 'edited', 'done', 'reopened', 'withdrawn')",
+                        "change"),
+        Index("ix_engagement_revision_brand", "brand_id"),
+    )
+
+
+class EngagementLink(Base):
+    """An entry's link to a finding (a question at the factory, in one assessment) or to an
+    improvement-plan item. ``question_id`` is set for both: "the same finding" across brands
+    is the same question at the same factory (the shared-remediation count)."""
+
+    __tablename__ = "engagement_link"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("engagement_entry.id", ondelete="CASCADE"))
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"))
+    factory_id: Mapped[int] = mapped_column(ForeignKey("factory.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id"))
+    assessment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assessment.id", ondelete="SET NULL"))
+    plan_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("improvement_plan_item.id", ondelete="SET NULL"))
+
+    __table_args__ = (
+        Index("ix_engagement_link_entry", "entry_id"),
+        Index("ix_engagement_link_factory_question", "factory_id", "question_id", "brand_id"),
+        Index("ix_engagement_link_brand", "brand_id"),
+    )
+
+
+class UserVisit(Base):
+    """A user's visits to "What's new", per brand: the last one and the one before it.
+
+    The marks are the import watermarks at the visit (the highest assessment and sourcing
+    relationship ids then in the database) and the data's as-of date: "new since" compares
+    against what the database held, not against the wall clock.
+    """
+
+    __tablename__ = "user_visit"
+
+    username: Mapped[str] = mapped_column(String(80), primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    visited_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    assessment_mark: Mapped[int] = mapped_column(Integer, default=0)
+    relationship_mark: Mapped[int] = mapped_column(Integer, default=0)
+    previous_visited_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    previous_as_of: Mapped[dt.date | None] = mapped_column(Date)
+    previous_assessment_mark: Mapped[int | None] = mapped_column(Integer)
+    previous_relationship_mark: Mapped[int | None] = mapped_column(Integer)
+
+    __table_args__ = (Index("ix_user_visit_brand", "brand_id"),)
+
+
+class WhatsNewSeen(Base):
+    """An item of "What's new" a user marked as seen (the item's stable key)."""
+
+    __tablename__ = "whats_new_seen"
+
+    username: Mapped[str] = mapped_column(String(80), primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    item_key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    seen_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_whats_new_seen_brand", "brand_id"),)

@@ -39,6 +39,9 @@ from data_access.viewer import Viewer
 #: tables whose rows belong to one brand (tenant data)
 TENANT_TABLES = ("sourcing_relationship", "purchase_order", "factory_attribute_source",
                  "brand_order_snapshot")
+#: the engagement log and "what's new" (issue 16, migration 0011): a brand's own rows only
+ENGAGEMENT_TABLES = ("engagement_entry", "engagement_revision", "engagement_link",
+                     "user_visit", "whats_new_seen")
 #: tenant tables that also hold shared rows (``brand_id`` NULL: Better Work's and Open Supply
 #: Hub's values of a factory's attributes), which every scope may read (migration 0008)
 SHARED_ROW_TABLES = ("factory_attribute_source",)
@@ -46,7 +49,7 @@ SHARED_ROW_TABLES = ("factory_attribute_source",)
 #: identify a brand (downloads with their filters, imports, accounts, sessions, account audit,
 #: API tokens)
 RLS_TABLES = (*TENANT_TABLES, "extract_audit", "import_run", "app_user", "user_session",
-              "account_audit", "api_token")
+              "account_audit", "api_token", *ENGAGEMENT_TABLES)
 #: the NOLOGIN role whose members may use the 'system' scope (migration 0005)
 SYSTEM_ROLE = "dashboard_system"
 

@@ -10,6 +10,7 @@ rows only, cannot read accounts, and gains nothing by setting the system scope.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import subprocess
@@ -19,10 +20,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import ProgrammingError
 
-from data_access import accounts, api_tokens, orders, passwords, queries
+from data_access import accounts, api_tokens, engagement, orders, passwords, queries, whats_new
 from data_access.db import create_db_engine, prepare_database
 from data_access.importing import import_csv
-from data_access.scope import check_database_roles, use_system_engine
+from data_access.scope import apply_scope, check_database_roles, use_system_engine
 from data_access.viewer import Viewer
 from services.import_cli import main as import_cli
 from tests.conftest import PROJECT_ROOT, PostgresServer, unavailable
@@ -131,6 +132,24 @@ def test_the_guides_roles_and_grants_work_on_a_fresh_server(fresh_server, tmp_pa
         listing.write_text("name,address,country\nAcme Print Works,3 Road,Viet Nam\n")
         assert import_cli(["facilities", "--brand", "acme", "--quiet", str(listing)]) != 0
         assert "Acme Print Works" not in set(queries.suppliers(reader, ann)["name"])
+
+        # the engagement log and "what's new": written by the reading role in the brand's
+        # scope with the guide's grants; the history cannot be deleted
+        manager = Viewer("mgr", "brand_manager", ann.brand_id)
+        factory = int(own["factory_id"].iloc[0])
+        entry = engagement.add_entry(reader, manager, factory,
+                                     engagement.EntryInput("note", "Met HR"))
+        engagement.edit_entry(reader, manager, entry, engagement.EntryInput("note", "Met HR."))
+        engagement.set_status(reader, manager, entry, "withdrawn")
+        for hour in (9, 12):  # the second visit updates the row
+            whats_new.record_visit(reader, manager, dt.date(2026, 11, 1),
+                                   now=dt.datetime(2026, 11, 20, hour))
+        whats_new.mark_seen(reader, manager, ["supplier_new:1"])
+        assert len(engagement.entry_history(reader, manager, entry)) == 3
+        with pytest.raises(ProgrammingError, match="permission denied"), \
+                reader.begin() as conn:
+            apply_scope(conn, scope="brand", brand_id=ann.brand_id)
+            conn.execute(text("DELETE FROM engagement_revision"))
         with reader.begin() as conn:
             conn.execute(text("SELECT set_config('app.scope', 'system', true)"))
             assert conn.execute(text("SELECT COUNT(*) FROM sourcing_relationship")

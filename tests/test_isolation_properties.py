@@ -36,7 +36,7 @@ from streamlit.testing.v1 import AppTest
 
 from data_access import extracts, factories, orders, provenance, queries
 from data_access.db import create_db_engine, upgrade_schema
-from data_access.errors import NoBrandSelected, NotFound
+from data_access.errors import NoBrandSelected, NotFound, PermissionDenied
 from data_access.factories import (
     ASSESSMENT_AGE_CHOICES,
     GAP_CHOICES,
@@ -901,6 +901,134 @@ def _check_url_attempt(engine, truth: PageTruth, page: str, filled: dict[str, st
     if filled.get("brand") == foreign_brand:
         assert "do not have access" in warnings
         assert at.title[0].value.startswith(("Maple & Thread", "Factory profile"))
+
+
+# ---- the engagement log and "what's new" (issue 16) --------------------------------------------
+
+
+@dataclass
+class EngagementTruth:
+    brands: list[int]
+    own: dict[int, set[int]]  # brand -> factories it has a relationship with
+    entries: dict[int, int]  # entry id -> brand
+    entry_factory: dict[int, int]
+    factories: list[int]
+
+
+@pytest.fixture(scope="module", params=["sqlite",
+                                        pytest.param("postgresql", marks=pytest.mark.postgres)])
+def engagement_db(request, tmp_path_factory):
+    """A tiny dataset where every brand wrote entries (with links) about two of its suppliers
+    — module-scoped, so the shared demo databases stay untouched."""
+    from data_access import engagement as eg
+    from data_access import whats_new as wn
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('engagement') / 'tiny.sqlite3'}"
+    else:
+        url = new_postgres_database(request.getfixturevalue("postgres_server"), "engagement_iso")
+    engine = create_db_engine(url)
+    upgrade_schema(engine)
+    generate_demo_data(engine, size="tiny", as_of=DEMO_AS_OF)
+    with system_connection(engine) as conn:
+        rels = conn.execute(text("SELECT brand_id, factory_id FROM sourcing_relationship "
+                                 "ORDER BY brand_id, factory_id")).all()
+        factories_all = sorted(conn.execute(text("SELECT id FROM factory")).scalars())
+    own: dict[int, set[int]] = {}
+    for brand, fid in rels:
+        own.setdefault(int(brand), set()).add(int(fid))
+    for brand, fids in own.items():
+        viewer = Viewer(f"mgr{brand}", "brand_manager", brand)
+        for n, fid in enumerate(sorted(fids)[:2]):
+            options = eg.link_options(engine, viewer, fid)
+            findings, items = eg.parse_link_options(list(options["option"][:2]))
+            eg.add_entry(engine, viewer, fid, eg.EntryInput(
+                "commitment", f"Brand {brand} secret {n}", f"text {brand}", f"Owner {brand}",
+                DEMO_AS_OF + dt.timedelta(days=10 * n - 5)), findings=findings,
+                plan_item_ids=items)
+            eg.add_entry(engine, viewer, fid, eg.EntryInput("note", f"Brand {brand} note {n}"))
+        wn.record_visit(engine, viewer, DEMO_AS_OF)
+    with system_connection(engine) as conn:
+        entries = {int(i): int(b) for i, b in conn.execute(text(
+            "SELECT id, brand_id FROM engagement_entry"))}
+        entry_factory = {int(i): int(f) for i, f in conn.execute(text(
+            "SELECT id, factory_id FROM engagement_entry"))}
+    yield engine, EngagementTruth(sorted(own), own, entries, entry_factory, factories_all)
+    engine.dispose()
+
+
+@hypothesis_settings(120)
+@given(data=st.data())
+def test_engagement_reads_and_writes_stay_in_the_brand(engagement_db, request, data):
+    """Every read of the engagement log and of "what's new" returns only the viewer brand's
+    entries (or NotFound / NoBrandSelected); a write to another brand's entry is NotFound."""
+    from data_access import engagement as eg
+    from data_access import whats_new as wn
+
+    count_case(request)
+    engine, t = engagement_db
+    ghost = max(t.brands) + 1
+    kind = data.draw(st.sampled_from(["manager", "viewer", "admin_for", "ghost", "admin"]),
+                     label="principal")
+    brand = data.draw(st.sampled_from(t.brands), label="brand")
+    viewer = {"manager": Viewer("m", "brand_manager", brand),
+              "viewer": Viewer("v", "brand_viewer", brand),
+              "admin_for": Viewer("admin", "admin", None).acting_for(brand),
+              "ghost": Viewer("g", "brand_manager", ghost),
+              "admin": Viewer("admin", "admin", None)}[kind]
+    scope = None if kind == "admin" else (ghost if kind == "ghost" else brand)
+    own = t.own.get(scope, set()) if scope is not None else set()
+    mine = {e for e, b in t.entries.items() if b == scope}
+    fid = data.draw(st.one_of(st.sampled_from(t.factories), st.integers(-(2**31), 2**40)),
+                    label="factory")
+    eid = data.draw(st.one_of(st.sampled_from(sorted(t.entries)),
+                              st.integers(-(2**31), 2**40)), label="entry")
+
+    if scope is None:
+        for call in (lambda: eg.factory_entries(engine, viewer, fid),
+                     lambda: eg.follow_ups(engine, viewer),
+                     lambda: wn.count_items(engine, viewer, wn.FIRST_VISIT,
+                                            wn.Window(DEMO_AS_OF, DEMO_AS_OF, 548))):
+            with pytest.raises(NoBrandSelected):
+                call()
+        return
+
+    entries = assert_not_found_or(fid in own, lambda: eg.factory_entries(engine, viewer, fid))
+    if entries is not None:
+        assert set(entries["entry_id"]) == {e for e in mine if t.entry_factory[e] == fid}
+    assert_not_found_or(fid in own, lambda: eg.entry_links(engine, viewer, fid))
+    options = assert_not_found_or(fid in own, lambda: eg.link_options(engine, viewer, fid))
+    if options is not None and not options.empty:
+        counts = eg.other_brands_following(engine, viewer, fid, list(options["question_id"]))
+        assert all(isinstance(n, int) for n in counts.values())  # counts only, never brands
+
+    picks = data.draw(st.lists(st.one_of(st.sampled_from(t.factories),
+                                         st.integers(-(2**31), 2**31 - 1)), max_size=3),
+                      label="filter factories")
+    owner = data.draw(st.one_of(st.just(""), text_inputs,
+                                st.sampled_from([f"Owner {b}" for b in t.brands])),
+                      label="owner")
+    listed = eg.follow_ups(engine, viewer, factory_ids=picks, owner=owner or None)
+    assert set(listed["entry_id"]) <= mine
+    assert set(eg.owners(engine, viewer)) <= {f"Owner {scope}"}
+
+    history = assert_not_found_or(eid in mine, lambda: eg.entry_history(engine, viewer, eid))
+    if history is not None:
+        assert len(history) >= 1
+    if kind == "viewer":
+        with pytest.raises(PermissionDenied):
+            eg.set_status(engine, viewer, eid, "done")
+    else:
+        assert_not_found_or(eid in mine, lambda: eg.set_status(engine, viewer, eid, "done"))
+
+    base = wn.Baseline(dt.datetime(2026, 1, 1), DEMO_AS_OF,
+                       data.draw(st.integers(0, 10**6), label="mark"), 0)
+    window = wn.Window(DEMO_AS_OF, DEMO_AS_OF + dt.timedelta(days=20), 548)
+    for b in (base, wn.FIRST_VISIT):
+        items = wn.list_items(engine, viewer, b, window, limit=500)
+        assert set(items["factory_id"]) <= own
+        commitments = items[items["kind"].str.startswith("commitment")]
+        assert set(commitments["ref_id"]) <= mine
 
 
 # ---- the count ----------------------------------------------------------------------------------

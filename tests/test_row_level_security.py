@@ -321,3 +321,57 @@ def test_bulk_load_falls_back_to_insert_where_rls_binds_the_role(app_engine):
         assert conn.execute(text(
             "SELECT COUNT(*) FROM purchase_order WHERE po_number = 'RLS-TEST-1'")).scalar_one() == 1
         tx.rollback()
+
+
+def test_engagement_tables_show_a_brand_only_its_own_rows(app_engine, postgres_engine):
+    """The engagement log and "what's new" (migration 0011), written through the app's
+    reading role: each brand's scope sees and writes only its own rows, no scope sees none,
+    and the shared-remediation count still reaches across brands through the system role."""
+    from data_access import engagement as eg
+    from data_access import whats_new as wn
+    from data_access.scope import ENGAGEMENT_TABLES
+
+    with postgres_engine.connect() as conn:
+        factory, first, second = conn.execute(text(
+            "SELECT a.factory_id, MIN(a.brand_id), MAX(a.brand_id) FROM sourcing_relationship a "
+            "JOIN assessment s ON s.factory_id = a.factory_id JOIN finding f ON "
+            "f.assessment_id = s.id AND f.non_compliant GROUP BY a.factory_id "
+            "HAVING COUNT(DISTINCT a.brand_id) >= 2 ORDER BY a.factory_id LIMIT 1")).one()
+    viewers = {b: Viewer(f"rls{b}", "brand_manager", b) for b in (first, second)}
+    option = eg.link_options(app_engine, viewers[first], factory).iloc[0]
+    finding = (int(option["assessment_id"]), int(option["question_id"]))
+    entries = {}
+    for brand, viewer in viewers.items():
+        entries[brand] = eg.add_entry(app_engine, viewer, factory, eg.EntryInput(
+            "commitment", f"RLS {brand}", owner="A", due_date=dt.date(2026, 11, 1)),
+            findings=[finding])
+        eg.set_status(app_engine, viewer, entries[brand], "done")
+        wn.record_visit(app_engine, viewer, DEMO_AS_OF)
+        wn.mark_seen(app_engine, viewer, [f"rls-item-{brand}"])
+    for brand, viewer in viewers.items():
+        with scoped_connection(app_engine, viewer) as conn:
+            for table in ENGAGEMENT_TABLES:
+                seen = set(conn.execute(text(f"SELECT DISTINCT brand_id FROM {table}"))
+                           .scalars())
+                assert seen == {brand}, table  # positive control: its own rows, only them
+    with app_engine.connect() as conn:
+        for table in ENGAGEMENT_TABLES:
+            assert conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one() == 0, table
+    with system_connection(app_engine) as conn:
+        for table in ENGAGEMENT_TABLES:
+            assert set(conn.execute(text(f"SELECT DISTINCT brand_id FROM {table}")).scalars()) \
+                >= {first, second}, table
+    # another brand's entry: invisible to the data layer, and not writable even by raw SQL
+    with pytest.raises(Exception, match="no such entry"):
+        eg.entry_history(app_engine, viewers[first], entries[second])
+    with scoped_connection(app_engine, viewers[first]) as conn:
+        changed = conn.execute(text("UPDATE engagement_entry SET title = 'x' WHERE id = :i"),
+                               {"i": entries[second]}).rowcount
+    assert changed == 0
+    with (pytest.raises(Exception, match="row-level security"),
+          scoped_connection(app_engine, viewers[first]) as conn):
+        conn.execute(text("INSERT INTO whats_new_seen (username, brand_id, item_key, seen_at) "
+                          "VALUES ('x', :b, 'k', now())"), {"b": second})
+    # the count of other brands following the finding (system role; a count, no names)
+    assert eg.other_brands_following(app_engine, viewers[first], factory,
+                                     [finding[1]]) == {finding[1]: 1}

@@ -17,6 +17,8 @@ import streamlit as st
 
 from data_access import as_of, factories, orders, provenance, queries
 from data_access.viewer import Viewer
+from data_access.whats_new import Baseline, count_items
+from services.whats_new import window as whats_new_window
 from ui.runtime import get_engine
 
 TTL_SECONDS = 600
@@ -182,3 +184,15 @@ def relationships(viewer: Viewer, version: int) -> pd.DataFrame:
     relationship length, whatever period the page shows)."""
     _ = version
     return orders.relationships(get_engine(), viewer)
+
+
+# ---- what's new (issue 16) -------------------------------------------------------------------
+
+
+@st.cache_data(ttl=60, max_entries=MAX_ENTRIES, show_spinner=False)
+def whats_new_count(viewer: Viewer, base: Baseline, as_of: dt.date, today: dt.date,
+                    seen_version: int, version: int) -> int:
+    """How many unseen "what's new" items (the menu badge). ``seen_version`` changes when the
+    session marks items as seen; the short time to live covers the log's own writes."""
+    _ = (seen_version, version)
+    return sum(count_items(get_engine(), viewer, base, whats_new_window(as_of, today)).values())

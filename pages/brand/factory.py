@@ -34,6 +34,7 @@ from ui.components import (
     plural,
 )
 from ui.downloads import current_context, extract_button
+from ui.engagement_panel import engagement_panel
 from ui.provenance_panel import provenance_panel, status_banner
 from ui.purchasing_panel import purchasing_relationship
 
@@ -336,3 +337,6 @@ with tab_plan:
 # ---- the brand's own orders ----------------------------------------------------------------
 with tab_orders:
     purchasing_relationship(viewer, factory_id, profile, today, version)
+
+# ---- the brand's engagement log (issue 16) --------------------------------------------------
+engagement_panel(viewer, factory_id)

@@ -13,7 +13,7 @@
   a scan of every finding at registry scale).
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 """
 from collections.abc import Sequence
 
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | None = "0010"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
