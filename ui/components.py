@@ -10,14 +10,17 @@ session on the demo data, growing with the brand's size (docs/performance.md, "C
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import pandas as pd
 import streamlit as st
 
 from metrics.countries import country_name
+
+# the formatters live in ui.formatting; pages may import them from here too
+from ui.formatting import fmt_compact, fmt_date, fmt_int, fmt_pct, plural  # noqa: F401
 
 #: the characters that start Markdown (or Streamlit's extensions of it) anywhere in a line:
 #: links and images ``[`` ``]``, autolinks and HTML ``<`` ``>``, emphasis ``*`` ``_`` ``~``,
@@ -64,25 +67,6 @@ def plain(value: object) -> str:
 
 
 
-def fmt_int(value: float | int | None) -> str:
-    """1234567 → '1,234,567'; missing → '—'."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    return f"{round(value):,}"
-
-
-def fmt_pct(value: float | None, digits: int = 0) -> str:
-    """42.345 → '42 %'; missing → '—'."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    return f"{value:.{digits}f} %"
-
-
-def plural(count: int, noun: str, nouns: str | None = None) -> str:
-    """"1 supplier", "3 suppliers" (``nouns`` when the plural is not noun + "s")."""
-    return f"{count:,} {noun if count == 1 else (nouns or noun + 's')}"
-
-
 def country_label(code: str) -> str:
     """'BD' → 'Bangladesh (BD)': the country filters' option labels."""
     return f"{country_name(code)} ({code})"
@@ -94,16 +78,19 @@ def name_of_id(names: dict[int, str], raw: str) -> str:
     return names.get(int(raw), raw)
 
 
-def fmt_compact(value: float | int | None) -> str:
-    """2_400_000 → '2.4 M'; 12_300 → '12.3 k'."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    for limit, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= limit:
-            return f"{value / limit:.1f} {suffix}"
-    return f"{value:,.0f}"
+def accounts_brand_column(users: pd.DataFrame) -> pd.Series:
+    """The accounts table's brand column as people read it: an administrator's is "All brands
+    (administrator)", an account without a brand "No brand" (never "None")."""
+    is_admin = users["role"] == "admin"
+    brand = users["brand"].astype("object").where(users["brand"].notna(), None)
+    return pd.Series([("All brands (administrator)" if admin else
+                       (str(b) if b not in (None, "") else "No brand"))
+                      for admin, b in zip(is_admin, brand, strict=True)], index=users.index)
 
 
+def table_label(name: str) -> str:
+    """A database table's name as words: "factory_assessment" → "Factory assessment"."""
+    return str(name).replace("_", " ").capitalize()
 
 
 @dataclass(frozen=True)

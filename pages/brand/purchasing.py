@@ -18,11 +18,11 @@ from metrics.purchasing import (
     TREND_INDICATORS,
     benchmark_band,
 )
-from metrics.reference import fmt_date
 from services import analysis
 from ui import charts, data, insights, reference, state
 from ui.components import brand_or_stop, country_label, empty_state, fmt_int, name_of_id
 from ui.downloads import current_context, extract_button
+from ui.formatting import fmt_date
 from ui.indicators import UNIT_WORDS, band_text, compare_with_band, format_value
 
 PERIODS = {"12": "Last 12 months", "24": "Last 24 months", "36": "Last 36 months",
