@@ -78,6 +78,45 @@ def name_of_id(names: dict[int, str], raw: str) -> str:
     return names.get(int(raw), raw)
 
 
+#: each risk level's symbol: shown with the level's words, so neither colour nor shape is the
+#: only signal (a level is never told apart by red against green)
+RISK_ICONS = {
+    "Zero tolerance — act now": "⛔",
+    "High": "🔺",
+    "Unknown — needs assessment": "❔",
+    "Medium": "🔶",
+    "Low": "🔹",
+}
+
+
+def risk_label(level: object) -> str:
+    """"🔺 High", "❔ Unknown — needs assessment"; no level (not ranked) → "Not ranked"."""
+    if level is None or (isinstance(level, float) and level != level) or level is pd.NA:
+        return "Not ranked"
+    text = str(level)
+    icon = RISK_ICONS.get(text)
+    return f"{icon} {text}" if icon else text
+
+
+#: bars in tables: "higher is better" and "higher is worse" never look alike
+BAR_HIGHER_BETTER = "#0072B2"  # Okabe–Ito blue
+BAR_HIGHER_WORSE = "#D55E00"  # Okabe–Ito vermillion
+
+
+def bar_column(label: str, *, higher_is: str, help: str | None = None,
+               format: str = "%.0f %%", min_value: float = 0, max_value: float = 100,
+               **kwargs):
+    """A bar (progress) column whose colour says which way is good: ``higher_is`` "better"
+    (blue) or "worse" (vermillion). Every bar in a table goes through this function."""
+    if higher_is not in ("better", "worse"):
+        raise ValueError("higher_is must be 'better' or 'worse'")
+    colour = BAR_HIGHER_BETTER if higher_is == "better" else BAR_HIGHER_WORSE
+    direction = ("Higher is better." if higher_is == "better" else "Higher is worse.")
+    return st.column_config.ProgressColumn(
+        label, format=format, min_value=min_value, max_value=max_value, color=colour,
+        help=f"{help} {direction}" if help else direction, **kwargs)
+
+
 def accounts_brand_column(users: pd.DataFrame) -> pd.Series:
     """The accounts table's brand column as people read it: an administrator's is "All brands
     (administrator)", an account without a brand "No brand" (never "None")."""
