@@ -18,6 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from metrics.countries import country_name
+from metrics.risk import HIGH, LOW, MEDIUM, UNKNOWN, ZERO_TOLERANCE
 
 # the formatters live in ui.formatting; pages may import them from here too
 from ui.formatting import fmt_compact, fmt_date, fmt_int, fmt_pct, plural  # noqa: F401
@@ -80,13 +81,7 @@ def name_of_id(names: dict[int, str], raw: str) -> str:
 
 #: each risk level's symbol: shown with the level's words, so neither colour nor shape is the
 #: only signal (a level is never told apart by red against green)
-RISK_ICONS = {
-    "Zero tolerance — act now": "⛔",
-    "High": "🔺",
-    "Unknown — needs assessment": "❔",
-    "Medium": "🔶",
-    "Low": "🔹",
-}
+RISK_ICONS = {ZERO_TOLERANCE: "⛔", HIGH: "🔺", UNKNOWN: "❔", MEDIUM: "🔶", LOW: "🔹"}
 
 
 def risk_label(level: object) -> str:

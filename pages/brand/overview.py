@@ -26,7 +26,9 @@ from ui.components import (
     kpi_row,
     plain,
     plural,
+    risk_label,
 )
+from ui.tables import attention_list
 
 viewer = state.viewer()
 state.keep_only_params("countries")
@@ -77,6 +79,29 @@ kpi_row([
     Kpi("Never assessed", fmt_int(figures.never_assessed),
         "Active suppliers with no assessment on record."),
 ])
+
+# ---- where to look first: the top of the risk ranking ---------------------------------------
+st.subheader("Suppliers needing attention")
+ranking = insights.risk_table(viewer, today, version)
+ranking = ranking[ranking["factory_id"].isin(suppliers["factory_id"])]
+urgent = attention_list(ranking)
+if urgent.empty:
+    st.success("No supplier needs attention now: none has a zero-tolerance finding, a high "
+               "risk score or an assessment that is missing or too old.",
+               icon=":material/check_circle:")
+else:
+    st.caption(f"The first {plural(len(urgent), 'supplier')} of the risk ranking, with the "
+               "main reason for each. Open a profile to see everything about the factory.")
+    with st.container(border=True):
+        for row in urgent.itertuples():
+            left, right = st.columns([3, 7], vertical_alignment="center")
+            left.page_link("pages/brand/factory.py", label=plain(row.name),
+                           query_params={"id": str(int(row.factory_id))},
+                           icon=":material/factory:")
+            right.markdown(f"**{plain(risk_label(row.risk_level))}** · "
+                           f"{plain(row.main_reason)}")
+    st.page_link("pages/brand/risk.py", label="See the whole risk ranking",
+                 icon=":material/arrow_forward:")
 
 st.subheader("Non-compliance by cluster: your suppliers vs. their countries")
 st.caption(
