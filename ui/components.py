@@ -81,7 +81,11 @@ def name_of_id(names: dict[int, str], raw: str) -> str:
 
 #: each risk level's symbol: shown with the level's words, so neither colour nor shape is the
 #: only signal (a level is never told apart by red against green)
-RISK_ICONS = {ZERO_TOLERANCE: "⛔", HIGH: "🔺", UNKNOWN: "❔", MEDIUM: "🔶", LOW: "🔹"}
+#: (plain Unicode shapes every system font has, not emoji)
+RISK_ICONS = {ZERO_TOLERANCE: "‼", HIGH: "▲", UNKNOWN: "?", MEDIUM: "◆", LOW: "▽"}
+#: the badge colour of each level where Markdown is shown (with the symbol and the words)
+RISK_BADGE_COLOURS = {ZERO_TOLERANCE: "red", HIGH: "orange", UNKNOWN: "violet",
+                      MEDIUM: "blue", LOW: "gray"}
 
 
 def risk_label(level: object) -> str:
@@ -91,6 +95,12 @@ def risk_label(level: object) -> str:
     text = str(level)
     icon = RISK_ICONS.get(text)
     return f"{icon} {text}" if icon else text
+
+
+def risk_badge(level: object) -> str:
+    """The level as a coloured Markdown badge with its symbol and words (app text only)."""
+    colour = RISK_BADGE_COLOURS.get(str(level), "gray")
+    return f":{colour}-badge[{plain(risk_label(level))}]"
 
 
 #: bars in tables: "higher is better" and "higher is worse" never look alike

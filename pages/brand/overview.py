@@ -26,7 +26,7 @@ from ui.components import (
     kpi_row,
     plain,
     plural,
-    risk_label,
+    risk_badge,
 )
 from ui.tables import attention_list
 
@@ -73,9 +73,10 @@ kpi_row([
     Kpi("Workers", fmt_compact(figures.workers),
         f"{fmt_int(figures.workers)} workers reported by your suppliers; "
         f"{fmt_pct(figures.women_pct)} women (weighted by workers)."),
-    Kpi("Assessed < 12 months ago", fmt_pct(figures.assessed_recently_pct),
-        f"{fmt_int(figures.assessed_recently)} of {fmt_int(figures.active_suppliers)} suppliers "
-        "have a Better Work assessment less than 365 days old."),
+    Kpi("Recently assessed", fmt_pct(figures.assessed_recently_pct),
+        f"Assessed less than 12 months ago: {fmt_int(figures.assessed_recently)} of "
+        f"{fmt_int(figures.active_suppliers)} suppliers have a Better Work assessment less "
+        "than 365 days old."),
     Kpi("Never assessed", fmt_int(figures.never_assessed),
         "Active suppliers with no assessment on record."),
 ])
@@ -98,8 +99,7 @@ else:
             left.page_link("pages/brand/factory.py", label=plain(row.name),
                            query_params={"id": str(int(row.factory_id))},
                            icon=":material/factory:")
-            right.markdown(f"**{plain(risk_label(row.risk_level))}** · "
-                           f"{plain(row.main_reason)}")
+            right.markdown(f"{risk_badge(row.risk_level)} {plain(row.main_reason)}")
     st.page_link("pages/brand/risk.py", label="See the whole risk ranking",
                  icon=":material/arrow_forward:")
 

@@ -32,6 +32,7 @@ from ui.components import (
     fmt_int,
     kpi_row,
     plain,
+    risk_badge,
     risk_label,
 )
 from ui.downloads import current_context, extract_button
@@ -123,8 +124,8 @@ rows = selection.selection.rows if selection else []
 if rows:
     picked = shown.iloc[rows[0]]
     with st.container(border=True):
-        st.markdown(f"**{plain(picked['name'])}** — "
-                    f"{plain(picked['level'])}, score {fmt_number(picked['risk_score'])}")
+        st.markdown(f"**{plain(picked['name'])}** {risk_badge(picked['risk_level'])} "
+                    f"score {fmt_number(picked['risk_score'])}")
         st.markdown("\n".join(f"- {plain(sentence)}"
                               for sentence in picked["reason_list"]))
         st.page_link("pages/brand/factory.py", label="Open the factory's profile",

@@ -70,7 +70,7 @@ with st.container(border=True):
     top[3].multiselect("Assessment", ASSESSMENT_AGE_CHOICES,
                        key=state.filter_key("assessment"), format_func=ASSESSMENT_LABELS.get,
                        placeholder="Any age")
-    bottom = st.columns([3, 2, 2, 1, 1])
+    bottom = st.columns([3, 2, 2, 2])
     bottom[0].multiselect(
         "Non-compliant on", list(cluster_names), key=state.filter_key("clusters"),
         format_func=cluster_names.get, placeholder="Any cluster",
@@ -79,9 +79,9 @@ with st.container(border=True):
                         format_func=PLAN_LABELS.get)
     bottom[2].multiselect("Data gaps", GAP_CHOICES, key=state.filter_key("gaps"),
                           format_func=GAP_LABELS.get, placeholder="None")
-    bottom[3].toggle("Former", key=state.filter_key("former"),
+    bottom[3].toggle("Former suppliers", key=state.filter_key("former"),
                      help="Include factories you no longer source from.")
-    bottom[4].toggle("Closed", key=state.filter_key("closed"),
+    bottom[3].toggle("Closed factories", key=state.filter_key("closed"),
                      help="Include closed factories and factories that moved to another site. "
                           "They are left out of every active figure but stay findable here.")
 
