@@ -9,6 +9,7 @@ from services.extract_catalogue import EXTRACTS
 from ui import data, reference, state
 from ui.components import brand_or_stop, plain
 from ui.downloads import current_context, dictionary_button, extract_button
+from ui.formatting import fmt_date
 
 viewer = state.viewer()
 state.keep_only_params()
@@ -41,8 +42,8 @@ if d.include_inactive:
     in_force.append("including former suppliers")
 if d.include_closed:
     in_force.append("including closed and moved factories")
-orders_scope = (f"orders confirmed from {ctx.orders_since:%d %b %Y}" if ctx.orders_since
-                else "all orders") + f" to {ctx.order_date:%d %b %Y}"
+orders_scope = (f"orders confirmed from {fmt_date(ctx.orders_since)}" if ctx.orders_since
+                else "all orders") + f" to {fmt_date(ctx.order_date)}"
 if ctx.order_factory_ids:
     orders_scope += f", {len(ctx.order_factory_ids)} chosen factories"
 st.info("**Filters in force** — suppliers: "
