@@ -7,6 +7,15 @@ import pandas as pd
 from metrics.risk import HIGH, UNKNOWN, ZERO_TOLERANCE
 from ui.components import risk_label
 
+#: the directory filters' choices in words (the Suppliers and Downloads pages)
+ASSESSMENT_LABELS = {"recent": "Assessed in the last 12 months",
+                     "older": "Assessment older than 12 months", "never": "Never assessed"}
+PLAN_LABELS = {"": "Any", "open": "Has open items", "overdue": "Has overdue items",
+               "none_open": "No open items"}
+GAP_LABELS = {"no_os_id": "No OS ID", "no_geolocation": "No geolocation",
+              "not_disclosed": "Not publicly disclosed",
+              "incomplete_pledge": "Transparency Pledge fields incomplete"}
+
 #: the directory's columns that fit at 1440 px, most important first (risk leads)
 DIRECTORY_COLUMNS = ["risk", "risk_score", "name", "country", "latest_assessed_on",
                      "compliance_pct", "non_compliant_cps", "open_plan_items",

@@ -15,14 +15,8 @@ from ui import charts, data, insights, reference, state
 from ui import tables as ui_tables
 from ui.components import bar_column, brand_or_stop, country_label, empty_state, fmt_int, plain
 from ui.downloads import current_context, extract_button
+from ui.tables import ASSESSMENT_LABELS, GAP_LABELS, PLAN_LABELS
 
-ASSESSMENT_LABELS = {"recent": "Assessed in the last 12 months",
-                     "older": "Assessment older than 12 months", "never": "Never assessed"}
-PLAN_LABELS = {"": "Any", "open": "Has open items", "overdue": "Has overdue items",
-               "none_open": "No open items"}
-GAP_LABELS = {"no_os_id": "No OS ID", "no_geolocation": "No geolocation",
-              "not_disclosed": "Not publicly disclosed",
-              "incomplete_pledge": "Transparency Pledge fields incomplete"}
 MAX_COMPARE = 6
 
 viewer = state.viewer()
