@@ -5,7 +5,8 @@
 
 It generates the demo dataset into a temporary SQLite file, starts the app on a free port,
 signs in as the demo brand manager (and the demo administrator for the administration pages)
-in Debian's Chromium, and saves ``<page>-desktop.png`` and ``<page>-phone.png`` (full page).
+in Debian's Chromium, and saves ``<page>-desktop.png`` and ``<page>-phone.png`` (the whole
+page, up to 6,000 px; the profile and the comparison show demo factories).
 ``--readme`` also replaces docs/screenshot-overview.png (the README's picture). Not part of the
 test suite: it takes a minute or two.
 """
@@ -23,6 +24,9 @@ WIDTHS = {"desktop": (1440, 900), "phone": (390, 844)}
 BRAND_USER = ("nordwind", "nordwind-demo-2026")
 ADMIN_USER = ("admin", "admin-demo-2026")
 DEMO_AS_OF = dt.date(2026, 11, 1)
+MAX_HEIGHT = 6_000  # px: a longer page is cut there
+#: pages shown with a choice made (factories of the demo brand)
+EXAMPLE_QUERY = {"factory": "?id=70", "compare": "?ids=70,242,195"}
 
 
 def _demo_database(folder: Path) -> str:
@@ -68,14 +72,23 @@ def shoot(base_url: str, out: Path, only: set[str] | None, readme: bool) -> list
                 page.locator("h1").first.wait_for()
                 _settle(page)
                 for spec in specs:
-                    page.goto(f"{base_url}/{spec.url_path}")
+                    page.goto(f"{base_url}/{spec.url_path}"
+                              f"{EXAMPLE_QUERY.get(spec.url_path, '')}")
                     page.locator("h1").first.wait_for()
                     _settle(page)
                     target = out / f"{spec.url_path}-{name}.png"
-                    page.screenshot(path=str(target), full_page=True)
-                    written.append(target)
                     if readme and spec.url_path == "overview" and name == "desktop":
                         page.screenshot(path=str(ROOT / "docs" / "screenshot-overview.png"))
+                    # Streamlit scrolls its main area, not the document: grow the window to
+                    # the page's height for a picture of the whole page, then shrink it back
+                    tall = page.evaluate(
+                        "document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+                    page.set_viewport_size({"width": width,
+                                            "height": max(height, min(int(tall), MAX_HEIGHT))})
+                    page.wait_for_timeout(800)
+                    page.screenshot(path=str(target))
+                    page.set_viewport_size({"width": width, "height": height})
+                    written.append(target)
                 context.close()
         browser.close()
     return written

@@ -269,7 +269,9 @@ def comparison_heatmap(frame: pd.DataFrame,
         color=alt.Color("status:N", legend=None,
                         scale=alt.Scale(domain=list(HEATMAP_COLOURS),
                                         range=["#000000", "#FFFFFF", "#333333"])))
-    return (cells + labels).properties(height=alt.Step(34))
+    # the text's colours are its own scale (shared, it would paint each symbol in its cell's
+    # colour, i.e. invisibly)
+    return (cells + labels).resolve_scale(color="independent").properties(height=alt.Step(34))
 
 
 def tier_and_type(frame: pd.DataFrame) -> alt.Chart:
