@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import re
 
 import numpy as np
 import pytest
@@ -25,6 +26,11 @@ from tests.test_palettes import lab, linear_rgb
 pytestmark = pytest.mark.browser
 
 WIDTHS = {"desktop": (1440, 900), "phone": (390, 844)}
+#: a phone as Streamlit recognises one (it closes its menu after a choice on mobile devices,
+#: which it tells by the user agent)
+PHONE = {"is_mobile": True, "has_touch": True,
+         "user_agent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 "
+                       "(KHTML, like Gecko) Chrome/140.0.0.0 Mobile Safari/537.36"}
 USERS = {"brand": ("nordwind", "nordwind-demo-2026"), "admin": ("admin", "admin-demo-2026")}
 #: Streamlit's own sidebar navigation puts section headings (<div>) inside its <ul>: the two
 #: list rules are checked everywhere else on the page
@@ -77,7 +83,8 @@ def test_every_page_fits_both_widths_and_passes_axe(browser, app_server, role):
     axe = Axe()
     problems: dict[str, list[str]] = {}
     for width_name, (width, height) in WIDTHS.items():
-        context = browser.new_context(viewport={"width": width, "height": height})
+        context = browser.new_context(viewport={"width": width, "height": height},
+                                      **(PHONE if width_name == "phone" else {}))
         page = context.new_page()
         page.set_default_timeout(60_000)
         expect.set_options(timeout=60_000)
@@ -97,9 +104,16 @@ def test_every_page_fits_both_widths_and_passes_axe(browser, app_server, role):
             if found:
                 problems.setdefault(where, []).extend(found)
             if width_name == "phone" and spec is specs[0]:
-                # the menu starts closed on a phone, so the page itself is what one sees
-                expect(page.locator("[data-testid='stSidebar']")).to_have_attribute(
-                    "data-collapsed", "true")
+                # the menu starts closed on a phone, so the page itself is what one sees, and
+                # closes again once a page is chosen in it
+                sidebar = page.locator("[data-testid='stSidebar']")
+                expect(sidebar).to_have_attribute("data-collapsed", "true")
+                page.get_by_test_id("stExpandSidebarButton").click()
+                expect(sidebar).to_have_attribute("data-collapsed", "false")
+                sidebar.get_by_role("link", name=specs[1].title, exact=True).click()
+                expect(page.get_by_role("heading", level=1).first).to_be_visible()
+                expect(page).to_have_url(re.compile(f"/{specs[1].url_path}"))
+                expect(sidebar).to_have_attribute("data-collapsed", "true")
         context.close()
     assert not problems, problems
 
