@@ -77,6 +77,7 @@ kpi_row([
 levels = list(LEVELS)
 state.list_filter("level", levels)
 st.pills("Show", levels, selection_mode="multi", key=state.filter_key("level"),
+         format_func=risk_label,
          help="Leave empty to show every level.")
 chosen = st.session_state[state.filter_key("level")] or []
 state.write_list_param("level", chosen)
@@ -102,15 +103,16 @@ selection = st.dataframe(
     column_order=["rank", "name", "level", "risk_score", "main_reason", "more", "country",
                   *point_columns],
     column_config={
-        "rank": st.column_config.NumberColumn("#", format="%d", width="small", pinned=True),
-        "name": st.column_config.TextColumn("Factory", pinned=True),
+        # not pinned: Streamlit draws pinned columns in a pale, index-like grey
+        "rank": st.column_config.NumberColumn("#", format="%d", width=40),
+        "name": st.column_config.TextColumn("Factory", width="medium"),
         "level": st.column_config.TextColumn("Level", width="medium"),
         "main_reason": st.column_config.TextColumn("Most severe reason", width="large"),
         "more": st.column_config.NumberColumn(
             "More reasons", format="%d", width="small",
             help="How many further reasons the factory has: select its row to read them."),
         "risk_score": bar_column(
-            "Score", higher_is="worse", format="%.0f",
+            "Score", higher_is="worse", format="%.0f", width="small",
             help="0 to 100; orders factories within a level (the level itself comes first)."),
         "country": "Country",
         **{f"{c}_points": st.column_config.NumberColumn(
