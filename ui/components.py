@@ -103,6 +103,20 @@ def risk_badge(level: object) -> str:
     return f":{colour}-badge[{plain(risk_label(level))}]"
 
 
+def profile_link(container, factory_id: int, label: str) -> None:
+    """A link to a factory's profile that opens in the same tab (``label``: app text or data
+    through :func:`plain`). A page run on its own, outside the app's navigation (a test of
+    one page), gets the label as text instead."""
+    from streamlit.errors import StreamlitAPIException
+
+    try:
+        container.page_link("pages/brand/factory.py", label=label,
+                            query_params={"id": str(int(factory_id))},
+                            icon=":material/factory:")
+    except StreamlitAPIException:
+        container.markdown(label)
+
+
 #: bars in tables: "higher is better" and "higher is worse" never look alike
 BAR_HIGHER_BETTER = "#0072B2"  # Okabe–Ito blue
 BAR_HIGHER_WORSE = "#D55E00"  # Okabe–Ito vermillion

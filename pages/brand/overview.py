@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from metrics.compliance import COMPARE_TOO_FEW, portfolio_vs_benchmark
 from metrics.countries import country_name
@@ -26,6 +29,7 @@ from ui.components import (
     kpi_row,
     plain,
     plural,
+    profile_link,
     risk_badge,
 )
 from ui.tables import attention_list
@@ -96,12 +100,11 @@ else:
     with st.container(border=True):
         for row in urgent.itertuples():
             left, right = st.columns([3, 7], vertical_alignment="center")
-            left.page_link("pages/brand/factory.py", label=plain(row.name),
-                           query_params={"id": str(int(row.factory_id))},
-                           icon=":material/factory:")
+            profile_link(left, row.factory_id, plain(row.name))
             right.markdown(f"{risk_badge(row.risk_level)} {plain(row.main_reason)}")
-    st.page_link("pages/brand/risk.py", label="See the whole risk ranking",
-                 icon=":material/arrow_forward:")
+    with contextlib.suppress(StreamlitAPIException):  # outside the app's navigation
+        st.page_link("pages/brand/risk.py", label="See the whole risk ranking",
+                     icon=":material/arrow_forward:")
 
 st.subheader("Non-compliance by cluster: your suppliers vs. their countries")
 st.caption(

@@ -66,8 +66,9 @@ def test_download_supplier_list_matches_the_database(page: Page, app_server):
     # named by the date the figures are computed as of, not the calendar date
     as_of = reference.figures.isoformat()
     assert download.suggested_filename == f"maple-thread_supplier-list_{as_of}.csv"
-    content = Path(download.path()).read_text(encoding="utf-8")
-    rows = list(csv.DictReader(io.StringIO(content)))
+    raw = Path(download.path()).read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with a byte-order mark: opens in a spreadsheet
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
 
     with engine.connect() as conn:
         expected = set(conn.execute(text(
