@@ -26,8 +26,9 @@ the command line and the HTTP API's CSV all follow it), with a header row, dates
 that a spreadsheet would evaluate as a formula (starting with `=`, `+`, `-`, `@`, tab, CR or
 LF, also after leading spaces) are prefixed with `'`; numeric columns are written as plain
 numbers, each decimal column rounded to the places its dictionary entry states (percentages
-and points 1, money 2, coordinates 6, others 2), in every format. Every download is recorded in the audit log (who, brand, extract,
-filters, row count, time), which administrators can read in the app. The HTTP API serves the
+and points 1, money 2, coordinates 6, others 2), in every format. Every download is recorded
+in the audit log (who, brand, extract, filters, row count, time), which administrators can read
+in the app. The HTTP API serves the
 same extracts, with the same columns, as JSON pages or CSV (docs/api.md).
 
 **Excel workbooks.** Every extract also downloads as an Excel workbook

@@ -65,7 +65,7 @@ state.list_filter("countries", countries)
 state.choice_filter("period", list(PERIODS), "12")
 state.list_filter("factories", [str(i) for i in factory_names])
 as_of, chosen = reference.purchasing_as_of(viewer, version, as_of_options)
-cols = st.columns([3, 3, 4, 5])  # wide enough for "Last 12 months", "Latest order data"
+cols = st.columns([3, 4, 3, 4])  # wide enough for "Last 12 months", "Latest order data (…)"
 cols[0].selectbox("Period", list(PERIODS), key=state.filter_key("period"),
                   format_func=PERIODS.get, help="Orders confirmed in this period, up to the "
                   "date the figures are computed as of.")
