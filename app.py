@@ -80,7 +80,7 @@ st.set_page_config(
     page_title="Supply-chain conditions dashboard",
     page_icon=":material/factory:",
     layout="wide",
-    initial_sidebar_state="expanded",
+    initial_sidebar_state="auto"  # closed on phones, open on wider screens,
 )
 
 try:

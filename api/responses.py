@@ -31,6 +31,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from api.audit import record_call
 from api.errors import ApiError
 from data_access.extracts import ExtractColumn, csv_chunks, data_dictionary, json_rows
+from services.extract_catalogue import CSV_BYTE_ORDER_MARK
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1_000
@@ -145,7 +146,8 @@ def csv_response(request: Request, name: str, columns: Sequence[ExtractColumn],
     def stream() -> Iterator[bytes]:
         complete = False
         try:
-            yield from csv_chunks(rows, columns, counter=counter)
+            yield from csv_chunks(rows, columns, counter=counter,
+                                  excel_bom=CSV_BYTE_ORDER_MARK)
             complete = True
         finally:
             close = getattr(rows, "close", None)

@@ -16,13 +16,19 @@ from services.extract_catalogue import EXTRACTS  # noqa: E402
 HEADER = """# Extracts (CSV and Excel) and their data dictionaries
 
 Generated from `services/extract_catalogue.py` by `python scripts/extract_docs.py`; the same
-dictionary downloads beside every extract. All extracts are UTF-8 with a header row, dates in
-ISO-8601 (`YYYY-MM-DD`), booleans as `true`/`false`, empty cells for missing values, and file
-names `<brand>_<extract>_<date>.csv`. Only the signed-in brand's rows are ever included. Text
-cells that a spreadsheet would evaluate as a formula (starting with `=`, `+`, `-`, `@`, tab, CR
-or LF, also after leading spaces) are prefixed with `'`; numeric columns are written as plain
-numbers and never altered. Every download is recorded in the audit log (who, brand, extract,
-filters, row count, time), which administrators can read in the app. The HTTP API serves the
+dictionary downloads beside every extract and is shown under it on the Downloads page. All
+CSV extracts are UTF-8 **with a byte-order mark** (so that a spreadsheet opened by a double
+click, Excel in particular, reads accents and dashes correctly; other programs skip it — the
+setting is `CSV_BYTE_ORDER_MARK` in `services/extract_catalogue.py`, and the Downloads page,
+the command line and the HTTP API's CSV all follow it), with a header row, dates in ISO-8601
+(`YYYY-MM-DD`), booleans as `true`/`false`, empty cells for missing values, and file names
+`<brand>_<extract>_<date>.csv`. Only the signed-in brand's rows are ever included. Text cells
+that a spreadsheet would evaluate as a formula (starting with `=`, `+`, `-`, `@`, tab, CR or
+LF, also after leading spaces) are prefixed with `'`; numeric columns are written as plain
+numbers, each decimal column rounded to the places its dictionary entry states (percentages
+and points 1, money 2, coordinates 6, others 2), in every format. Every download is recorded
+in the audit log (who, brand, extract, filters, row count, time), which administrators can read
+in the app. The HTTP API serves the
 same extracts, with the same columns, as JSON pages or CSV (docs/api.md).
 
 **Excel workbooks.** Every extract also downloads as an Excel workbook

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import IO, Any
 
 import pandas as pd
@@ -290,8 +290,10 @@ RISK_COLUMNS = (
       "verified by an assessment); Unknown — needs assessment (never assessed, or the latest "
       f"assessment older than {REPORTING_WINDOW_MONTHS} months); otherwise High (score ≥ "
       f"{HIGH_RISK_MIN_SCORE:g}), Medium (≥ {MEDIUM_RISK_MIN_SCORE:g}) or Low."),
-    C("risk_score", "float", "Σ weight × min(value ÷ cap, 1) over the components below; orders "
-                             "factories within a level.", "points (0–100)"),
+    C("risk_score", "float", "The sum of the component points below (each component gives its "
+                             "full weight once its value reaches its \u201cfull at\u201d value, "
+                             "a proportional share below that); orders factories within a "
+                             "level.", "points (0–100)"),
     C("reasons", "text", "Why, in full sentences, most severe first."),
     *(C(f"{c}_points", "float", f"{COMPONENT_LABELS[c]}: points out of "
                                 f"{getattr(RISK_WEIGHTS, c):g} (full at "
@@ -338,28 +340,108 @@ def _risk(engine: Engine, viewer: Viewer, ctx: ExtractContext) -> Rows:
     return _rows(table, RISK_COLUMNS)
 
 
+# ---- precision and encoding -----------------------------------------------------------------
+
+#: decimals a number with each unit is written with in every extract (CSV, Excel, API); the
+#: data dictionary states it for each column
+DECIMALS_BY_UNIT = {"%": 1, "percentage points": 1, "points": 1, "points (0–100)": 1,
+                    "degrees": 6, "USD": 2, "days": 1, "years": 1, "ratio": 2, "CV": 2}
+DEFAULT_DECIMALS = 2
+#: CSV extracts start with a UTF-8 byte-order mark, so that a spreadsheet opened by a double
+#: click (Excel in particular) reads accents and dashes correctly; other programs skip it.
+#: The Downloads page, the command line and the HTTP API's CSV all follow this setting.
+CSV_BYTE_ORDER_MARK = True
+
+
+def decimals_of(column: ExtractColumn) -> int | None:
+    """How many decimals a float column is rounded to (None: not a float column)."""
+    if column.type != "float":
+        return None
+    return DECIMALS_BY_UNIT.get(column.unit, DEFAULT_DECIMALS)
+
+
+def _with_precision(columns: tuple[ExtractColumn, ...]) -> tuple[ExtractColumn, ...]:
+    """The columns with their rounding stated in the data dictionary."""
+    out = []
+    for column in columns:
+        places = decimals_of(column)
+        if places is None:
+            out.append(column)
+            continue
+        note = f"Rounded to {places} decimal place{'' if places == 1 else 's'}."
+        out.append(replace(column, description=f"{column.description} {note}".strip()))
+    return tuple(out)
+
+
+def _rounded(value: Any, places: int) -> Any:
+    if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    if isinstance(value, float) and value != value:  # NaN: written as missing
+        return value
+    shown = round(float(value), places)
+    return 0.0 if shown == 0 else shown  # never "-0.0"
+
+
+def _rounding(build: Callable[[Engine, Viewer, ExtractContext], Rows],
+              columns: tuple[ExtractColumn, ...]
+              ) -> Callable[[Engine, Viewer, ExtractContext], Rows]:
+    """``build`` with every float cell rounded to its column's stated precision."""
+    places = [(i, column.name, decimals_of(column)) for i, column in enumerate(columns)
+              if decimals_of(column) is not None]
+    if not places:
+        return build
+
+    def rounded_build(engine: Engine, viewer: Viewer, ctx: ExtractContext) -> Iterator[Any]:
+        rows = iter(build(engine, viewer, ctx))
+        try:
+            for row in rows:
+                if isinstance(row, dict):
+                    row = dict(row)
+                    for _, name, n in places:
+                        if name in row:
+                            row[name] = _rounded(row[name], n)
+                else:
+                    row = list(row)
+                    for i, _, n in places:
+                        row[i] = _rounded(row[i], n)
+                    row = tuple(row)
+                yield row
+        finally:
+            close = getattr(rows, "close", None)
+            if close is not None:
+                close()  # a stopped stream releases its database connection now
+
+    return rounded_build
+
+
+def _spec(key: str, title: str, description: str, columns: tuple[ExtractColumn, ...],
+          build: Callable[[Engine, Viewer, ExtractContext], Rows]) -> ExtractSpec:
+    return ExtractSpec(key, title, description, _with_precision(columns),
+                       _rounding(build, columns))
+
+
 EXTRACTS: dict[str, ExtractSpec] = {spec.key: spec for spec in (
-    ExtractSpec("supplier-list", "Supplier list",
+    _spec("supplier-list", "Supplier list",
                 "Your suppliers in Open Supply Hub / Transparency Pledge columns, for a "
                 "published supplier list or an Open Supply Hub upload. Follows the Suppliers "
                 "page filters.", SUPPLIER_COLUMNS, _suppliers),
-    ExtractSpec("latest-findings", "Latest findings by compliance point",
+    _spec("latest-findings", "Latest findings by compliance point",
                 "Each supplier's latest assessment, one row per compliance point. Follows the "
                 "Suppliers page filters.", FINDING_COLUMNS, _findings),
-    ExtractSpec("improvement-plans", "Improvement-plan items",
+    _spec("improvement-plans", "Improvement-plan items",
                 "Every improvement-plan item of your suppliers with status and due date. "
                 "Follows the Suppliers page filters.", PLAN_COLUMNS, _plans),
-    ExtractSpec("purchase-orders", "Purchase orders",
+    _spec("purchase-orders", "Purchase orders",
                 "Your purchase orders (streamed, any size). Follows the Purchasing page's "
                 "period and factory filters and the country filter.",
                 PURCHASE_ORDER_COLUMNS, _purchase_orders),
-    ExtractSpec("purchasing-indicators", "Purchasing indicators by factory",
+    _spec("purchasing-indicators", "Purchasing indicators by factory",
                 "Your purchasing-practice indicators per factory for the Purchasing page's "
                 "period.", PRACTICE_COLUMNS, _practices),
-    ExtractSpec("risk-ranking", "Risk ranking",
+    _spec("risk-ranking", "Risk ranking",
                 "Every active supplier's risk score, level, reasons and components (Risk "
                 "ranking page). Follows the country filter.", RISK_COLUMNS, _risk),
-    ExtractSpec("visibility-by-country", "Assessment coverage by country",
+    _spec("visibility-by-country", "Assessment coverage by country",
                 "Suppliers and recent assessments per country (Visibility page).",
                 COVERAGE_COLUMNS, _coverage),
 )}
@@ -376,9 +458,11 @@ def write_extract(engine: Engine, viewer: Viewer, key: str, ctx: ExtractContext,
     """
     spec = EXTRACTS[key]
     require_download(viewer, key)  # before reading anything (the export checks again)
-    export = export_xlsx if file_format == "xlsx" else export_csv
-    return export(engine, viewer, key, spec.build(engine, viewer, ctx), spec.columns, out,
-                  ctx.describe())
+    if file_format == "xlsx":
+        return export_xlsx(engine, viewer, key, spec.build(engine, viewer, ctx), spec.columns,
+                           out, ctx.describe())
+    return export_csv(engine, viewer, key, spec.build(engine, viewer, ctx), spec.columns, out,
+                      ctx.describe(), excel_bom=CSV_BYTE_ORDER_MARK)
 
 
 def build_file(engine: Engine, viewer: Viewer, key: str, ctx: ExtractContext,

@@ -30,7 +30,7 @@ from data_access.settings import load_settings
 from data_access.throttle import utcnow
 from data_access.viewer import Viewer
 from services import analysis
-from services.extract_catalogue import EXTRACTS
+from services.extract_catalogue import CSV_BYTE_ORDER_MARK, EXTRACTS
 from services.extract_requests import ExtractRequest, context_for
 from services.records import FACTORY_COLUMNS
 from services.reference_dates import brand_reference_dates
@@ -101,7 +101,8 @@ def expected(api: Api, key: str, brand: str = "nordwind",
     spec = EXTRACTS[key]
     rows = list(spec.build(api.engine, viewer, ctx))
     buffer = io.BytesIO()
-    write_csv(rows, spec.columns, buffer)
+    # the Downloads page's bytes: with the byte-order mark a spreadsheet needs
+    write_csv(rows, spec.columns, buffer, excel_bom=CSV_BYTE_ORDER_MARK)
     return list(json_rows(rows, spec.columns)), buffer.getvalue()
 
 
@@ -220,7 +221,9 @@ def test_the_purchasing_summary_and_its_benchmark(api):
     one = api.get("/v1/purchasing-summary", factory_id=first).json()
     assert "choice of factories" in one["benchmark_note"]
     assert all(r["others_low"] is None for r in one["data"])
-    assert api.get("/v1/purchasing-summary", format="csv").text.splitlines()[0].startswith(
+    summary_csv = api.get("/v1/purchasing-summary", format="csv").content
+    assert summary_csv.startswith(b"\xef\xbb\xbf")  # a spreadsheet reads it as UTF-8
+    assert summary_csv.decode("utf-8-sig").splitlines()[0].startswith(
         "indicator,label,category,unit,better,value,others_low,others_high")
 
 

@@ -78,7 +78,7 @@ def world(request):
 
 def _rows(response) -> list[dict]:
     if response.headers["content-type"].startswith("text/csv"):
-        return list(csv.DictReader(io.StringIO(response.text)))
+        return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     return response.json()["data"]
 
 

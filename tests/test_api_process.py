@@ -93,7 +93,7 @@ def test_python_m_api_serves_over_http(demo_copy, tmp_path):
 
         status, headers, body = _call(f"{base}/v1/purchase-orders?format=csv", token)
         assert status == 200 and headers["content-type"].startswith("text/csv")
-        rows = list(csv.reader(io.StringIO(body.decode("utf-8"))))
+        rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
         with engine.connect() as conn:
             orders = conn.execute(text("SELECT COUNT(*) FROM purchase_order WHERE brand_id = "
                                        ":b"), {"b": nordwind}).scalar_one()

@@ -62,7 +62,7 @@ def test_overview_figures_are_the_brands_own(app_env):
     assert shown["Active suppliers"] == fmt_int(expected.active_suppliers)
     assert shown["Countries"] == fmt_int(expected.countries)
     assert shown["Never assessed"] == fmt_int(expected.never_assessed)
-    assert shown["Assessed < 12 months ago"] == fmt_pct(expected.assessed_recently_pct)
+    assert shown["Recently assessed"] == fmt_pct(expected.assessed_recently_pct)
     nordwind = headline_figures(
         queries.suppliers(app_env, Viewer("n", "brand", brand_id(app_env, "nordwind"))),
         today)

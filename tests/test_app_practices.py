@@ -178,7 +178,7 @@ def test_brand_without_orders_or_assessments_gets_clear_empty_states(app_env, em
     assert any("No purchase orders yet" in i.value for i in at.info)
     open_page(at, VISIBILITY)
     shown = metric_values(at)
-    assert shown["Suppliers"] == "2" and shown["Assessed < 12 months ago"] == "0 %"
+    assert shown["Suppliers"] == "2" and shown["Recently assessed"] == "0 %"
     open_page(at, RISK)
     assert set(at.dataframe[0].value["risk_level"]) == {UNKNOWN}  # never "Low"
     assert at.dataframe[0].value["reasons"].str.startswith("Never assessed").all()

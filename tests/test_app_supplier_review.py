@@ -11,6 +11,7 @@ from data_access.factories import DirectoryFilters
 from data_access.viewer import Viewer
 from tests.apphelpers import PAGES, ROOT, reference_for, sign_in
 from tests.pagespecs import brand_pages
+from ui.formatting import fmt_date
 
 SUPPLIERS = str(PAGES / "brand" / "suppliers.py")
 FACTORY = str(PAGES / "brand" / "factory.py")
@@ -84,7 +85,7 @@ def test_profile_shows_the_latest_assessment(app_env):
     at = open_page(sign_in("nordwind", "nordwind-demo-2026"), FACTORY, id=str(row["factory_id"]))
     assert at.title[0].value == row["name"]
     shown = {m.label: m.value for m in at.metric}
-    assert shown["Last assessed"] == f"{row['latest_assessed_on']:%d %b %Y}"
+    assert shown["Last assessed"] == fmt_date(row["latest_assessed_on"])  # "1 Jun 2026"
     assert shown["Compliance"] == f"{row['compliance_pct']:.0f} %"
     assert shown["Open plan items"] == f"{row['open_plan_items']:,}"
     cluster_table = next(d.value for d in at.dataframe if "country_value" in d.value.columns)

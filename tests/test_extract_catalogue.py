@@ -21,7 +21,7 @@ DOCS = Path(__file__).resolve().parent.parent / "docs" / "extracts.md"
 
 
 def read(engine, viewer, key, ctx) -> list[dict[str, str]]:
-    content = build_file(engine, viewer, key, ctx).decode("utf-8")
+    content = build_file(engine, viewer, key, ctx).decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(content)))
 
 
@@ -143,3 +143,34 @@ def test_docs_describe_every_extract_and_column():
         assert f"`{key}`" in text_, key
         for column in spec.columns:
             assert f"`{column.name}`" in text_, (key, column.name)
+
+
+def test_csv_extracts_open_in_a_spreadsheet_with_stated_precision(engine):
+    """Every CSV extract starts with a UTF-8 byte-order mark (a double-clicked file opens with
+    its accents and dashes intact), and every number is rounded to the decimals its data
+    dictionary entry states — nothing like 27.022654 or 9.874283."""
+    import re as re_
+
+    from services.extract_catalogue import decimals_of
+
+    viewer = Viewer("u", "brand", brands(engine)[0][0])
+    ctx = ExtractContext(as_of=DEMO_AS_OF)
+    checked = 0
+    for key, spec in EXTRACTS.items():
+        raw = build_file(engine, viewer, key, ctx)
+        assert raw.startswith(b"\xef\xbb\xbf"), key
+        rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+        for column in spec.columns:
+            places = decimals_of(column)
+            if places is None:
+                continue
+            stated = re_.search(r"Rounded to (\d+) decimal place", column.description)
+            assert stated and int(stated.group(1)) == places, (key, column.name)
+            for row in rows[:300]:
+                value = row[column.name]
+                if value:
+                    decimals = len(value.split(".")[1]) if "." in value else 0
+                    assert decimals <= places, (key, column.name, value)
+                    assert value != "-0.0", (key, column.name)
+                    checked += 1
+    assert checked > 100

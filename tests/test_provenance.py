@@ -393,7 +393,7 @@ def test_excel_export_round_trip_reimports_with_no_change(writable_engine, tmp_p
     assert book.sheetnames == ["Data", "Data dictionary"]
     sheet = book["Data"]
     header = [c.value for c in sheet[1]]
-    with (tmp_path / "orders.csv").open(encoding="utf-8") as handle:
+    with (tmp_path / "orders.csv").open(encoding="utf-8-sig") as handle:
         csv_rows = list(csv.reader(handle))
     assert header == csv_rows[0]
     first = {h: c for h, c in zip(header, sheet[2], strict=True)}

@@ -77,7 +77,7 @@ def test_relationship_length_is_the_same_for_every_period(dataset):
 def _extract_rows(engine: Engine, viewer: Viewer, ctx: ExtractContext) -> dict[str, str]:
     out = io.BytesIO()
     write_extract(engine, viewer, "purchasing-indicators", ctx, out)
-    rows = csv.DictReader(io.StringIO(out.getvalue().decode("utf-8")))
+    rows = csv.DictReader(io.StringIO(out.getvalue().decode("utf-8-sig")))
     return {row["factory_name"]: row["relationship_years"] for row in rows}
 
 

@@ -117,7 +117,7 @@ def test_each_role_downloads_exactly_the_extracts_it_may(demo_app, role):
                 build_file(demo_app, viewer, key, ctx)
             added = 0
         else:
-            header = build_file(demo_app, viewer, key, ctx).splitlines()[0].decode()
+            header = build_file(demo_app, viewer, key, ctx).splitlines()[0].decode("utf-8-sig")
             assert header.split(",")[0] == EXTRACTS[key].columns[0].name
             added = 1
         after = len(extracts.list_downloads(demo_app, Viewer("a", "admin", None)))

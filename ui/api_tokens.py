@@ -18,6 +18,7 @@ from data_access.errors import NotFound, PermissionDenied
 from data_access.viewer import Viewer
 from ui.auth import require_live_session
 from ui.components import plain
+from ui.formatting import fmt_date
 
 FLASH = "api_token_flash"
 VALIDITY = {30: "30 days", 90: "90 days", 180: "6 months", 365: "1 year"}
@@ -111,7 +112,7 @@ def token_management(engine: Engine, viewer: Viewer, brands: dict[int, str], *,
             else:
                 _done(key, f"Token “{plain(' '.join(name.split()))}” issued for "
                       f"{plain(brands.get(int(chosen), ''))}, valid until "
-                      f"{issued.expires_at:%d %b %Y}:", issued.token)
+                      f"{fmt_date(issued.expires_at)}:", issued.token)
 
     live = tokens[tokens["status"] == "Active"] if not tokens.empty else tokens
     with revoke.form(f"api_revoke_{key}"):

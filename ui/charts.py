@@ -11,13 +11,47 @@ import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
 from metrics.stats import format_range
+from ui.formatting import fmt_date, fmt_int, fmt_pct
 
-PORTFOLIO_COLOUR = "#1f5f8b"
-BENCHMARK_COLOUR = "#b0b7bf"
+#: Okabe & Ito's colour-blind-safe qualitative palette ("Color Universal Design", 2008)
+OKABE_ITO = {"black": "#000000", "orange": "#E69F00", "sky blue": "#56B4E9",
+             "bluish green": "#009E73", "yellow": "#F0E442", "blue": "#0072B2",
+             "vermillion": "#D55E00", "reddish purple": "#CC79A7"}
+PORTFOLIO_COLOUR = OKABE_ITO["blue"]
+BENCHMARK_COLOUR = "#B0B7BF"
+#: never red against green: blue (good), yellow (ageing), vermillion (never); the legend and
+#: tooltips name each status, so colour is never the only signal
 STATUS_COLOURS = {
-    "Assessed in the last 12 months": "#2e7d32",
-    "Assessment older than 12 months": "#f9a825",
-    "Never assessed": "#c62828",
+    "Assessed in the last 12 months": OKABE_ITO["blue"],
+    "Assessment older than 12 months": OKABE_ITO["yellow"],
+    "Never assessed": OKABE_ITO["vermillion"],
+}
+#: the comparison heat map: each cell also carries a symbol (✗ non-compliant, ✓ compliant)
+HEATMAP_COLOURS = {"Non-compliant": OKABE_ITO["vermillion"], "Compliant": OKABE_ITO["blue"],
+                   "Not assessed": "#DDDDDD"}
+HEATMAP_SYMBOLS = {"Non-compliant": "✗", "Compliant": "✓", "Not assessed": "–"}
+#: series told apart by colour *and* dash pattern *and* point shape (cluster trends)
+SERIES_COLOURS = [OKABE_ITO[k] for k in ("blue", "orange", "bluish green", "vermillion",
+                                         "reddish purple", "sky blue", "black", "yellow")]
+SERIES_DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [1, 0], [6, 3], [2, 2], [8, 3, 2, 3]]
+SERIES_SHAPES = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down",
+                 "circle", "square"]
+#: the map's compliance ramp (viridis stops: dark purple = low, yellow = 100 %)
+VIRIDIS = ["#440154", "#3B528B", "#21918C", "#5EC962", "#FDE725"]
+#: axes that count things (suppliers, orders): whole numbers only
+COUNT_AXIS = alt.Axis(tickMinStep=1, format="d")
+#: month axes: one tick per month at most, each month written once ("Nov 2026")
+MONTH_AXIS = alt.Axis(format="%b %Y", tickCount={"interval": "month", "step": 1},
+                      labelOverlap="greedy", labelAngle=0)
+#: the product's one date style in chart tooltips ("1 Nov 2026", ui/formatting.py)
+DATE_FORMAT = "%-d %b %Y"
+#: every palette whose colours must stay distinguishable for colour-blind readers
+#: (tests/test_palettes.py simulates protanopia, deuteranopia and tritanopia on them)
+PALETTES: dict[str, list[str]] = {
+    "assessment status": list(STATUS_COLOURS.values()),
+    "heat map": list(HEATMAP_COLOURS.values()),
+    "portfolio vs benchmark": [PORTFOLIO_COLOUR, BENCHMARK_COLOUR],
+    "series": SERIES_COLOURS,
 }
 
 
@@ -83,7 +117,7 @@ def suppliers_by_country(frame: pd.DataFrame) -> alt.Chart:
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            x=alt.X("suppliers:Q", title="Active suppliers"),
+            x=alt.X("suppliers:Q", title="Active suppliers", axis=COUNT_AXIS),
             y=alt.Y("country:N", sort="-x", title=None),
             color=alt.Color("status:N", title="Assessment",
                             scale=alt.Scale(domain=list(STATUS_COLOURS),
@@ -99,11 +133,15 @@ def suppliers_by_country(frame: pd.DataFrame) -> alt.Chart:
 
 
 def _compliance_colour(pct: float | None) -> list[int]:
-    """Red (≤ 70 % compliant) → amber → green (100 %); grey when never assessed."""
+    """Viridis from dark purple (≤ 70 % compliant) to yellow (100 %), readable with any
+    colour vision (lightness carries the value); grey when never assessed."""
     if pct is None or pd.isna(pct):
         return [150, 150, 150, 180]
-    t = min(1.0, max(0.0, (float(pct) - 70.0) / 30.0))
-    return [int(198 - 152 * t), int(40 + 85 * t), int(40 + 10 * t), 200]
+    t = min(1.0, max(0.0, (float(pct) - 70.0) / 30.0)) * (len(VIRIDIS) - 1)
+    low = min(int(t), len(VIRIDIS) - 2)
+    frac = t - low
+    a, b = (tuple(int(c[i:i + 2], 16) for i in (1, 3, 5)) for c in VIRIDIS[low:low + 2])
+    return [round(x + (y - x) * frac) for x, y in zip(a, b, strict=True)] + [210]
 
 
 class _CompactDeck(pdk.Deck):
@@ -131,9 +169,9 @@ def supplier_map(frame: pd.DataFrame) -> pdk.Deck:
     ).assign(
         colour=[_compliance_colour(v) for v in frame["compliance_pct"]],
         radius=(frame["workers"].fillna(300).astype(float).clip(lower=100) ** 0.5) * 120,
-        compliance_label=[("—" if pd.isna(v) else f"{v:.0f} %") for v in frame["compliance_pct"]],
-        workers_label=[("—" if pd.isna(v) else f"{int(v):,}") for v in frame["workers"]],
-        assessed_label=[("never" if pd.isna(v) else f"{v:%d %b %Y}")
+        compliance_label=[fmt_pct(v) for v in frame["compliance_pct"]],
+        workers_label=[fmt_int(v) for v in frame["workers"]],
+        assessed_label=[("never" if pd.isna(v) else fmt_date(v))
                         for v in frame["latest_assessed_on"]],
     )[["lat", "lng", "name", "country", "colour", "radius", "compliance_label",
        "workers_label", "assessed_label"]]
@@ -172,35 +210,51 @@ def cluster_trend(frame: pd.DataFrame) -> alt.Chart:
         y=alt.Y("compliance_pct:Q", title="Questions compliant (%)",
                 scale=alt.Scale(zero=False)),
         color=alt.Color("cluster_name:N", title="Cluster", sort=order,
-                        legend=alt.Legend(labelLimit=320)),
+                        scale=alt.Scale(domain=order, range=SERIES_COLOURS[:len(order)]),
+                        legend=alt.Legend(labelLimit=320, symbolType="stroke")),
+        strokeDash=alt.StrokeDash("cluster_name:N", sort=order, legend=None,
+                                  scale=alt.Scale(domain=order,
+                                                  range=SERIES_DASHES[:len(order)])),
+        shape=alt.Shape("cluster_name:N", sort=order, legend=None,
+                        scale=alt.Scale(domain=order, range=SERIES_SHAPES[:len(order)])),
         tooltip=[
             alt.Tooltip("cluster_name:N", title="Cluster"),
             alt.Tooltip("cycle:O", title="Cycle"),
-            alt.Tooltip("assessed_on:T", title="Assessed", format="%d %b %Y"),
+            alt.Tooltip("assessed_on:T", title="Assessed", format=DATE_FORMAT),
             alt.Tooltip("compliance_pct:Q", title="Compliant (%)", format=".1f"),
             alt.Tooltip("questions_non_compliant:Q", title="Questions non-compliant"),
             alt.Tooltip("questions_assessed:Q", title="Questions assessed"),
         ],
     )
-    return (base.mark_line() + base.mark_point(filled=True, size=60)).properties(height=360)
+    return (base.mark_line(strokeWidth=2) + base.mark_point(filled=True, size=60)
+            ).properties(height=360)
 
 
-def comparison_heatmap(frame: pd.DataFrame) -> alt.Chart:
+def comparison_heatmap(frame: pd.DataFrame,
+                       factory_order: list[str] | None = None) -> alt.Chart:
     """Factories × clusters: non-compliant or not in the latest assessment, with the country rate.
 
     ``frame``: ``factory, cluster_name, cluster_order, status, questions_non_compliant,
     questions_assessed, country_rate`` (the published country benchmark, as text).
     """
     order = list(frame.sort_values("cluster_order")["cluster_name"].unique())
+    frame = frame.assign(cell_text=[
+        HEATMAP_SYMBOLS.get(status, "") + (f" {int(n)}" if status == "Non-compliant"
+                                           and not pd.isna(n) else "")
+        for status, n in zip(frame["status"], frame["questions_non_compliant"], strict=True)])
     base = alt.Chart(frame).encode(
-        x=alt.X("factory:N", title=None, axis=alt.Axis(labelAngle=0, labelLimit=180)),
+        x=alt.X("factory:N", title=None, sort=factory_order,
+                axis=alt.Axis(labelAngle=0, labelLimit=180)),
         y=alt.Y("cluster_name:N", title=None, sort=order, axis=alt.Axis(labelLimit=320)),
     )
     cells = base.mark_rect(stroke="white", strokeWidth=2).encode(
         color=alt.Color("status:N", title="Latest assessment",
-                        scale=alt.Scale(domain=["Non-compliant", "Compliant", "Not assessed"],
-                                        range=["#c62828", "#2e7d32", "#b0b7bf"]),
-                        legend=alt.Legend(orient="top")),
+                        scale=alt.Scale(domain=list(HEATMAP_COLOURS),
+                                        range=list(HEATMAP_COLOURS.values())),
+                        legend=alt.Legend(orient="top", labelExpr=(
+                            "datum.label == 'Non-compliant' ? '✗ Non-compliant (number: "
+                            "questions)' : datum.label == 'Compliant' ? '✓ Compliant' : "
+                            "'– Not assessed'"), labelLimit=400)),
         tooltip=[
             alt.Tooltip("factory:N", title="Factory"),
             alt.Tooltip("cluster_name:N", title="Cluster"),
@@ -210,22 +264,29 @@ def comparison_heatmap(frame: pd.DataFrame) -> alt.Chart:
             alt.Tooltip("country_rate:N", title="Country: factories non-compliant"),
         ],
     )
-    labels = base.mark_text(color="white", fontSize=11).encode(
-        text=alt.Text("questions_non_compliant:Q", format="d"))
-    return (cells + labels).properties(height=alt.Step(34))
+    labels = base.mark_text(fontSize=12, fontWeight="bold").encode(
+        text=alt.Text("cell_text:N"),
+        color=alt.Color("status:N", legend=None,
+                        scale=alt.Scale(domain=list(HEATMAP_COLOURS),
+                                        range=["#000000", "#FFFFFF", "#333333"])))
+    # the text's colours are its own scale (shared, it would paint each symbol in its cell's
+    # colour, i.e. invisibly)
+    return (cells + labels).resolve_scale(color="independent").properties(height=alt.Step(34))
 
 
 def tier_and_type(frame: pd.DataFrame) -> alt.Chart:
     """Stacked bars: suppliers per tier, split by facility type. ``tier, facility_type,
     suppliers``."""
-    shown = frame.assign(tier_label="Tier " + frame["tier"].astype("string").fillna("?"))
+    shown = frame.assign(
+        tier_label=("Tier " + frame["tier"].astype("string")).fillna("Tier not stated"))
     return (
         alt.Chart(shown)
         .mark_bar()
         .encode(
             y=alt.Y("tier_label:N", title=None),
-            x=alt.X("suppliers:Q", title="Suppliers"),
+            x=alt.X("suppliers:Q", title="Suppliers", axis=COUNT_AXIS),
             color=alt.Color("facility_type:N", title="Facility type",
+                            scale=alt.Scale(range=SERIES_COLOURS),
                             legend=alt.Legend(orient="bottom", columns=2, labelLimit=260)),
             tooltip=[alt.Tooltip("tier_label:N", title="Tier"),
                      alt.Tooltip("facility_type:N", title="Facility type"),
@@ -276,10 +337,10 @@ def coverage_over_time(frame: pd.DataFrame) -> alt.Chart:
         alt.Chart(frame)
         .mark_line(point=True, color=PORTFOLIO_COLOUR)
         .encode(
-            x=alt.X("month_end:T", title="Month", axis=alt.Axis(format="%b %Y")),
+            x=alt.X("yearmonth(month_end):T", title="Month", axis=MONTH_AXIS),
             y=alt.Y("share_pct:Q", title="Assessed in the previous 12 months (%)",
                     scale=alt.Scale(domain=[0, 100])),
-            tooltip=[alt.Tooltip("month_end:T", title="Month end", format="%d %b %Y"),
+            tooltip=[alt.Tooltip("month_end:T", title="Month end", format=DATE_FORMAT),
                      alt.Tooltip("share_pct:Q", title="Share (%)", format=".0f"),
                      alt.Tooltip("assessed_recently:Q", title="Suppliers assessed", format=","),
                      alt.Tooltip("suppliers:Q", title="Suppliers", format=",")],
@@ -304,7 +365,7 @@ def monthly_trend(frame: pd.DataFrame, label: str, unit: str,
     shown = frame.dropna(subset=["value"]).assign(
         status=lambda f: f["complete"].map({True: COMPLETE_MONTH, False: INCOMPLETE_MONTH}))
     x = alt.X("yearmonth(month):T", title="Month",
-              axis=alt.Axis(format="%b %Y", tickCount="month"))
+              axis=MONTH_AXIS)
     y = alt.Y("value:Q", title=f"{label} ({unit})" if unit else label)
     tooltip = [alt.Tooltip("month:T", title="Month", format="%b %Y"),
                alt.Tooltip("value:Q", title=label, format=".1f"),
@@ -351,7 +412,7 @@ def lead_time_histogram(frame: pd.DataFrame, required_median: float | None) -> a
         .mark_bar(color=PORTFOLIO_COLOUR)
         .encode(
             x=alt.X("lead_time_days:Q", bin=alt.Bin(step=10), title="Lead time (days)"),
-            y=alt.Y("count():Q", title="Orders"),
+            y=alt.Y("count():Q", title="Orders", axis=COUNT_AXIS),
             tooltip=[alt.Tooltip("lead_time_days:Q", bin=alt.Bin(step=10),
                                  title="Lead time (days)"),
                      alt.Tooltip("count():Q", title="Orders", format=",")],

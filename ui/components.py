@@ -10,14 +10,18 @@ session on the demo data, growing with the brand's size (docs/performance.md, "C
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import pandas as pd
 import streamlit as st
 
 from metrics.countries import country_name
+from metrics.risk import HIGH, LOW, MEDIUM, UNKNOWN, ZERO_TOLERANCE
+
+# the formatters live in ui.formatting; pages may import them from here too
+from ui.formatting import fmt_compact, fmt_date, fmt_int, fmt_pct, plural  # noqa: F401
 
 #: the characters that start Markdown (or Streamlit's extensions of it) anywhere in a line:
 #: links and images ``[`` ``]``, autolinks and HTML ``<`` ``>``, emphasis ``*`` ``_`` ``~``,
@@ -64,25 +68,6 @@ def plain(value: object) -> str:
 
 
 
-def fmt_int(value: float | int | None) -> str:
-    """1234567 → '1,234,567'; missing → '—'."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    return f"{round(value):,}"
-
-
-def fmt_pct(value: float | None, digits: int = 0) -> str:
-    """42.345 → '42 %'; missing → '—'."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    return f"{value:.{digits}f} %"
-
-
-def plural(count: int, noun: str, nouns: str | None = None) -> str:
-    """"1 supplier", "3 suppliers" (``nouns`` when the plural is not noun + "s")."""
-    return f"{count:,} {noun if count == 1 else (nouns or noun + 's')}"
-
-
 def country_label(code: str) -> str:
     """'BD' → 'Bangladesh (BD)': the country filters' option labels."""
     return f"{country_name(code)} ({code})"
@@ -94,16 +79,76 @@ def name_of_id(names: dict[int, str], raw: str) -> str:
     return names.get(int(raw), raw)
 
 
-def fmt_compact(value: float | int | None) -> str:
-    """2_400_000 → '2.4 M'; 12_300 → '12.3 k'."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    for limit, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= limit:
-            return f"{value / limit:.1f} {suffix}"
-    return f"{value:,.0f}"
+#: each risk level's symbol: shown with the level's words, so neither colour nor shape is the
+#: only signal (a level is never told apart by red against green)
+#: (plain Unicode shapes every system font has, not emoji)
+RISK_ICONS = {ZERO_TOLERANCE: "‼", HIGH: "▲", UNKNOWN: "?", MEDIUM: "◆", LOW: "▽"}
+#: the badge colour of each level where Markdown is shown (with the symbol and the words)
+RISK_BADGE_COLOURS = {ZERO_TOLERANCE: "red", HIGH: "orange", UNKNOWN: "violet",
+                      MEDIUM: "blue", LOW: "gray"}
 
 
+def risk_label(level: object) -> str:
+    """"🔺 High", "❔ Unknown — needs assessment"; no level (not ranked) → "Not ranked"."""
+    if level is None or (isinstance(level, float) and level != level) or level is pd.NA:
+        return "Not ranked"
+    text = str(level)
+    icon = RISK_ICONS.get(text)
+    return f"{icon} {text}" if icon else text
+
+
+def risk_badge(level: object) -> str:
+    """The level as a coloured Markdown badge with its symbol and words (app text only)."""
+    colour = RISK_BADGE_COLOURS.get(str(level), "gray")
+    return f":{colour}-badge[{plain(risk_label(level))}]"
+
+
+def profile_link(container, factory_id: int, label: str) -> None:
+    """A link to a factory's profile that opens in the same tab (``label``: app text or data
+    through :func:`plain`). A page run on its own, outside the app's navigation (a test of
+    one page), gets the label as text instead."""
+    from streamlit.errors import StreamlitAPIException
+
+    try:
+        container.page_link("pages/brand/factory.py", label=label,
+                            query_params={"id": str(int(factory_id))},
+                            icon=":material/factory:")
+    except StreamlitAPIException:
+        container.markdown(label)
+
+
+#: bars in tables: "higher is better" and "higher is worse" never look alike
+BAR_HIGHER_BETTER = "#0072B2"  # Okabe–Ito blue
+BAR_HIGHER_WORSE = "#D55E00"  # Okabe–Ito vermillion
+
+
+def bar_column(label: str, *, higher_is: str, help: str | None = None,
+               format: str = "%.0f %%", min_value: float = 0, max_value: float = 100,
+               **kwargs):
+    """A bar (progress) column whose colour says which way is good: ``higher_is`` "better"
+    (blue) or "worse" (vermillion). Every bar in a table goes through this function."""
+    if higher_is not in ("better", "worse"):
+        raise ValueError("higher_is must be 'better' or 'worse'")
+    colour = BAR_HIGHER_BETTER if higher_is == "better" else BAR_HIGHER_WORSE
+    direction = ("Higher is better." if higher_is == "better" else "Higher is worse.")
+    return st.column_config.ProgressColumn(
+        label, format=format, min_value=min_value, max_value=max_value, color=colour,
+        help=f"{help} {direction}" if help else direction, **kwargs)
+
+
+def accounts_brand_column(users: pd.DataFrame) -> pd.Series:
+    """The accounts table's brand column as people read it: an administrator's is "All brands
+    (administrator)", an account without a brand "No brand" (never "None")."""
+    is_admin = users["role"] == "admin"
+    brand = users["brand"].astype("object").where(users["brand"].notna(), None)
+    return pd.Series([("All brands (administrator)" if admin else
+                       (str(b) if b not in (None, "") else "No brand"))
+                      for admin, b in zip(is_admin, brand, strict=True)], index=users.index)
+
+
+def table_label(name: str) -> str:
+    """A database table's name as words: "factory_assessment" → "Factory assessment"."""
+    return str(name).replace("_", " ").capitalize()
 
 
 @dataclass(frozen=True)

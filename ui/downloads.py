@@ -22,9 +22,20 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from data_access.extracts import XLSX_MIME, data_dictionary_csv, extract_filename, may_download
+from data_access.extracts import (
+    XLSX_MIME,
+    data_dictionary,
+    data_dictionary_csv,
+    extract_filename,
+    may_download,
+)
 from data_access.viewer import Viewer
-from services.extract_catalogue import EXTRACTS, ExtractContext, build_file
+from services.extract_catalogue import (
+    CSV_BYTE_ORDER_MARK,
+    EXTRACTS,
+    ExtractContext,
+    build_file,
+)
 from ui import data, reference, state
 from ui.auth import SessionEnded, session_guard
 from ui.runtime import get_engine
@@ -112,10 +123,30 @@ def extract_button(viewer: Viewer, brand_code: str, key: str, ctx: ExtractContex
     )
 
 
+#: a column type as people say it
+TYPE_WORDS = {"text": "Text", "int": "Whole number", "float": "Number", "date": "Date",
+              "datetime": "Date and time", "bool": "Yes / no"}
+
+
+def dictionary_table(key: str) -> None:
+    """The extract's data dictionary on the page: every column, its kind, unit and meaning."""
+    spec = EXTRACTS[key]
+    rows = pd.DataFrame(data_dictionary(spec.columns))
+    rows["type"] = rows["type"].map(TYPE_WORDS).fillna(rows["type"])
+    st.dataframe(rows, hide_index=True, width="stretch",
+                 column_config={"column": st.column_config.TextColumn("Column"),
+                                "type": st.column_config.TextColumn("Kind"),
+                                "unit": st.column_config.TextColumn("Unit"),
+                                "meaning": st.column_config.TextColumn("Meaning",
+                                                                       width="large")})
+
+
 def dictionary_button(key: str) -> None:
     spec = EXTRACTS[key]
     st.download_button(
-        "Data dictionary", data=data_dictionary_csv(spec.columns),
+        # with a byte-order mark, like the extracts (services.extract_catalogue)
+        "Data dictionary", data=(b"\xef\xbb\xbf" if CSV_BYTE_ORDER_MARK else b"")
+        + data_dictionary_csv(spec.columns),
         file_name=f"{key}_data-dictionary.csv", mime="text/csv", on_click="ignore",
         icon=":material/menu_book:", key=f"dictionary_{key}",
         help="Every column of the extract: type, unit and meaning.")

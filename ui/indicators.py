@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 
 from metrics.purchasing import INDICATORS, benchmark_band, format_years
+from ui.formatting import fmt_number, fmt_pct
 
 UNIT_WORDS = {"days": "days", "%": "%", "ratio": "", "CV": "", "years": "years"}
 #: decimals a value of each unit is shown with
@@ -24,18 +25,14 @@ def format_value(value: float | None, unit: str) -> str:
     if unit == "years":
         return format_years(value)
     if unit == "%":
-        return f"{value:.0f} %"
+        return fmt_pct(value)
     if unit in ("ratio", "CV"):
-        return f"{value:.2f}"
-    return f"{value:,.0f} {UNIT_WORDS[unit]}".strip()
+        return fmt_number(value, 2)
+    return f"{fmt_number(value, 0)} {UNIT_WORDS[unit]}".strip()
 
 
 def _number(value: float, unit: str) -> str:
-    if unit in ("ratio", "CV"):
-        return f"{value:.2f}"
-    if unit == "years":
-        return f"{value:.1f}"
-    return f"{value:,.0f}"
+    return fmt_number(value, DISPLAY_DECIMALS[unit])
 
 
 def band_text(lower: float | None, unit: str) -> str:

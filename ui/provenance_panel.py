@@ -10,10 +10,11 @@ import streamlit as st
 from data_access.viewer import Viewer
 from ui import data
 from ui.components import plain
+from ui.formatting import fmt_date
 
 
 def _day(value) -> str:
-    return "" if value is None or pd.isna(value) else f"{pd.Timestamp(value):%d %b %Y}"
+    return "" if value is None or pd.isna(value) else f"{fmt_date(pd.Timestamp(value))}"
 
 
 def _shown_source(frame: pd.DataFrame, attribute: str) -> str | None:

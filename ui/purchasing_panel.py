@@ -11,9 +11,9 @@ import streamlit as st
 
 from data_access.viewer import Viewer
 from metrics.purchasing import format_years, orders_known_on, per_factory_practices
-from metrics.reference import fmt_date
 from ui import data, reference
 from ui.components import Kpi, empty_state, fmt_int, fmt_pct, kpi_row
+from ui.formatting import fmt_date
 
 
 def purchasing_relationship(viewer: Viewer, factory_id: int, profile: dict, today: dt.date,

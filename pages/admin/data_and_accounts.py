@@ -18,7 +18,7 @@ from data_access.viewer import ROLE_LABELS, ROLES
 from ui import data, state
 from ui.api_tokens import token_management
 from ui.auth import require_live_session, session_policy_from
-from ui.components import fmt_int, plain
+from ui.components import accounts_brand_column, fmt_int, plain, table_label
 from ui.runtime import STARTUP_WARNINGS, get_engine, get_settings
 
 FLASH = "admin_accounts_flash"
@@ -80,7 +80,7 @@ st.caption("Accounts come from the users file (applied at every start) or are cr
            "Changes made here to a users-file account stay until its entry in the file "
            "changes; accounts created here are never changed by the file.")
 st.dataframe(
-    users, hide_index=True, width="stretch",
+    users.assign(brand=accounts_brand_column(users)), hide_index=True, width="stretch",
     column_order=["username", "display_name", "role_label", "brand", "source", "disabled",
                   "locked", "must_change_password", "sessions", "last_login_at"],
     column_config={
@@ -187,6 +187,7 @@ if state_["updated_at"]:
             f"{state_['updated_at']:%d %b %Y %H:%M} UTC — {state_['source']}")
 else:
     st.text("No data loaded yet.")
-st.dataframe(summary["row_counts"], hide_index=True, width="stretch",
+st.dataframe(summary["row_counts"].assign(table=lambda f: f["table"].map(table_label)),
+             hide_index=True, width="stretch",
              column_config={"table": "Table",
                             "rows": st.column_config.NumberColumn("Rows", format="localized")})

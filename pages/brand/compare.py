@@ -16,7 +16,15 @@ from metrics.disclosure import format_published
 from metrics.portfolio import REPORTING_WINDOW_MONTHS, within_reporting_window
 from services import analysis
 from ui import charts, data, insights, reference, state
-from ui.components import brand_or_stop, empty_state, fmt_int, not_found, plain
+from ui.components import (
+    bar_column,
+    brand_or_stop,
+    empty_state,
+    fmt_int,
+    not_found,
+    plain,
+    risk_label,
+)
 from ui.downloads import current_context, extract_button
 
 MIN_FACTORIES, MAX_FACTORIES = 2, 6
@@ -108,16 +116,43 @@ live = zero.set_index("factory_id")[["zt_open", "zt_reported_fixed"]].sum(axis=1
 summary["zero_tolerance"] = live.reindex(summary.index).fillna(0).astype(int)
 summary["outdated"] = summary["assessed_on"].notna() & ~within_reporting_window(
     summary["assessed_on"], today)
-summary = summary.reset_index()
+summary = summary.reindex(chosen).reset_index()  # the chosen order, in every table and chart
 summary["factory"] = summary["factory_id"].map(labels)
+order = [labels[i] for i in chosen]
+# risk and purchasing figures beside the assessment ones (the Risk ranking's figures)
+ranking = insights.risk_table(viewer, today, version)
+risk_cols = ["risk_level", "risk_score", "late_change_share_pct", "below_cost_share_pct",
+             "share_of_capacity_pct"]
+summary = summary.merge(ranking[["factory_id", *risk_cols]] if not ranking.empty else
+                        pd.DataFrame(columns=["factory_id", *risk_cols]),
+                        on="factory_id", how="left")
+summary["risk"] = summary["risk_level"].map(risk_label, na_action=None)
 summary["country"] = summary["country_code"].map(country_name)
 st.dataframe(
     summary, hide_index=True, width="stretch",
-    column_order=["factory", "country", "tier", "workers", "women_pct", "assessed_on",
-                  "outdated", "cycle", "zero_tolerance", "compliance_pct", "clusters_nc",
-                  "non_compliant_cps", "open_items", "overdue_items", "plan_done_pct"],
+    column_order=["factory", "risk", "risk_score", "zero_tolerance", "compliance_pct",
+                  "late_change_share_pct", "below_cost_share_pct", "share_of_capacity_pct",
+                  "country", "tier", "workers", "women_pct", "assessed_on", "outdated", "cycle",
+                  "clusters_nc", "non_compliant_cps", "open_items", "overdue_items",
+                  "plan_done_pct"],
     column_config={
-        "factory": st.column_config.TextColumn("Factory", pinned=True),
+        "factory": st.column_config.TextColumn("Factory"),
+        "risk": st.column_config.TextColumn(
+            "Risk", width="medium",
+            help="The factory's level on the Risk ranking page (former and closed suppliers "
+                 "are not ranked)."),
+        "risk_score": bar_column("Risk score", higher_is="worse", format="%.0f",
+                                 help="0 to 100: orders factories within a risk level."),
+        "late_change_share_pct": st.column_config.NumberColumn(
+            "Orders changed late", format="%.0f %%",
+            help="Your orders at this factory changed after confirmation in the last two "
+                 "years."),
+        "below_cost_share_pct": st.column_config.NumberColumn(
+            "Orders below cost", format="%.0f %%",
+            help="Your orders at this factory priced below its stated cost."),
+        "share_of_capacity_pct": st.column_config.NumberColumn(
+            "Your share of its output", format="%.0f %%",
+            help="Your orders as a share of the factory's annual output."),
         "country": "Country",
         "tier": st.column_config.NumberColumn("Tier", format="%d"),
         "workers": st.column_config.NumberColumn("Workers", format="localized"),
@@ -133,14 +168,13 @@ st.dataframe(
             help="Child labour, forced labour, violence or imminent danger found and not yet "
                  "verified fixed by a later assessment (open, or reported fixed by the "
                  "factory). See the factory's profile."),
-        "compliance_pct": st.column_config.ProgressColumn("Compliance", format="%.0f %%",
-                                                          min_value=0, max_value=100),
+        "compliance_pct": bar_column("Compliance", higher_is="better"),
         "clusters_nc": st.column_config.NumberColumn("Clusters non-compliant", format="%d"),
         "non_compliant_cps": st.column_config.NumberColumn("Points non-compliant", format="%d"),
         "open_items": st.column_config.NumberColumn("Open plan items", format="%d"),
         "overdue_items": st.column_config.NumberColumn("Overdue", format="%d"),
-        "plan_done_pct": st.column_config.ProgressColumn(
-            "Plan completed", format="%.0f %%", min_value=0, max_value=100,
+        "plan_done_pct": bar_column(
+            "Plan completed", higher_is="better",
             help="Share of all improvement-plan items completed."),
     },
 )
@@ -157,8 +191,8 @@ if old_ones:
 
 # ---- clusters: heat map + country benchmark ------------------------------------------------
 st.subheader("Clusters in the latest assessment")
-st.caption("Red: non-compliant on at least one question of the cluster (the number is how "
-           "many questions). Hover a cell for the country benchmark.")
+st.caption("✗ non-compliant on at least one question of the cluster (the number is how many "
+           "questions), ✓ compliant, – not assessed. Hover a cell for the country benchmark.")
 grid = pd.MultiIndex.from_product([chosen, list(cluster_ref["cluster_code"])],
                                   names=["factory_id", "cluster_code"]).to_frame(index=False)
 grid = grid.merge(cluster_ref, on="cluster_code").merge(
@@ -174,10 +208,11 @@ grid["status"] = grid["non_compliant"].map({1: "Non-compliant", 0: "Compliant"})
     "Not assessed")
 grid["factory"] = grid["factory_id"].map(labels)
 grid = grid.rename(columns={"sort_order": "cluster_order"})
-st.altair_chart(charts.comparison_heatmap(grid), width="stretch")
+st.altair_chart(charts.comparison_heatmap(grid, order), width="stretch")
 with st.expander("Country benchmarks"):
     bench_table = grid.pivot_table(index="cluster_name", columns="factory",
-                                   values="country_rate", aggfunc="first", sort=False)
+                                   values="country_rate", aggfunc="first", sort=False
+                                   ).reindex(columns=order)
     st.caption(f"Share of the factories in each factory's country assessed in the last "
                f"{REPORTING_WINDOW_MONTHS} months that are non-compliant on the cluster. A "
                "range is shown where an exact figure would let the results of other brands' "
@@ -191,6 +226,7 @@ if latest_cp.empty:
 else:
     wide = latest_cp.pivot_table(index=["cluster_name", "cp_name"], columns="factory_id",
                                  values="non_compliant", aggfunc="max", sort=False)
+    wide = wide.reindex(columns=[i for i in chosen if i in wide.columns])
     differing = wide[wide.nunique(axis=1) > 1]
     if differing.empty:
         st.success("Their latest assessments agree on every compliance point.")

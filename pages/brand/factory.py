@@ -24,6 +24,7 @@ from services import analysis
 from ui import charts, data, insights, reference, state
 from ui.components import (
     Kpi,
+    bar_column,
     brand_or_stop,
     empty_state,
     fmt_int,
@@ -35,6 +36,7 @@ from ui.components import (
 )
 from ui.downloads import current_context, extract_button
 from ui.engagement_panel import engagement_panel
+from ui.formatting import fmt_date, fmt_month
 from ui.provenance_panel import provenance_panel, status_banner
 from ui.purchasing_panel import purchasing_relationship
 
@@ -57,13 +59,14 @@ names = dict(zip(suppliers["factory_id"], suppliers["name"] + " · "
 raw_id = st.query_params.get("id", st.session_state.get("profile_factory_id"))
 if raw_id is None:
     st.title("Factory profile")
-    choice = st.selectbox("Factory", list(names), format_func=names.get, index=None,
-                          placeholder="Choose one of your suppliers…")
-    if choice is None:
-        empty_state("No factory chosen.",
-                    "Pick a supplier above, or select one in the Suppliers table.")
-        st.stop()
-    raw_id = choice
+    # choosing writes ?id= (a callback), and the next run shows the profile with its own
+    # title and "Switch factory": one title and one picker on the page at any time
+    st.selectbox("Factory", list(names), format_func=names.get, index=None,
+                 placeholder="Choose one of your suppliers…", key="profile_pick",
+                 on_change=state.param_from_widget, args=("id", "profile_pick"))
+    empty_state("No factory chosen.",
+                "Pick a supplier above, or select one in the Suppliers table.")
+    st.stop()
 try:
     factory_id = parse_factory_id(raw_id)
     profile = data.factory_profile(viewer, factory_id, version)
@@ -79,7 +82,8 @@ st.query_params["id"] = str(factory_id)
 # ---- header --------------------------------------------------------------------------------
 st.title(plain(profile["name"]), anchor=False)
 reference.show_as_of(viewer, version, ("assessments", "orders", "facility_list"))
-badges = [f"Tier {profile['tier']}", country_name(profile["country_code"])]
+badges = [f"Tier {profile['tier']}" if profile["tier"] is not None and not pd.isna(profile["tier"])
+          else "Tier not stated", country_name(profile["country_code"])]
 badges.append("Publicly disclosed" if profile["publicly_disclosed"] else "Not disclosed")
 if not profile["active"]:
     badges.append("Former supplier")
@@ -100,7 +104,7 @@ facts = {
     "Facility type": profile["facility_type"] or "—",
     "Workers": fmt_int(profile["workers"]),
     "Women": fmt_pct(profile["women_pct"]),
-    "Sourcing since": f"{profile['start_date']:%d %b %Y}" if profile["start_date"] else "—",
+    "Sourcing since": f"{fmt_date(profile['start_date'])}" if profile["start_date"] else "—",
 }
 with st.expander("Factory facts", expanded=True):
     cols = st.columns(4)
@@ -122,7 +126,7 @@ latest_clusters = (clusters[clusters["assessment_id"] == latest["assessment_id"]
 questions = int(latest_clusters["questions_assessed"].sum()) if latest is not None else 0
 violations = int(latest_clusters["questions_non_compliant"].sum()) if latest is not None else 0
 kpi_row([
-    Kpi("Last assessed", f"{latest['assessed_on']:%d %b %Y}" if latest is not None else "Never",
+    Kpi("Last assessed", f"{fmt_date(latest['assessed_on'])}" if latest is not None else "Never",
         f"Cycle {latest['cycle']}, {latest['kind']}" if latest is not None
         else "No Better Work assessment on record."),
     Kpi("Compliance", fmt_pct(100 * (questions - violations) / questions) if questions else "—",
@@ -169,7 +173,7 @@ with tab_latest:
                    f"{REPORTING_WINDOW_MONTHS} months")
         if not within_reporting_window(pd.Series([latest["assessed_on"]]), today).iloc[0]:
             st.warning(
-                f"This assessment is from {latest['assessed_on']:%d %b %Y}, more than "
+                f"This assessment is from {fmt_date(latest['assessed_on'])}, more than "
                 f"{REPORTING_WINDOW_MONTHS} months ago: its findings may no longer describe the "
                 "factory. It is left out of rates and benchmarks, and the factory's risk level "
                 "is \u201cUnknown — needs assessment\u201d until a new assessment.",
@@ -228,8 +232,7 @@ with tab_latest:
             column_config={
                 "cluster_name": "Cluster", "status": "This factory",
                 "found": "Questions non-compliant",
-                "compliance_pct": st.column_config.ProgressColumn(
-                    "Compliance", format="%.0f %%", min_value=0, max_value=100),
+                "compliance_pct": bar_column("Compliance", higher_is="better"),
                 "country_value": st.column_config.TextColumn(
                     "Country: factories non-compliant", width="medium"),
             },
@@ -290,7 +293,7 @@ with tab_trend:
                 both[both["assessment_id"] == previous["assessment_id"]],
                 both[both["assessment_id"] == latest["assessment_id"]])
             st.subheader(f"Changes since cycle {previous['cycle']} "
-                         f"({previous['assessed_on']:%b %Y})")
+                         f"({fmt_month(previous['assessed_on'])})")
             new = changes[changes["change"] == CHANGE_NEW]
             fixed = changes[changes["change"] == CHANGE_REMEDIATED]
             left, right = st.columns(2)

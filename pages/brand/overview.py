@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from metrics.compliance import COMPARE_TOO_FEW, portfolio_vs_benchmark
 from metrics.countries import country_name
@@ -26,7 +29,10 @@ from ui.components import (
     kpi_row,
     plain,
     plural,
+    profile_link,
+    risk_badge,
 )
+from ui.tables import attention_list
 
 viewer = state.viewer()
 state.keep_only_params("countries")
@@ -71,12 +77,34 @@ kpi_row([
     Kpi("Workers", fmt_compact(figures.workers),
         f"{fmt_int(figures.workers)} workers reported by your suppliers; "
         f"{fmt_pct(figures.women_pct)} women (weighted by workers)."),
-    Kpi("Assessed < 12 months ago", fmt_pct(figures.assessed_recently_pct),
-        f"{fmt_int(figures.assessed_recently)} of {fmt_int(figures.active_suppliers)} suppliers "
-        "have a Better Work assessment less than 365 days old."),
+    Kpi("Recently assessed", fmt_pct(figures.assessed_recently_pct),
+        f"Assessed less than 12 months ago: {fmt_int(figures.assessed_recently)} of "
+        f"{fmt_int(figures.active_suppliers)} suppliers have a Better Work assessment less "
+        "than 365 days old."),
     Kpi("Never assessed", fmt_int(figures.never_assessed),
         "Active suppliers with no assessment on record."),
 ])
+
+# ---- where to look first: the top of the risk ranking ---------------------------------------
+st.subheader("Suppliers needing attention")
+ranking = insights.risk_table(viewer, today, version)
+ranking = ranking[ranking["factory_id"].isin(suppliers["factory_id"])]
+urgent = attention_list(ranking)
+if urgent.empty:
+    st.success("No supplier needs attention now: none has a zero-tolerance finding, a high "
+               "risk score or an assessment that is missing or too old.",
+               icon=":material/check_circle:")
+else:
+    st.caption(f"The first {plural(len(urgent), 'supplier')} of the risk ranking, with the "
+               "main reason for each. Open a profile to see everything about the factory.")
+    with st.container(border=True):
+        for row in urgent.itertuples():
+            left, right = st.columns([3, 7], vertical_alignment="center")
+            profile_link(left, row.factory_id, plain(row.name))
+            right.markdown(f"{risk_badge(row.risk_level)} {plain(row.main_reason)}")
+    with contextlib.suppress(StreamlitAPIException):  # outside the app's navigation
+        st.page_link("pages/brand/risk.py", label="See the whole risk ranking",
+                     icon=":material/arrow_forward:")
 
 st.subheader("Non-compliance by cluster: your suppliers vs. their countries")
 st.caption(

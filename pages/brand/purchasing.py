@@ -18,11 +18,11 @@ from metrics.purchasing import (
     TREND_INDICATORS,
     benchmark_band,
 )
-from metrics.reference import fmt_date
 from services import analysis
 from ui import charts, data, insights, reference, state
 from ui.components import brand_or_stop, country_label, empty_state, fmt_int, name_of_id
 from ui.downloads import current_context, extract_button
+from ui.formatting import fmt_date
 from ui.indicators import UNIT_WORDS, band_text, compare_with_band, format_value
 
 PERIODS = {"12": "Last 12 months", "24": "Last 24 months", "36": "Last 36 months",
@@ -65,7 +65,7 @@ state.list_filter("countries", countries)
 state.choice_filter("period", list(PERIODS), "12")
 state.list_filter("factories", [str(i) for i in factory_names])
 as_of, chosen = reference.purchasing_as_of(viewer, version, as_of_options)
-cols = st.columns([1, 1, 2, 3])
+cols = st.columns([3, 4, 3, 4])  # wide enough for "Last 12 months", "Latest order data (…)"
 cols[0].selectbox("Period", list(PERIODS), key=state.filter_key("period"),
                   format_func=PERIODS.get, help="Orders confirmed in this period, up to the "
                   "date the figures are computed as of.")

@@ -26,13 +26,17 @@ from metrics.risk import (
 from ui import data, insights, reference, state
 from ui.components import (
     Kpi,
+    bar_column,
     brand_or_stop,
     empty_state,
     fmt_int,
     kpi_row,
     plain,
+    risk_badge,
+    risk_label,
 )
 from ui.downloads import current_context, extract_button
+from ui.formatting import fmt_number
 
 viewer = state.viewer()
 state.keep_only_params("level")
@@ -73,51 +77,57 @@ kpi_row([
 levels = list(LEVELS)
 state.list_filter("level", levels)
 st.pills("Show", levels, selection_mode="multi", key=state.filter_key("level"),
+         format_func=risk_label,
          help="Leave empty to show every level.")
 chosen = st.session_state[state.filter_key("level")] or []
 state.write_list_param("level", chosen)
 shown = ranking[ranking["risk_level"].isin(chosen)] if chosen else ranking
 shown = shown.reset_index(drop=True)
+if shown.empty:
+    empty_state(
+        "No factory at " + ("this level" if len(chosen) == 1 else "these levels") + ".",
+        "Choose another level above, or clear the choice to see every factory.")
+    st.stop()
 shown = shown.assign(
     rank=shown.index + 1,
+    level=shown["risk_level"].map(risk_label),
     country=shown["country_code"].map(country_name),
     main_reason=shown["reason_list"].map(lambda sentences: sentences[0]),
-    more=shown["reason_list"].map(lambda sentences: len(sentences) - 1),
-    profile="/factory?id=" + shown["factory_id"].astype(str))
+    more=shown["reason_list"].map(lambda sentences: len(sentences) - 1))
 point_columns = [f"{c}_points" for c in COMPONENT_LABELS]
 st.caption("The table shows each factory's most severe reason; select a row to read every "
-           "reason below it. The download has them all.")
+           "reason in full below the table. The download has them all.")
 selection = st.dataframe(
     shown, hide_index=True, width="stretch", height=min(720, 40 + 80 * len(shown)),
     row_height=80, key="risk_table", on_select="rerun", selection_mode="single-row",
-    column_order=["rank", "name", "risk_level", "main_reason", "more", "risk_score", "country",
-                  "profile", *point_columns],
+    column_order=["rank", "name", "level", "risk_score", "main_reason", "more", "country",
+                  *point_columns],
     column_config={
-        "rank": st.column_config.NumberColumn("#", format="%d", width="small", pinned=True),
-        "name": st.column_config.TextColumn("Factory", pinned=True),
-        "risk_level": st.column_config.TextColumn("Level", width="medium"),
+        # not pinned: Streamlit draws pinned columns in a pale, index-like grey
+        "rank": st.column_config.NumberColumn("#", format="%d", width=40),
+        "name": st.column_config.TextColumn("Factory", width="medium"),
+        "level": st.column_config.TextColumn("Level", width="medium"),
         "main_reason": st.column_config.TextColumn("Most severe reason", width="large"),
         "more": st.column_config.NumberColumn(
             "More reasons", format="%d", width="small",
             help="How many further reasons the factory has: select its row to read them."),
-        "risk_score": st.column_config.ProgressColumn(
-            "Score", format="%.0f", min_value=0, max_value=100,
-            help="Orders factories within a level; the level itself comes first."),
+        "risk_score": bar_column(
+            "Score", higher_is="worse", format="%.0f", width="small",
+            help="0 to 100; orders factories within a level (the level itself comes first)."),
         "country": "Country",
         **{f"{c}_points": st.column_config.NumberColumn(
-            label, format="%.1f",
+            f"{label} (points)", format="%.1f",
             help=f"Points out of {getattr(RISK_WEIGHTS, c):.0f}; full at "
                  f"{getattr(RISK_CAPS, c):g}.")
            for c, label in COMPONENT_LABELS.items()},
-        "profile": st.column_config.LinkColumn("Profile", display_text="Open"),
     },
 )
 rows = selection.selection.rows if selection else []
 if rows:
     picked = shown.iloc[rows[0]]
     with st.container(border=True):
-        st.markdown(f"**{plain(picked['name'])}** — "
-                    f"{plain(picked['risk_level'])}, score {picked['risk_score']:.0f}")
+        st.markdown(f"**{plain(picked['name'])}** {risk_badge(picked['risk_level'])} "
+                    f"score {fmt_number(picked['risk_score'])}")
         st.markdown("\n".join(f"- {plain(sentence)}"
                               for sentence in picked["reason_list"]))
         st.page_link("pages/brand/factory.py", label="Open the factory's profile",
@@ -138,13 +148,15 @@ with st.expander("How the level and the score are built"):
         "The ranking lists zero tolerance, then high, then unknown, then medium and low: a "
         "factory known to be in a bad state comes before one about which nothing is known.")
     weights = pd.DataFrame({
-        "component": [COMPONENT_LABELS[c] for c in asdict(RISK_WEIGHTS)],
-        "weight (points)": list(asdict(RISK_WEIGHTS).values()),
-        "full at": [asdict(RISK_CAPS)[c] for c in asdict(RISK_WEIGHTS)],
+        "Component": [COMPONENT_LABELS[c] for c in asdict(RISK_WEIGHTS)],
+        "Weight (points)": list(asdict(RISK_WEIGHTS).values()),
+        "Full at": [asdict(RISK_CAPS)[c] for c in asdict(RISK_WEIGHTS)],
     })
     st.dataframe(weights, hide_index=True)
     st.markdown(
-        "score = Σ weight × min(value ÷ full-at value, 1). Open issues count fully; an issue "
+        "Each part gives its full weight in points once its value reaches the \u201cfull "
+        "at\u201d value, and a proportional share below that; the score adds the parts up. "
+        "Open issues count fully; an issue "
         "the factory reports fixed counts half until an assessment verifies it. Late changes "
         "and below-cost prices count only where they are clearly higher at this factory than "
         "at your other suppliers (percentage points, judged from the cautious end of the 95 % "

@@ -12,16 +12,11 @@ from data_access.factories import (
 )
 from metrics.countries import country_name
 from ui import charts, data, insights, reference, state
-from ui.components import brand_or_stop, country_label, empty_state, fmt_int, plain
+from ui import tables as ui_tables
+from ui.components import bar_column, brand_or_stop, country_label, empty_state, fmt_int, plain
 from ui.downloads import current_context, extract_button
+from ui.tables import ASSESSMENT_LABELS, GAP_LABELS, PLAN_LABELS
 
-ASSESSMENT_LABELS = {"recent": "Assessed in the last 12 months",
-                     "older": "Assessment older than 12 months", "never": "Never assessed"}
-PLAN_LABELS = {"": "Any", "open": "Has open items", "overdue": "Has overdue items",
-               "none_open": "No open items"}
-GAP_LABELS = {"no_os_id": "No OS ID", "no_geolocation": "No geolocation",
-              "not_disclosed": "Not publicly disclosed",
-              "incomplete_pledge": "Transparency Pledge fields incomplete"}
 MAX_COMPARE = 6
 
 viewer = state.viewer()
@@ -34,7 +29,8 @@ brand = brand_or_stop(viewer, version, title="Suppliers")
 
 st.title("Suppliers")
 st.caption(f"Every factory {plain(brand['name'])} sources from, with its latest Better Work "
-           "assessment. Select one row to open its profile, or two to six to compare them.")
+           "assessment, riskiest first. Select a row (the box at its left) to open the factory's "
+           "profile; turn on *Compare several* to compare two to six.")
 reference.show_as_of(viewer, version, ("assessments", "facility_list", "orders"))
 
 everything = data.supplier_directory(viewer, DirectoryFilters(include_inactive=True), today,
@@ -68,7 +64,7 @@ with st.container(border=True):
     top[3].multiselect("Assessment", ASSESSMENT_AGE_CHOICES,
                        key=state.filter_key("assessment"), format_func=ASSESSMENT_LABELS.get,
                        placeholder="Any age")
-    bottom = st.columns([3, 2, 2, 1, 1])
+    bottom = st.columns([3, 2, 2, 2])
     bottom[0].multiselect(
         "Non-compliant on", list(cluster_names), key=state.filter_key("clusters"),
         format_func=cluster_names.get, placeholder="Any cluster",
@@ -77,9 +73,9 @@ with st.container(border=True):
                         format_func=PLAN_LABELS.get)
     bottom[2].multiselect("Data gaps", GAP_CHOICES, key=state.filter_key("gaps"),
                           format_func=GAP_LABELS.get, placeholder="None")
-    bottom[3].toggle("Former", key=state.filter_key("former"),
+    bottom[3].toggle("Former suppliers", key=state.filter_key("former"),
                      help="Include factories you no longer source from.")
-    bottom[4].toggle("Closed", key=state.filter_key("closed"),
+    bottom[3].toggle("Closed factories", key=state.filter_key("closed"),
                      help="Include closed factories and factories that moved to another site. "
                           "They are left out of every active figure but stay findable here.")
 
@@ -101,29 +97,41 @@ if directory.empty:
     st.stop()
 
 risk = insights.risk_table(viewer, today, version)
-if not risk.empty:
-    directory = directory.merge(risk[["factory_id", "risk_score", "risk_level"]],
-                                on="factory_id", how="left")
+directory = ui_tables.with_risk(directory, risk)
 table_tab, map_tab = st.tabs([":material/table: Table", ":material/map: Map"])
 with table_tab:
-    shown = directory.assign(
-        country=directory["country_code"].map(country_name),
-        profile="/factory?id=" + directory["factory_id"].astype(str),
-    )
+    shown = directory.assign(country=directory["country_code"].map(country_name))
+    options = st.columns([2, 2, 3])
+    more = options[0].toggle(
+        "More columns", key="directory_more_columns",
+        help="Also show city, Open Supply Hub id, tier, facility type, share of women and "
+             "assessment cycle.")
+    comparing = options[1].toggle(
+        "Compare several", key="directory_compare_mode",
+        help=f"Select two to {MAX_COMPARE} rows, then press Compare. When off, selecting a "
+             "row opens the factory's profile.")
     selection = st.dataframe(
         shown,
-        key="directory_table",
+        key="directory_table_compare" if comparing else "directory_table",
         on_select="rerun",
-        selection_mode="multi-row",
+        selection_mode="multi-row" if comparing else "single-row",
         hide_index=True,
         width="stretch",
         height=min(640, 38 + 35 * len(shown)),
-        column_order=["name", "country", "city", "os_id", "tier", "facility_type", "workers",
-                      "women_pct", "latest_assessed_on", "latest_cycle", "compliance_pct",
-                      "non_compliant_cps", "open_plan_items", "overdue_plan_items", "risk_level",
-                      "risk_score", "profile"],
+        column_order=ui_tables.DIRECTORY_COLUMNS + (ui_tables.DIRECTORY_MORE_COLUMNS
+                                                    if more else []),
         column_config={
-            "name": st.column_config.TextColumn("Factory", pinned=True),
+            "risk": st.column_config.TextColumn(
+                "Risk", width="medium",
+                help="From the Risk ranking page, where each factory's reasons are given: "
+                     "zero tolerance (a finding of child labour, forced labour, violence or "
+                     "imminent danger not verified fixed), high, unknown (never assessed or "
+                     "assessment too old), medium or low. Former and closed suppliers are "
+                     "not ranked."),
+            "risk_score": bar_column(
+                "Risk score", higher_is="worse", format="%.0f",
+                help="0 to 100: orders factories within a risk level."),
+            "name": st.column_config.TextColumn("Factory", width="medium"),
             "country": "Country",
             "city": "City",
             "os_id": st.column_config.TextColumn("OS ID", help="Open Supply Hub facility id"),
@@ -134,40 +142,29 @@ with table_tab:
             "latest_assessed_on": st.column_config.DateColumn("Last assessed",
                                                               format="D MMM YYYY"),
             "latest_cycle": st.column_config.NumberColumn("Cycle", format="%d"),
-            "compliance_pct": st.column_config.ProgressColumn(
-                "Compliance", format="%.0f %%", min_value=0, max_value=100,
+            "compliance_pct": bar_column(
+                "Compliance", higher_is="better",
                 help="Share of non-compliance questions found compliant in the latest "
-                     "assessment: 100 × (questions − violations) ÷ questions."),
+                     "assessment."),
             "non_compliant_cps": st.column_config.NumberColumn(
                 "Non-compliant points", format="%d",
                 help="Compliance points with at least one non-compliant question."),
             "open_plan_items": st.column_config.NumberColumn("Open plan items", format="%d"),
             "overdue_plan_items": st.column_config.NumberColumn("Overdue", format="%d"),
-            "risk_level": st.column_config.TextColumn(
-                "Risk", width="medium",
-                help="From the Risk ranking page, where each factory's reasons are given: "
-                     "zero tolerance (a finding of child labour, forced labour, violence or "
-                     "imminent danger not verified fixed), high, unknown (never assessed or "
-                     "assessment too old), medium or low."),
-            "risk_score": st.column_config.NumberColumn(
-                "Risk score", format="%.0f",
-                help="Orders factories within a risk level (0–100)."),
-            "profile": st.column_config.LinkColumn("Profile", display_text="Open"),
         },
     )
     chosen = [int(directory.iloc[i]["factory_id"]) for i in selection.selection.rows]
-    left, right, _ = st.columns([1, 1, 3])
-    if left.button("Open profile", icon=":material/factory:", disabled=len(chosen) != 1,
-                   help="Select exactly one row."):
+    if not comparing and chosen:
         st.switch_page("pages/brand/factory.py", query_params={"id": str(chosen[0])})
-    if right.button(f"Compare ({len(chosen)})", icon=":material/compare_arrows:",
-                    disabled=not 2 <= len(chosen) <= MAX_COMPARE,
-                    help=f"Select two to {MAX_COMPARE} rows."):
-        st.session_state["compare_ids"] = chosen
-        st.switch_page("pages/brand/compare.py",
-                       query_params={"ids": ",".join(map(str, chosen))})
-    if len(chosen) > MAX_COMPARE:
-        st.warning(f"Select at most {MAX_COMPARE} factories to compare.")
+    if comparing:
+        if st.button(f"Compare ({len(chosen)})", icon=":material/compare_arrows:",
+                     disabled=not 2 <= len(chosen) <= MAX_COMPARE,
+                     help=f"Select two to {MAX_COMPARE} rows."):
+            st.session_state["compare_ids"] = chosen
+            st.switch_page("pages/brand/compare.py",
+                           query_params={"ids": ",".join(map(str, chosen))})
+        if len(chosen) > MAX_COMPARE:
+            st.warning(f"Select at most {MAX_COMPARE} factories to compare.")
     ctx = current_context(today)
     cols = st.columns(3)
     for column, key in zip(cols, ("supplier-list", "latest-findings", "improvement-plans"),

@@ -51,7 +51,7 @@ figures = view.figures
 newest = figures["newest_days"]
 kpi_row([
     Kpi("Suppliers", fmt_int(figures["suppliers"]), "Active sourcing relationships."),
-    Kpi("Assessed < 12 months ago", fmt_pct(figures["assessed_recently_pct"]),
+    Kpi("Recently assessed", fmt_pct(figures["assessed_recently_pct"]),
         "Share of suppliers whose latest Better Work assessment is at most 365 days old."),
     Kpi("With an OS ID", fmt_pct(figures["os_id_pct"]),
         "Share of suppliers with an Open Supply Hub facility id."),

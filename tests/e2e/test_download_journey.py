@@ -17,6 +17,7 @@ from data_access.viewer import Viewer
 from metrics.reference import fmt_date
 from tests.apphelpers import brand_id, reference_for
 from tests.browserhelpers import sign_in
+from tests.e2e.conftest import wait_until_settled
 
 pytestmark = pytest.mark.browser
 
@@ -60,14 +61,16 @@ def test_download_supplier_list_matches_the_database(page: Page, app_server):
 
     page.get_by_role("link", name="Downloads").click()
     expect(page.get_by_role("heading", name="Downloads", exact=True)).to_be_visible()
+    wait_until_settled(page)  # the data dictionaries under each extract have been drawn
     with page.expect_download() as info:
         page.get_by_role("button", name="Download CSV").first.click()
     download = info.value
     # named by the date the figures are computed as of, not the calendar date
     as_of = reference.figures.isoformat()
     assert download.suggested_filename == f"maple-thread_supplier-list_{as_of}.csv"
-    content = Path(download.path()).read_text(encoding="utf-8")
-    rows = list(csv.DictReader(io.StringIO(content)))
+    raw = Path(download.path()).read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with a byte-order mark: opens in a spreadsheet
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
 
     with engine.connect() as conn:
         expected = set(conn.execute(text(

@@ -22,12 +22,11 @@ def test_directory_to_profile_to_compare(page: Page, app_server):
     grid = page.locator("[data-testid='stDataFrame']").first
     expect(grid).to_be_visible()
 
-    # select the first row with the row-selection checkbox column, open its profile
+    # selecting the first row (its selection box) opens its profile in the same tab
+    pages_before = len(page.context.pages)
     grid.click(position={"x": 18, "y": 56})
-    open_profile = page.get_by_role("button", name="Open profile")
-    expect(open_profile).to_be_enabled()
-    open_profile.click()
     expect(page).to_have_url(re.compile(r"/factory\?id=\d+"))
+    assert len(page.context.pages) == pages_before  # no new tab
     expect(page.get_by_text("Factory facts")).to_be_visible()
     expect(page.get_by_text("By cluster, against the country")).to_be_visible()
     factory_id = page.url.split("id=")[1]

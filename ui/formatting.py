@@ -1,0 +1,156 @@
+"""The one place numbers, percentages, dates and counted nouns are written for people.
+
+Every page shows figures through these functions (``ui.components`` re-exports the older
+names), so one style holds everywhere: thousands separators, one date style ("1 Nov 2026"),
+a missing value as "—" (never "None", "nan" or "NaT"), a value that rounds to zero as "0"
+(never "−0"), and "1 supplier" / "3 suppliers".
+
+Every formatter takes an optional ``locale``; when it is None, :func:`active_locale` decides.
+It returns "en" for now; the translation work will make it read the user's language, and no
+caller needs to change. No Streamlit here: the module is plain Python (and Babel).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from numbers import Real
+
+import pandas as pd
+from babel.dates import format_date
+from babel.numbers import format_compact_decimal, format_decimal, get_minus_sign_symbol
+
+from ui.i18n import current_locale
+
+MISSING = "—"
+#: the one date style of the product: day without a leading zero, abbreviated month, year
+DATE_PATTERN = "d MMM y"
+MONTH_PATTERN = "MMM y"
+DEFAULT_LOCALE = "en"
+
+
+def active_locale() -> str:
+    """The locale figures are written in when a formatter is given none: the session's
+    language (``ui.i18n.current_locale``; English outside a Streamlit run)."""
+    return current_locale() or DEFAULT_LOCALE
+
+
+def _locale(locale: str | None) -> str:
+    return locale or active_locale()
+
+
+def is_missing(value: object) -> bool:
+    """None, NaN, NaT and pandas' NA are all "no value"."""
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+
+
+def _rounded(value: float, decimals: int) -> float:
+    """``value`` rounded for display, with −0 turned into 0."""
+    shown = round(float(value), decimals)
+    return 0.0 if shown == 0 else shown
+
+
+def _pattern(decimals: int) -> str:
+    return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+
+
+def fmt_number(value: float | int | None, decimals: int = 0, *,
+               locale: str | None = None) -> str:
+    """1234.5 → "1,235" (0 decimals) or "1,234.5" (1); −0.04 → "0"; missing → "—"."""
+    if is_missing(value):
+        return MISSING
+    return format_decimal(_rounded(value, decimals), format=_pattern(decimals),  # type: ignore[arg-type]
+                          locale=_locale(locale))
+
+
+def fmt_int(value: float | int | None, *, locale: str | None = None) -> str:
+    """1234567 → "1,234,567"; missing → "—"."""
+    return fmt_number(value, 0, locale=locale)
+
+
+def fmt_signed(value: float | int | None, decimals: int = 1, *,
+               locale: str | None = None) -> str:
+    """A difference: "+1.5", "−2.0" (a true minus sign), "0.0" when it rounds to zero."""
+    if is_missing(value):
+        return MISSING
+    shown = _rounded(value, decimals)  # type: ignore[arg-type]
+    text = fmt_number(abs(shown), decimals, locale=locale)
+    if shown > 0:
+        return "+" + text
+    if shown < 0:
+        minus = get_minus_sign_symbol(_locale(locale)).replace("-", "\u2212")
+        return minus + text
+    return text
+
+
+def fmt_pct(value: float | None, digits: int = 0, *, locale: str | None = None) -> str:
+    """42.345 → "42 %" (a value already in percent); missing → "—"."""
+    if is_missing(value):
+        return MISSING
+    return f"{fmt_number(value, digits, locale=locale)} %"
+
+
+def fmt_points(value: float | None, decimals: int = 1, *, locale: str | None = None) -> str:
+    """Risk-score points: 12.25 → "12.3 points", 1 → "1.0 point"."""
+    if is_missing(value):
+        return MISSING
+    text = fmt_number(value, decimals, locale=locale)
+    return f"{text} {'point' if _rounded(value, decimals) == 1 else 'points'}"  # type: ignore[arg-type]
+
+
+def fmt_compact(value: float | int | None, *, locale: str | None = None) -> str:
+    """2_400_000 → "2.4M"; 12_300 → "12.3K"; 950 → "950"; missing → "—"."""
+    if is_missing(value):
+        return MISSING
+    if abs(value) < 1000:  # type: ignore[arg-type]
+        return fmt_int(value, locale=locale)
+    return format_compact_decimal(value, format_type="short", fraction_digits=1,
+                                  locale=_locale(locale))
+
+
+def fmt_date(value: dt.date | dt.datetime | pd.Timestamp | None, *,
+             locale: str | None = None) -> str:
+    """1 Nov 2026 (the product's one date style); missing → "—"."""
+    if is_missing(value):
+        return MISSING
+    if isinstance(value, pd.Timestamp):
+        value = value.date()
+    return format_date(value, format=DATE_PATTERN, locale=_locale(locale))
+
+
+def fmt_month(value: dt.date | pd.Timestamp | None, *, locale: str | None = None) -> str:
+    """Nov 2026; missing → "—"."""
+    if is_missing(value):
+        return MISSING
+    if isinstance(value, pd.Timestamp):
+        value = value.date()
+    return format_date(value, format=MONTH_PATTERN, locale=_locale(locale))
+
+
+def plural(count: int, noun: str, nouns: str | None = None, *,
+           locale: str | None = None) -> str:
+    """"1 supplier", "3 suppliers", "1,204 orders" (``nouns`` when the plural is not
+    noun + "s")."""
+    word = noun if count == 1 else (nouns or noun + "s")
+    return f"{fmt_int(count, locale=locale)} {word}"
+
+
+def fmt_text(value: object, missing: str = MISSING) -> str:
+    """A data value as text for a table cell: None / NaN become ``missing``, numbers are
+    formatted, everything else is ``str``."""
+    if is_missing(value):
+        return missing
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, Real) and not isinstance(value, bool):
+        return fmt_number(value, 0 if float(value).is_integer() else 1)
+    return str(value)
+
+
+def is_finite(value: object) -> bool:
+    return isinstance(value, Real) and math.isfinite(float(value))
