@@ -249,9 +249,11 @@ class StreamlitClient:
         return await self._run(state, step)
 
     def page_hash(self, title: str) -> str:
-        """The ``page_script_hash`` of the visible sidebar link named ``title``."""
+        """The ``page_script_hash`` of the visible sidebar link named ``title`` (an entry may
+        carry a count after its name, as in ``What's new (12)``)."""
         for page in self.pages:
-            if page.page_name == title and not page.is_hidden:
+            name = page.page_name
+            if (name == title or name.startswith(f"{title} (")) and not page.is_hidden:
                 return page.page_script_hash
         raise ProtocolError(f"no page {title!r} in the navigation "
                             f"({[p.page_name for p in self.pages]})")
