@@ -161,7 +161,8 @@ mine = risk[risk["factory_id"] == factory_id] if not risk.empty else risk
 if not mine.empty:  # active suppliers only: the ranking covers those
     ranked = mine.iloc[0]
     urgent = ranked["risk_level"] in (ZERO_TOLERANCE, HIGH, UNKNOWN)
-    with st.expander(_("Risk level: {level} — why").format(level=_(ranked["risk_level"])),
+    level = str(ranked["risk_level"])
+    with st.expander(_("Risk level: {level} — why").format(level=_(level)),
                      expanded=urgent,
                      icon=":material/priority_high:" if urgent else ":material/info:"):
         st.markdown("\n".join(f"- {plain(sentence)}"
@@ -208,7 +209,7 @@ with tab_latest:
                          "item completed, but no assessment has checked it yet. Verified fixed: "
                          "a later assessment found the question compliant."))
             st.dataframe(
-                findings_zt.assign(state=findings_zt["state"].map(_)),
+                findings_zt.assign(state=findings_zt["state"].map(_, na_action="ignore")),
                 hide_index=True, width="stretch",
                 column_order=["state", "issue", "question_text", "assessed_on",
                               "verified_on"],
@@ -355,7 +356,8 @@ with tab_plan:
         shown = plan.assign(overdue=(plan["status"] != "Completed")
                             & (plan["due_date"] < pd.Timestamp(today)))
         st.dataframe(
-            localise_framework_names(shown).assign(status=shown["status"].map(_)),
+            localise_framework_names(shown).assign(
+                status=shown["status"].map(_, na_action="ignore")),
             hide_index=True, width="stretch",
             column_order=["cycle", "cp_name", "action", "status", "due_date", "overdue",
                           "completed_on"],
