@@ -47,28 +47,47 @@ from data_access.schema import (
 )
 from data_access.scope import scoped_connection, system_connection
 from data_access.viewer import Viewer
+from reference.translation import N_, Translate, identity
 
 MAX_TITLE = 200
 MAX_TEXT = 4000
 MAX_OWNER = 120
 MAX_LINKS = 50
 WRITE_ACTION = "manage_engagement_log"
-NOT_FOUND_MESSAGE = "This factory is not one of your suppliers, or it does not exist."
-ENTRY_NOT_FOUND = "There is no such entry in your brand's engagement log."
-KIND_LABELS = {"note": "Note", "meeting": "Meeting", "call": "Call", "visit": "Visit",
-               "commitment": "Commitment", "follow-up": "Follow-up"}
-STATUS_LABELS = {"open": "Open", "done": "Done", "withdrawn": "Withdrawn"}
-CHANGE_LABELS = {"created": "Written", "edited": "Edited", "done": "Marked done",
-                 "reopened": "Reopened", "withdrawn": "Withdrawn"}
+NOT_FOUND_MESSAGE = N_("This factory is not one of your suppliers, or it does not exist.")
+ENTRY_NOT_FOUND = N_("There is no such entry in your brand's engagement log.")
+#: the kinds, statuses and changes in words (English; the interface translates them: ``_(label)``)
+KIND_LABELS = {"note": N_("Note"), "meeting": N_("Meeting"), "call": N_("Call"),
+               "visit": N_("Visit"), "commitment": N_("Commitment"),
+               "follow-up": N_("Follow-up")}
+STATUS_LABELS = {"open": N_("Open"), "done": N_("Done"), "withdrawn": N_("Withdrawn")}
+CHANGE_LABELS = {"created": N_("Written"), "edited": N_("Edited"), "done": N_("Marked done"),
+                 "reopened": N_("Reopened"), "withdrawn": N_("Withdrawn")}
+CONFLICT_WHILE_EDITING = N_("Someone changed this entry while you were editing it: reload the "
+                            "page to see their change, then try again.")
 #: control characters other than tab and line breaks
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-class EntryInvalid(DataAccessError):
+class _Explained(DataAccessError):
+    """An error whose message is an English template (marked ``N_``) with named numbers:
+    ``str(exc)`` is English; :meth:`message` says it in the caller's language."""
+
+    def __init__(self, template: str, **params: object) -> None:
+        self.template = template
+        self.params = params
+        super().__init__(template.format(**params))
+
+    def message(self, translate: Translate = identity) -> str:
+        """The message through ``translate`` (the interface passes ``ui.i18n.gettext``)."""
+        return translate(self.template).format(**self.params)
+
+
+class EntryInvalid(_Explained):
     """An entry that cannot be stored as given; the message says what to change."""
 
 
-class EntryConflict(DataAccessError):
+class EntryConflict(_Explained):
     """The entry changed since it was read (someone else saved first)."""
 
 
@@ -93,29 +112,30 @@ def _clean_text(value: object, *, single_line: bool) -> str:
 def clean_entry(entry: EntryInput) -> EntryInput:
     """The entry as it will be stored, or :class:`EntryInvalid` with a clear message."""
     if entry.kind not in ENGAGEMENT_KINDS:
-        raise EntryInvalid("Choose what kind of entry this is (note, meeting, call, visit, "
-                           "commitment or follow-up).")
+        raise EntryInvalid(N_("Choose what kind of entry this is (note, meeting, call, visit, "
+                              "commitment or follow-up)."))
     title = _clean_text(entry.title, single_line=True)
     text = _clean_text(entry.text, single_line=False)
     owner = _clean_text(entry.owner, single_line=True) or None
     if not title:
-        raise EntryInvalid("Give the entry a title.")
+        raise EntryInvalid(N_("Give the entry a title."))
     if len(title) > MAX_TITLE:
-        raise EntryInvalid(f"The title has {len(title)} characters; at most {MAX_TITLE} are "
-                           "allowed. Put the details in the text.")
+        raise EntryInvalid(N_("The title has {n} characters; at most {most} are allowed. Put "
+                              "the details in the text."), n=len(title), most=MAX_TITLE)
     if len(text) > MAX_TEXT:
-        raise EntryInvalid(f"The text has {len(text)} characters; at most {MAX_TEXT} are "
-                           "allowed.")
+        raise EntryInvalid(N_("The text has {n} characters; at most {most} are allowed."),
+                           n=len(text), most=MAX_TEXT)
     if owner is not None and len(owner) > MAX_OWNER:
-        raise EntryInvalid(f"The owner's name has at most {MAX_OWNER} characters.")
+        raise EntryInvalid(N_("The owner's name has at most {most} characters."),
+                           most=MAX_OWNER)
     due = entry.due_date
     if entry.kind in FOLLOW_UP_KINDS:
         if due is None:
-            raise EntryInvalid("A commitment or follow-up needs a due date.")
+            raise EntryInvalid(N_("A commitment or follow-up needs a due date."))
         if owner is None:
-            raise EntryInvalid("Say who owns this commitment or follow-up.")
+            raise EntryInvalid(N_("Say who owns this commitment or follow-up."))
     if due is not None and not isinstance(due, dt.date):
-        raise EntryInvalid("The due date is not a date.")
+        raise EntryInvalid(N_("The due date is not a date."))
     if isinstance(due, dt.datetime):
         due = due.date()
     return EntryInput(entry.kind, title, text, owner, due)
@@ -154,14 +174,15 @@ def _links(conn: Connection, factory_id: int,
     wanted = sorted({(int(a), int(q)) for a, q in findings})
     items = sorted({int(i) for i in plan_item_ids})
     if len(wanted) + len(items) > MAX_LINKS:
-        raise EntryInvalid(f"Link at most {MAX_LINKS} findings and plan items to one entry.")
+        raise EntryInvalid(N_("Link at most {most} findings and plan items to one entry."),
+                           most=MAX_LINKS)
     for assessment_id, question_id in wanted:
         ok = conn.execute(select(Finding.question_id).join(
             Assessment, Assessment.id == Finding.assessment_id).where(
             Finding.assessment_id == assessment_id, Finding.question_id == question_id,
             Assessment.factory_id == factory_id)).first()
         if ok is None:
-            raise NotFound("A linked finding is not one of this factory's findings.")
+            raise NotFound(N_("A linked finding is not one of this factory's findings."))
         out.append({"factory_id": factory_id, "question_id": question_id,
                     "assessment_id": assessment_id, "plan_item_id": None})
     for item_id in items:
@@ -170,7 +191,7 @@ def _links(conn: Connection, factory_id: int,
             Assessment, Assessment.id == ImprovementPlanItem.assessment_id).where(
             ImprovementPlanItem.id == item_id, Assessment.factory_id == factory_id)).first()
         if row is None:
-            raise NotFound("A linked plan item is not one of this factory's plan items.")
+            raise NotFound(N_("A linked plan item is not one of this factory's plan items."))
         out.append({"factory_id": factory_id, "question_id": row.question_id,
                     "assessment_id": row.assessment_id, "plan_item_id": item_id})
     return out
@@ -229,8 +250,7 @@ def _load(conn: Connection, brand_id: int, entry_id: int) -> dict:
 def _save(conn: Connection, viewer: Viewer, row: dict, change: str, at: dt.datetime,
           expected_version: int | None) -> int:
     if expected_version is not None and int(expected_version) != row["version"] - 1:
-        raise EntryConflict("Someone changed this entry while you were editing it: reload the "
-                            "page to see their change, then try again.")
+        raise EntryConflict(CONFLICT_WHILE_EDITING)
     done = conn.execute(update(EngagementEntry).where(
         EngagementEntry.id == row["id"], EngagementEntry.brand_id == row["brand_id"],
         EngagementEntry.version == row["version"] - 1).values(
@@ -238,8 +258,8 @@ def _save(conn: Connection, viewer: Viewer, row: dict, change: str, at: dt.datet
         due_date=row["due_date"], status=row["status"], version=row["version"],
         updated_by=viewer.username[:80], updated_at=at)).rowcount
     if done != 1:
-        raise EntryConflict("Someone changed this entry at the same time: reload the page and "
-                            "try again.")
+        raise EntryConflict(N_("Someone changed this entry at the same time: reload the page "
+                               "and try again."))
     _revision(conn, row, change, viewer.username, at)
     return int(row["version"])
 
@@ -258,13 +278,12 @@ def edit_entry(engine: Engine, viewer: Viewer, entry_id: int, entry: EntryInput,
     with scoped_connection(engine, viewer) as conn:
         row = _load(conn, brand_id, entry_id)
         if row["status"] == "withdrawn":
-            raise EntryInvalid("A withdrawn entry cannot be edited.")
+            raise EntryInvalid(N_("A withdrawn entry cannot be edited."))
         new = {**row, "kind": clean.kind, "title": clean.title, "body": clean.text,
                "owner": clean.owner, "due_date": clean.due_date}
         if all(new[k] == row[k] for k in ("kind", "title", "body", "owner", "due_date")):
             if expected_version is not None and int(expected_version) != row["version"]:
-                raise EntryConflict("Someone changed this entry while you were editing it: "
-                                    "reload the page to see their change, then try again.")
+                raise EntryConflict(CONFLICT_WHILE_EDITING)
             return int(row["version"])
         new["version"] = row["version"] + 1
         return _save(conn, viewer, new, "edited", at,
@@ -278,14 +297,14 @@ def set_status(engine: Engine, viewer: Viewer, entry_id: int, status: str, *,
     viewer.require(WRITE_ACTION)
     brand_id = viewer.require_brand()
     if status not in ENGAGEMENT_STATUSES:
-        raise EntryInvalid("Choose open, done or withdrawn.")
+        raise EntryInvalid(N_("Choose open, done or withdrawn."))
     at = _now(now)
     with scoped_connection(engine, viewer) as conn:
         row = _load(conn, brand_id, entry_id)
         if row["status"] == status:
             return int(row["version"])
         if row["status"] == "withdrawn":
-            raise EntryInvalid("A withdrawn entry stays withdrawn.")
+            raise EntryInvalid(N_("A withdrawn entry stays withdrawn."))
         change = {"done": "done", "open": "reopened", "withdrawn": "withdrawn"}[status]
         new = {**row, "status": status, "version": row["version"] + 1}
         return _save(conn, viewer, new, change, at, None)

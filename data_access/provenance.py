@@ -47,17 +47,20 @@ from data_access.matching import normalise_address, normalise_name
 from data_access.schema import FactoryAttributeSource, ImportRun
 from data_access.scope import scoped_connection, system_connection
 from data_access.viewer import Viewer
+from reference.translation import N_
 
 BETTER_WORK, OPEN_SUPPLY_HUB, BRAND_LIST, EARLIER = (
     "better_work", "open_supply_hub", "brand_list", "earlier_data")
 
 #: attribute -> its label on the profile (the order is the profile's)
+#: (English; the interface translates them at display: ``_(label)``)
 ATTRIBUTES: dict[str, str] = {
-    "name": "Name", "address": "Address", "city": "City", "country_code": "Country",
-    "coordinates": "Location (latitude, longitude)", "os_id": "OS ID",
-    "status": "Status", "workers": "Workers", "women_pct": "Women (% of workers)",
-    "sector": "Sector", "facility_type": "Facility type", "processing_type": "Processing type",
-    "parent_company": "Parent company", "product_type": "Product type",
+    "name": N_("Name"), "address": N_("Address"), "city": N_("City"),
+    "country_code": N_("Country"), "coordinates": N_("Location (latitude, longitude)"),
+    "os_id": N_("OS ID"), "status": N_("Status"), "workers": N_("Workers"),
+    "women_pct": N_("Women (% of workers)"), "sector": N_("Sector"),
+    "facility_type": N_("Facility type"), "processing_type": N_("Processing type"),
+    "parent_company": N_("Parent company"), "product_type": N_("Product type"),
 }
 #: attribute -> the factory columns it sets
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -77,7 +80,13 @@ PRECEDENCE: dict[str, tuple[str, ...]] = {
     "processing_type": _REGISTRY, "parent_company": _REGISTRY, "product_type": _REGISTRY,
 }
 SOURCE_LABELS = {BETTER_WORK: "Better Work", OPEN_SUPPLY_HUB: "Open Supply Hub",
-                 EARLIER: "an earlier import (source not recorded)"}
+                 EARLIER: N_("an earlier import (source not recorded)")}
+#: the brands' lists as sources (``source`` of :func:`factory_provenance`; the interface
+#: rebuilds them in the session's language from ``source_file`` and ``source_lists``)
+OWN_LIST = N_("your facility list")
+OWN_LIST_FILE = N_("your facility list ({file})")
+OTHER_LIST = N_("another buyer's list")
+OTHER_LISTS = N_("{n} other buyers' lists")
 #: coordinates closer than this (degrees, ≈ 11 m at the equator) are the same place
 COORDINATE_TOLERANCE = 0.0001
 
@@ -288,7 +297,7 @@ def chosen_columns(observations: Iterable[Observation],
 # ---- the profile's read -------------------------------------------------------------------
 
 PROVENANCE_COLUMNS = ["attribute", "label", "value", "source", "observed_at", "shown",
-                      "agrees_with_shown", "own"]
+                      "agrees_with_shown", "own", "source_file", "source_lists"]
 
 
 def factory_provenance(engine: Engine, viewer: Viewer, factory_id: int) -> pd.DataFrame:
@@ -297,7 +306,9 @@ def factory_provenance(engine: Engine, viewer: Viewer, factory_id: int) -> pd.Da
     Columns: ``attribute, label, value`` (in words), ``source`` ("Better Work", "Open Supply
     Hub", "your facility list (suppliers.csv)", "another buyer's list", "2 other buyers'
     lists", …), ``observed_at``, ``shown`` (the value the dashboard shows), ``agrees_with_shown``
-    and ``own`` (the viewer brand's own list). Other brands' values that agree with each other
+    and ``own`` (the viewer brand's own list); ``source_file`` (the own list's file name, or
+    "") and ``source_lists`` (how many other buyers' lists, 0 for other sources) let the
+    interface say the source in its language. Other brands' values that agree with each other
     are one row ("2 other buyers' lists", the latest date).
 
     Raises:
@@ -324,24 +335,25 @@ def factory_provenance(engine: Engine, viewer: Viewer, factory_id: int) -> pd.Da
     with system_connection(engine) as conn:
         other_rows = conn.execute(others).all()
 
-    observations: list[tuple[Observation, str]] = []
+    observations: list[tuple[Observation, str, str, int]] = []
     for row in own_rows:
         if row.brand_id is not None:
-            label = (f"your facility list ({row.file_name})" if row.file_name
-                     else "your facility list")
+            label = (OWN_LIST_FILE.format(file=row.file_name) if row.file_name
+                     else OWN_LIST)
         else:
             label = SOURCE_LABELS[row.source_kind]
         observations.append((Observation(row.attribute, row.value, row.source_kind,
-                                         row.brand_id, row.observed_at, row.id), label))
+                                         row.brand_id, row.observed_at, row.id), label,
+                             (row.file_name or "") if row.brand_id is not None else "", 0))
     grouped: dict[tuple[str, str], list[dt.datetime]] = {}
     for row in other_rows:
         match = next((key for key in grouped if key[0] == row.attribute
                       and agree(row.attribute, key[1], row.value)), None)
         grouped.setdefault(match or (row.attribute, row.value), []).append(row.observed_at)
     for (attribute, value), dates in grouped.items():
-        label = ("another buyer's list" if len(dates) == 1
-                 else f"{len(dates)} other buyers' lists")
-        observations.append((Observation(attribute, value, BRAND_LIST, -1, max(dates)), label))
+        label = OTHER_LIST if len(dates) == 1 else OTHER_LISTS.format(n=len(dates))
+        observations.append((Observation(attribute, value, BRAND_LIST, -1, max(dates)), label,
+                             "", len(dates)))
 
     shown_text = {a: (to_text(a, (profile["lat"], profile["lng"])) if a == "coordinates"
                       else status_text(profile["status"], profile["status_since"])
@@ -349,7 +361,7 @@ def factory_provenance(engine: Engine, viewer: Viewer, factory_id: int) -> pd.Da
                   for a in ATTRIBUTES}
     records = []
     order = list(ATTRIBUTES)
-    for o, label in observations:
+    for o, label, source_file, source_lists in observations:
         if o.attribute not in ATTRIBUTES:
             continue
         shown = shown_text[o.attribute]
@@ -361,6 +373,7 @@ def factory_provenance(engine: Engine, viewer: Viewer, factory_id: int) -> pd.Da
             "observed_at": o.observed_at, "shown": is_shown,
             "agrees_with_shown": shown is not None and agree(o.attribute, o.value, shown),
             "own": o.brand_id == brand_id,
+            "source_file": source_file, "source_lists": source_lists,
         })
     frame = pd.DataFrame(records, columns=PROVENANCE_COLUMNS)
     if frame.empty:

@@ -11,6 +11,7 @@ import datetime as dt
 import pandas as pd
 
 from metrics.disclosure import MIN_OTHER_FACTORIES
+from reference.translation import N_
 
 #: other brands following the same finding are counted only from this many up (the disclosure
 #: minimum of metrics/disclosure.py, applied to brands instead of factories)
@@ -35,10 +36,12 @@ def overdue_flags(frame: pd.DataFrame, today: dt.date) -> pd.Series:
 
 
 def shown_status(status: str, due_date: dt.date | None, today: dt.date) -> str:
-    """The status a user sees: Open, Overdue, Done or Withdrawn."""
+    """The status a user sees: Open, Overdue, Done or Withdrawn (English, also in extracts;
+    the interface translates it at display)."""
     if is_overdue(status, due_date, today):
-        return "Overdue"
-    return {"open": "Open", "done": "Done", "withdrawn": "Withdrawn"}.get(status, status)
+        return N_("Overdue")
+    return {"open": N_("Open"), "done": N_("Done"),
+            "withdrawn": N_("Withdrawn")}.get(status, status)
 
 
 def days_overdue(due_date: dt.date | None, today: dt.date) -> int:

@@ -18,12 +18,14 @@ from data_access import engagement as eg
 from data_access.extracts import ExtractColumn, csv_bytes, record_download, xlsx_bytes
 from data_access.viewer import Viewer
 from metrics.engagement import days_overdue, overdue_flags, published_followers, shown_status
+from reference.translation import N_
 
 #: the extract's name in the download audit log
 FOLLOW_UP_EXTRACT = "engagement-follow-up"
 #: the due-date windows of the follow-up list's filter (days from today; "" = any)
-DUE_WINDOWS = {"": "Any due date", "7": "Due within 7 days", "30": "Due within 30 days",
-               "90": "Due within 90 days"}
+#: (English; the interface translates the labels: ``_(label)``)
+DUE_WINDOWS = {"": N_("Any due date"), "7": N_("Due within 7 days"),
+               "30": N_("Due within 30 days"), "90": N_("Due within 90 days")}
 
 FOLLOW_UP_COLUMNS = [
     ExtractColumn("factory_id", "int", "The factory's id in the dashboard."),

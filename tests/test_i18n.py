@@ -57,7 +57,13 @@ TRANSLATED = [locale for locale in SUPPORTED_LOCALES if locale != "en"]
 #: extends this list until it is every one of them — then it becomes
 #: ``sorted(ROOT.glob("pages/**/*.py")) + sorted(ROOT.glob("ui/*.py")) + [ROOT / "app.py"]``
 #: (``python -m scripts.i18n_tools unmarked FILE…`` lists what is left in a file).
-CONVERTED_FILES = ["ui/language.py", "ui/i18n.py"]
+CONVERTED_FILES = ["ui/language.py", "ui/i18n.py",
+                   # group g1: factory profile, compare, engagement, provenance, follow-up,
+                   # what's new
+                   "pages/brand/factory.py", "pages/brand/compare.py",
+                   "pages/brand/follow_up.py", "pages/brand/whats_new.py",
+                   "ui/engagement_panel.py", "ui/provenance_panel.py", "ui/follow_up.py",
+                   "ui/whats_new.py"]
 
 # ---- the translation layer -------------------------------------------------------------------
 

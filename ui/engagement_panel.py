@@ -21,9 +21,10 @@ from data_access.errors import DataAccessError
 from data_access.schema import ENGAGEMENT_KINDS
 from data_access.viewer import Viewer
 from metrics.engagement import MIN_OTHER_BRANDS
-from metrics.reference import fmt_date
 from services import engagement as engagement_service
-from ui.components import plain, plural
+from ui.components import plain
+from ui.formatting import fmt_date, fmt_int
+from ui.i18n import _, ngettext, pgettext
 from ui.runtime import get_engine
 
 FLASH = "engagement_flash"
@@ -43,15 +44,28 @@ def _show_flash() -> None:
         st.error(plain(message), icon=":material/error:")
 
 
+def _error_text(exc: DataAccessError) -> str:
+    """An error of the data layer in the session's language (its English text when the
+    catalogue does not know it)."""
+    message = getattr(exc, "message", None)
+    return message(_) if callable(message) else _(str(exc))
+
+
+def _kind_labels() -> dict[str, str]:
+    return {kind: _(label) for kind, label in eg.KIND_LABELS.items()}
+
+
 def _option_label(options: pd.DataFrame):
     labels = {}
     for row in options.itertuples(index=False):
         text = " ".join(str(row.question).split())
         short = text if len(text) <= 90 else text[:89] + "…"
         if row.plan_item_id is None or pd.isna(row.plan_item_id):
-            labels[row.option] = f"Finding {row.question_code}: {short}"
+            labels[row.option] = _("Finding {code}: {question}").format(
+                code=row.question_code, question=short)
         else:
-            labels[row.option] = f"Plan item {row.question_code} ({row.plan_status}): {short}"
+            labels[row.option] = _("Plan item {code} ({status}): {question}").format(
+                code=row.question_code, status=row.plan_status, question=short)
     return labels
 
 
@@ -67,19 +81,20 @@ def _add(viewer: Viewer, factory_id: int) -> None:
         eg.add_entry(get_engine(), viewer, factory_id, entry, findings=findings,
                      plan_item_ids=items)
     except DataAccessError as exc:
-        _flash("error", str(exc))
+        _flash("error", _error_text(exc))
         return
-    _flash("success", "The entry is saved in your engagement log.")
+    _flash("success", _("The entry is saved in your engagement log."))
 
 
 def _set_status(viewer: Viewer, entry_id: int, status: str) -> None:
     try:
         eg.set_status(get_engine(), viewer, entry_id, status)
     except DataAccessError as exc:
-        _flash("error", str(exc))
+        _flash("error", _error_text(exc))
         return
-    _flash("success", {"done": "Marked done.", "open": "Reopened.",
-                       "withdrawn": "Withdrawn: kept with its history, no longer open."}[status])
+    _flash("success", {"done": _("Marked done."), "open": _("Reopened."),
+                       "withdrawn": _("Withdrawn: kept with its history, no longer open.")}[
+                           status])
 
 
 def _edit(viewer: Viewer, entry_id: int, version: int) -> None:
@@ -92,111 +107,125 @@ def _edit(viewer: Viewer, entry_id: int, version: int) -> None:
     try:
         eg.edit_entry(get_engine(), viewer, entry_id, entry, expected_version=version)
     except DataAccessError as exc:
-        _flash("error", str(exc))
+        _flash("error", _error_text(exc))
         return
-    _flash("success", "Your change is saved; the earlier version stays in the history.")
+    _flash("success", _("Your change is saved; the earlier version stays in the history."))
 
 
 def _add_form(viewer: Viewer, factory_id: int, options: pd.DataFrame) -> None:
     labels = _option_label(options)
-    with st.expander("Add an entry", icon=":material/add_comment:"), \
+    kinds = _kind_labels()
+    with st.expander(_("Add an entry"), icon=":material/add_comment:"), \
             st.form("engagement_add", clear_on_submit=True, border=False):
-        st.selectbox("Kind", ENGAGEMENT_KINDS, format_func=eg.KIND_LABELS.get,
+        st.selectbox(_("Kind"), ENGAGEMENT_KINDS, format_func=kinds.get,
                      key=ADD_KEYS["kind"])
-        st.text_input("Title", max_chars=eg.MAX_TITLE, key=ADD_KEYS["title"])
-        st.text_area("Text", max_chars=eg.MAX_TEXT, key=ADD_KEYS["text"],
-                     help="Plain text: shown exactly as typed.")
+        st.text_input(_("Title"), max_chars=eg.MAX_TITLE, key=ADD_KEYS["title"])
+        st.text_area(_("Text"), max_chars=eg.MAX_TEXT, key=ADD_KEYS["text"],
+                     help=_("Plain text: shown exactly as typed."))
         left, right = st.columns(2)
-        left.text_input("Owner", max_chars=eg.MAX_OWNER, key=ADD_KEYS["owner"],
-                        help="Who in your team follows it up (needed for commitments and "
-                             "follow-ups).")
-        right.date_input("Due date", value=None, key=ADD_KEYS["due"], format="DD/MM/YYYY",
-                         help="Needed for commitments and follow-ups.")
-        st.multiselect("Linked findings and plan items", list(labels), format_func=labels.get,
-                       key=ADD_KEYS["links"], placeholder="None",
-                       help="The non-compliant findings of the latest assessment and the "
-                            "plan items not completed.")
-        st.form_submit_button("Save entry", type="primary", icon=":material/save:",
+        left.text_input(_("Owner"), max_chars=eg.MAX_OWNER, key=ADD_KEYS["owner"],
+                        help=_("Who in your team follows it up (needed for commitments and "
+                               "follow-ups)."))
+        right.date_input(_("Due date"), value=None, key=ADD_KEYS["due"], format="DD/MM/YYYY",
+                         help=_("Needed for commitments and follow-ups."))
+        st.multiselect(_("Linked findings and plan items"), list(labels),
+                       format_func=labels.get, key=ADD_KEYS["links"],
+                       placeholder=pgettext("linked items", "None"),
+                       help=_("The non-compliant findings of the latest assessment and the "
+                              "plan items not completed."))
+        st.form_submit_button(_("Save entry"), type="primary", icon=":material/save:",
                               on_click=_add, args=(viewer, factory_id),
                               key="engagement_save")
 
 
 def _status_line(row) -> str:
-    parts = [row.shown_status]
+    parts = [_(row.shown_status)]
     if row.due_date is not None and not pd.isna(row.due_date):
-        parts.append(f"due {fmt_date(row.due_date)}")
+        parts.append(_("due {date}").format(date=fmt_date(row.due_date)))
     if row.owner:
-        parts.append(f"owner {plain(row.owner)}")
+        parts.append(_("owner {name}").format(name=plain(row.owner)))
     written = pd.Timestamp(row.created_at)
-    parts.append(f"written by {plain(row.created_by)} on {fmt_date(written.date())}")
+    parts.append(_("written by {name} on {date}").format(name=plain(row.created_by),
+                                                         date=fmt_date(written.date())))
     if int(row.version) > 1:
-        parts.append(f"changed {int(row.version) - 1}× (last by {plain(row.updated_by)})")
+        parts.append(_("changed {n}× (last by {name})").format(
+            n=fmt_int(int(row.version) - 1), name=plain(row.updated_by)))
     return " · ".join(parts)
 
 
 def _entry(viewer: Viewer, row, links: pd.DataFrame, today: dt.date, can_write: bool) -> None:
     entry_id = int(row.entry_id)
     with st.container(border=True, key=f"engagement_entry_{entry_id}"):
-        head = f"**{plain(row.kind_label)} · {plain(row.title)}**"
+        head = f"**{plain(_(row.kind_label))} · {plain(row.title)}**"
         if row.overdue:
-            head += " :red-badge[Overdue]"
+            head += " " + _(":red-badge[Overdue]")
         st.markdown(head)
         st.caption(_status_line(row))
         if row.text:
             st.text(row.text)
         mine = links[links["entry_id"] == entry_id]
         if not mine.empty:
-            st.caption("Linked: " + "; ".join(
-                plain(f"{'plan item' if pd.notna(p) else 'finding'} {c}")
-                for c, p in zip(mine["question_code"], mine["plan_item_id"], strict=True)))
+            st.caption(_("Linked: {items}").format(items="; ".join(
+                plain((_("plan item {code}") if pd.notna(p) else _("finding {code}")).format(
+                    code=c))
+                for c, p in zip(mine["question_code"], mine["plan_item_id"], strict=True))))
         if can_write and row.status != "withdrawn":
             cols = st.columns(3)
             if row.status == "open":
-                cols[0].button("Mark done", key=f"engagement_done_{entry_id}",
+                cols[0].button(_("Mark done"), key=f"engagement_done_{entry_id}",
                                icon=":material/task_alt:", on_click=_set_status,
                                args=(viewer, entry_id, "done"))
             else:
-                cols[0].button("Reopen", key=f"engagement_reopen_{entry_id}",
+                cols[0].button(_("Reopen"), key=f"engagement_reopen_{entry_id}",
                                icon=":material/undo:", on_click=_set_status,
                                args=(viewer, entry_id, "open"))
-            cols[1].button("Withdraw", key=f"engagement_withdraw_{entry_id}",
+            cols[1].button(_("Withdraw"), key=f"engagement_withdraw_{entry_id}",
                            icon=":material/block:", on_click=_set_status,
                            args=(viewer, entry_id, "withdrawn"),
-                           help="Kept with its history, but no longer open or listed as due.")
-            with st.expander("Edit", icon=":material/edit:"), \
+                           help=_("Kept with its history, but no longer open or listed as due."))
+            kinds = _kind_labels()
+            with st.expander(_("Edit"), icon=":material/edit:"), \
                     st.form(f"engagement_edit_{entry_id}", border=False):
-                st.selectbox("Kind", ENGAGEMENT_KINDS, format_func=eg.KIND_LABELS.get,
+                st.selectbox(_("Kind"), ENGAGEMENT_KINDS, format_func=kinds.get,
                              index=ENGAGEMENT_KINDS.index(row.kind), key=f"edit_kind_{entry_id}")
-                st.text_input("Title", value=row.title, max_chars=eg.MAX_TITLE,
+                st.text_input(_("Title"), value=row.title, max_chars=eg.MAX_TITLE,
                               key=f"edit_title_{entry_id}")
-                st.text_area("Text", value=row.text or "", max_chars=eg.MAX_TEXT,
+                st.text_area(_("Text"), value=row.text or "", max_chars=eg.MAX_TEXT,
                              key=f"edit_text_{entry_id}")
-                st.text_input("Owner", value=row.owner or "", max_chars=eg.MAX_OWNER,
+                st.text_input(_("Owner"), value=row.owner or "", max_chars=eg.MAX_OWNER,
                               key=f"edit_owner_{entry_id}")
                 due = None if row.due_date is None or pd.isna(row.due_date) else row.due_date
-                st.date_input("Due date", value=due, key=f"edit_due_{entry_id}",
+                st.date_input(_("Due date"), value=due, key=f"edit_due_{entry_id}",
                               format="DD/MM/YYYY")
-                st.form_submit_button("Save changes", on_click=_edit,
+                st.form_submit_button(_("Save changes"), on_click=_edit,
                                       args=(viewer, entry_id, int(row.version)),
                                       key=f"engagement_edit_save_{entry_id}")
         if int(row.version) > 1:
-            with st.expander(f"History ({plural(int(row.version), 'version')})",
+            versions = int(row.version)
+            with st.expander(ngettext("History ({n} version)", "History ({n} versions)",
+                                      versions).format(n=fmt_int(versions)),
                              icon=":material/history:"):
                 history = engagement_service.history(get_engine(), viewer, entry_id)
+                shown = history.assign(**{column: history[column].map(_, na_action="ignore")
+                                          for column in ("change_label", "kind_label",
+                                                         "status_label")})
                 st.dataframe(
-                    history, hide_index=True, width="stretch",
+                    shown, hide_index=True, width="stretch",
                     column_order=["version", "change_label", "changed_by", "changed_at",
                                   "kind_label", "title", "text", "owner", "due_date",
                                   "status_label"],
                     column_config={
-                        "version": st.column_config.NumberColumn("Version", format="%d"),
-                        "change_label": "Change", "changed_by": "By",
+                        "version": st.column_config.NumberColumn(_("Version"), format="%d"),
+                        "change_label": st.column_config.TextColumn(_("Change")),
+                        "changed_by": st.column_config.TextColumn(_("By")),
                         "changed_at": st.column_config.DatetimeColumn(
-                            "When (UTC)", format="D MMM YYYY, HH:mm"),
-                        "kind_label": "Kind", "title": "Title", "text": "Text",
-                        "owner": "Owner",
-                        "due_date": st.column_config.DateColumn("Due", format="D MMM YYYY"),
-                        "status_label": "Status"})
+                            _("When (UTC)"), format="D MMM YYYY, HH:mm"),
+                        "kind_label": st.column_config.TextColumn(_("Kind")),
+                        "title": st.column_config.TextColumn(_("Title")),
+                        "text": st.column_config.TextColumn(_("Text")),
+                        "owner": st.column_config.TextColumn(_("Owner")),
+                        "due_date": st.column_config.DateColumn(_("Due"), format="D MMM YYYY"),
+                        "status_label": st.column_config.TextColumn(_("Status"))})
 
 
 def _shared(viewer: Viewer, factory_id: int, options: pd.DataFrame) -> None:
@@ -206,14 +235,17 @@ def _shared(viewer: Viewer, factory_id: int, options: pd.DataFrame) -> None:
     counts = engagement_service.shared_remediation(get_engine(), viewer, factory_id, questions)
     first = options.drop_duplicates("question_id").set_index("question_id")
     if counts:
-        st.markdown("**Shared remediation**")
+        st.markdown(_("**Shared remediation**"))
         for question, count in sorted(counts.items(), key=lambda kv: -kv[1]):
-            st.caption(plain(f"{count} other buyers of this factory also follow finding "
-                             f"{first.loc[question, 'question_code']}: "
-                             f"{first.loc[question, 'question']}"))
+            st.caption(plain(ngettext(
+                "{n} other buyer of this factory also follows finding {code}: {question}",
+                "{n} other buyers of this factory also follow finding {code}: {question}",
+                count).format(n=fmt_int(count), code=first.loc[question, "question_code"],
+                              question=first.loc[question, "question"])))
     else:
-        st.caption(f"Shared remediation: a count of other buyers following the same finding "
-                   f"is shown once at least {MIN_OTHER_BRANDS} of them do (never which ones).")
+        st.caption(_("Shared remediation: a count of other buyers following the same finding "
+                     "is shown once at least {n} of them do (never which ones).").format(
+                         n=fmt_int(MIN_OTHER_BRANDS)))
 
 
 def engagement_panel(viewer: Viewer, factory_id: int) -> None:
@@ -221,10 +253,10 @@ def engagement_panel(viewer: Viewer, factory_id: int) -> None:
     engine = get_engine()
     today = dt.date.today()  # operational follow-up: the calendar date (docs/indicators.md)
     st.divider()
-    st.subheader("Engagement", anchor=False)
-    st.caption("Your team's own record of what you did with this supplier: private to your "
-               "brand, kept with who wrote what and when. Overdue: open and due before "
-               "today's date.")
+    st.subheader(_("Engagement"), anchor=False)
+    st.caption(_("Your team's own record of what you did with this supplier: private to your "
+                 "brand, kept with who wrote what and when. Overdue: open and due before "
+                 "today's date."))
     can_write = viewer.can(eg.WRITE_ACTION)
     _show_flash()
     try:
@@ -235,15 +267,18 @@ def engagement_panel(viewer: Viewer, factory_id: int) -> None:
         links = eg.entry_links(engine, viewer, factory_id)
         _shared(viewer, factory_id, options)
     except DataAccessError as exc:
-        st.error(plain(str(exc)), icon=":material/error:")
+        st.error(plain(_error_text(exc)), icon=":material/error:")
         return
     if timeline.empty:
-        st.info("No entries yet." + (" Add the first one above." if can_write else ""),
-                icon=":material/forum:")
+        st.info(_("No entries yet. Add the first one above.") if can_write
+                else _("No entries yet."), icon=":material/forum:")
         return
     open_count = int((timeline["status"] == "open").sum())
     overdue = int(timeline["overdue"].sum())
-    st.caption(f"{plural(len(timeline), 'entry', 'entries')} · {open_count} open · "
-               f"{overdue} overdue")
+    st.caption(ngettext("{n} entry · {open} open · {overdue} overdue",
+                        "{n} entries · {open} open · {overdue} overdue",
+                        len(timeline)).format(n=fmt_int(len(timeline)),
+                                              open=fmt_int(open_count),
+                                              overdue=fmt_int(overdue)))
     for row in timeline.itertuples(index=False):
         _entry(viewer, row, links, today, can_write)

@@ -19,10 +19,12 @@ from data_access.errors import DataAccessError, NoBrandSelected
 from data_access.viewer import Viewer
 from services import whats_new
 from ui import data, reference
-from ui.components import brand_or_stop, empty_state, plain, plural
+from ui.components import brand_or_stop, empty_state, plain
+from ui.formatting import fmt_date, fmt_int
+from ui.i18n import N_, _, ngettext
 from ui.runtime import get_engine
 
-TITLE = "What's new"
+TITLE = N_("What's new")
 PAGE_KEY = "whats_new_page"
 KINDS_KEY = "whats_new_kinds"
 SEEN_VERSION = "whats_new_seen_version"
@@ -49,15 +51,15 @@ def menu_title(viewer: Viewer) -> str:
     """``What's new (12)``: the menu entry with the count of unseen items (no count for an
     administrator who has not chosen a brand, or when nothing is new)."""
     if viewer.brand_id is None:
-        return TITLE
+        return _(TITLE)
     try:
         version = data.data_version()
         as_of = reference.figures_date(viewer, version)
         total = data.whats_new_count(viewer, session_baseline(viewer), as_of, _today(),
                                      int(st.session_state.get(SEEN_VERSION, 0)), version)
     except (DataAccessError, NoBrandSelected, *DATABASE_DOWN_ERRORS):
-        return TITLE  # the page itself says what is wrong
-    return f"{TITLE} ({total:,})" if total else TITLE
+        return _(TITLE)  # the page itself says what is wrong
+    return _("What's new ({n})").format(n=fmt_int(total)) if total else _(TITLE)
 
 
 def _seen_changed() -> None:
@@ -79,9 +81,14 @@ def _turn(delta: int) -> None:
     st.session_state[PAGE_KEY] = max(1, int(st.session_state.get(PAGE_KEY, 1)) + delta)
 
 
+def _words() -> whats_new.Words:
+    """The sentences of the list in the session's language, dates in its format."""
+    return whats_new.Words(translate=_, plural=ngettext, date=fmt_date)
+
+
 def whats_new_page(viewer: Viewer) -> None:
     version = data.data_version()
-    brand_or_stop(viewer, version, title=TITLE)
+    brand_or_stop(viewer, version, title=_(TITLE))
     engine = get_engine()
     as_of = reference.figures_date(viewer, version)
     today = _today()
@@ -90,46 +97,51 @@ def whats_new_page(viewer: Viewer) -> None:
         st.session_state[key] = wn.record_visit(engine, viewer, as_of)
     base: wn.Baseline = st.session_state[key]
 
-    st.title(TITLE, anchor=False)
+    words = _words()
+    st.title(_(TITLE), anchor=False)
     reference.show_as_of(viewer, version, ("assessments", "facility_list"))
-    st.caption(whats_new.baseline_words(base) + " New assessments are the ones loaded since "
-               "then; your commitments are judged on today's date.")
+    st.caption(_("{since} New assessments are the ones loaded since then; your commitments are "
+                 "judged on today's date.").format(since=whats_new.baseline_words(base, words)))
     counts = whats_new.counts(engine, viewer, base, as_of, today)
     total = sum(counts.values())
     if not total:
-        empty_state("Nothing new since your last visit.",
-                    "New assessments, overdue items and your due commitments appear here.")
+        empty_state(_("Nothing new since your last visit."),
+                    _("New assessments, overdue items and your due commitments appear here."))
         return
-    labels = {k: f"{whats_new.KIND_LABELS[k]} ({n:,})" for k, n in counts.items() if n}
+    labels = {k: _("{kind} ({n})").format(kind=_(whats_new.KIND_LABELS[k]), n=fmt_int(n))
+              for k, n in counts.items() if n}
     top = st.columns([4, 1])
-    kinds = top[0].pills("Show", list(labels), format_func=labels.get, selection_mode="multi",
+    kinds = top[0].pills(_("Show"), list(labels), format_func=labels.get,
+                         selection_mode="multi",
                          key=KINDS_KEY, on_change=lambda: st.session_state.update(
                              {PAGE_KEY: 1}))
-    top[1].button("Mark all as seen", icon=":material/done_all:", key="whats_new_all_seen",
+    top[1].button(_("Mark all as seen"), icon=":material/done_all:", key="whats_new_all_seen",
                   on_click=_mark_all, args=(viewer, base, as_of, today))
     shown_total = sum(counts[k] for k in kinds) if kinds else total
     pages = max(1, -(-shown_total // whats_new.PAGE_SIZE))
     number = min(max(1, int(st.session_state.get(PAGE_KEY, 1))), pages)
     st.session_state[PAGE_KEY] = number
     items = whats_new.page(engine, viewer, base, as_of, today, number=number,
-                           kinds=tuple(kinds or ()))
-    st.caption(f"{plural(shown_total, 'change')} · page {number} of {pages}")
+                           kinds=tuple(kinds or ()), words=words)
+    st.caption(ngettext("{n} change · page {page} of {pages}",
+                        "{n} changes · page {page} of {pages}", shown_total).format(
+        n=fmt_int(shown_total), page=fmt_int(number), pages=fmt_int(pages)))
     for item in items:
         with st.container(border=True, key=f"whats_new_item_{item.key.replace(':', '_')}"):
             cols = st.columns([6, 1])
-            badge = {"worse": " :red-badge[Worse]", "better": " :green-badge[Better]"}.get(
-                item.direction, "")
-            cols[0].markdown(f"**{plain(item.label)}** · {plain(item.factory_name)}{badge}")
+            badge = {"worse": " " + _(":red-badge[Worse]"),
+                     "better": " " + _(":green-badge[Better]")}.get(item.direction, "")
+            cols[0].markdown(f"**{plain(_(item.label))}** · {plain(item.factory_name)}{badge}")
             cols[0].caption(plain(item.message))
-            cols[0].page_link("pages/brand/factory.py", label="Open the factory profile",
+            cols[0].page_link("pages/brand/factory.py", label=_("Open the factory profile"),
                               icon=":material/domain:",
                               query_params={"id": str(item.factory_id)})
-            cols[1].button("Seen", key=f"seen_{item.key}", icon=":material/check:",
+            cols[1].button(_("Seen"), key=f"seen_{item.key}", icon=":material/check:",
                            on_click=_mark, args=(viewer, [item.key]))
     nav = st.columns([1, 1, 4])
-    nav[0].button("Previous", disabled=number <= 1, on_click=_turn, args=(-1,),
+    nav[0].button(_("Previous"), disabled=number <= 1, on_click=_turn, args=(-1,),
                   icon=":material/chevron_left:", key="whats_new_prev")
-    nav[1].button("Next", disabled=number >= pages, on_click=_turn, args=(1,),
+    nav[1].button(_("Next"), disabled=number >= pages, on_click=_turn, args=(1,),
                   icon=":material/chevron_right:", key="whats_new_next")
-    nav[2].button("Mark this page as seen", key="whats_new_page_seen",
+    nav[2].button(_("Mark this page as seen"), key="whats_new_page_seen",
                   on_click=_mark, args=(viewer, [i.key for i in items]))
