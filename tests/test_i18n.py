@@ -57,7 +57,11 @@ TRANSLATED = [locale for locale in SUPPORTED_LOCALES if locale != "en"]
 #: extends this list until it is every one of them — then it becomes
 #: ``sorted(ROOT.glob("pages/**/*.py")) + sorted(ROOT.glob("ui/*.py")) + [ROOT / "app.py"]``
 #: (``python -m scripts.i18n_tools unmarked FILE…`` lists what is left in a file).
-CONVERTED_FILES = ["ui/language.py", "ui/i18n.py"]
+CONVERTED_FILES = ["ui/language.py", "ui/i18n.py",
+                   # group g2
+                   "ui/charts.py", "ui/components.py", "ui/formatting.py", "ui/indicators.py",
+                   "ui/preload.py", "ui/purchasing_panel.py", "pages/brand/purchasing.py",
+                   "pages/brand/visibility.py"]
 
 # ---- the translation layer -------------------------------------------------------------------
 

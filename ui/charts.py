@@ -10,6 +10,7 @@ import pandas as pd
 import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
+from metrics.compliance import COMPARE_TOO_FEW
 from metrics.stats import format_range
 from metrics.visibility import NOT_REPORTED
 from ui.formatting import fmt_date, fmt_int, fmt_pct
@@ -71,7 +72,7 @@ def cluster_comparison(frame: pd.DataFrame, series_label: str, benchmark_label: 
 
     ``frame`` is :func:`metrics.compliance.portfolio_vs_benchmark` output.
     """
-    enough = frame["comparison"] != "Too few to compare"
+    enough = frame["comparison"] != COMPARE_TOO_FEW
     published = frame["benchmark_publication"] != "suppressed"
     long = pd.concat(
         [
@@ -258,11 +259,10 @@ def comparison_heatmap(frame: pd.DataFrame,
     domain = [_(s) for s in HEATMAP_COLOURS]
     non_compliant, compliant = domain[:2]
     # the legend's entries (a Vega expression: the texts as JSON string literals)
-    legend_text = (
-        f"datum.label == {json.dumps(non_compliant)} ? "
-        f"{json.dumps(_('✗ Non-compliant (number: questions)'))} : "
-        f"datum.label == {json.dumps(compliant)} ? {json.dumps(_('✓ Compliant'))} : "
-        f"{json.dumps(_('– Not assessed'))}")
+    entries = [json.dumps(text) for text in (
+        non_compliant, _("✗ Non-compliant (number: questions)"), compliant, _("✓ Compliant"),
+        _("– Not assessed"))]
+    legend_text = "datum.label == {} ? {} : datum.label == {} ? {} : {}".format(*entries)
     base = alt.Chart(frame).encode(
         x=alt.X("factory:N", title=None, sort=factory_order,
                 axis=alt.Axis(labelAngle=0, labelLimit=180)),
