@@ -45,6 +45,10 @@ def test_purchasing_page_speaks_the_chosen_language(app_env, locale, title, lead
     assert count == fmt_int(int(count.replace(".", "").replace("\u202f", "")
                                 .replace("\xa0", "")), locale=locale)
     assert not any("Trend by month" in t or "Lead times" in t for t in texts_shown(at))
+    # the statement on practices and conditions: whole sentences in the language
+    statement = [i.value for i in at.info if "correlación de rangos" in i.value
+                 or "corrélation de rangs" in i.value]
+    assert len(statement) == 1 and "rank correlation" not in statement[0]
 
 
 @pytest.mark.parametrize(("locale", "title", "suppliers", "gap"), [

@@ -29,7 +29,7 @@ from ui.components import (
     plain,
 )
 from ui.downloads import current_context, extract_button
-from ui.formatting import fmt_date, fmt_number
+from ui.formatting import fmt_date, fmt_number, fmt_signed
 from ui.i18n import N_, _, framework_name, ngettext
 from ui.indicators import band_text, compare_with_band, format_value, unit_word
 
@@ -269,7 +269,16 @@ else:
         width="stretch")
     comparisons = insights.link_comparisons(viewer, version)
     shares = linked.dropna(subset=[x, y])["share_of_capacity_pct"]
-    st.info(describe_link(linked, x, analysis.LINK_PRACTICES[x], y, analysis.LINK_OUTCOMES[y],
+    # the statement's words for the figures (services.analysis.LINK_PRACTICES / LINK_OUTCOMES,
+    # in the session's language)
+    link_practices = {"late_change_share_pct": _("share of orders changed late"),
+                      "median_lead_time_days": _("median lead time"),
+                      "below_cost_share_pct": _("share of orders below cost")}
+    link_outcomes = {key: _("{cluster} non-compliance").format(cluster=name)
+                     for key, name in clusters.items()}
+    st.info(describe_link(linked, x, link_practices.get(x, analysis.LINK_PRACTICES[x]), y,
+                          link_outcomes.get(y, analysis.LINK_OUTCOMES[y]),
                           comparisons=comparisons,
-                          capacity_share_pct=float(shares.median()) if len(shares) else None),
+                          capacity_share_pct=float(shares.median()) if len(shares) else None,
+                          translate=_, signed=partial(fmt_signed, decimals=2)),
             icon=":material/insights:")
