@@ -25,10 +25,13 @@ third factor (country, product, factory size) behind both. The text always says 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from reference.translation import N_, Translate, identity
 
 #: Fewer factories than this (with both values) → no ρ: ranks of 3–4 points say nothing.
 MIN_FACTORIES = 5
@@ -44,7 +47,12 @@ MODERATE_BELOW = 0.5
 SIGNIFICANCE_LEVEL = 0.05
 #: the normal quantile of a two-sided 95 % interval
 Z_95 = 1.959963984540054
-NOT_CAUSATION = "This is an association, not proof that one causes the other."
+NOT_CAUSATION = N_("This is an association, not proof that one causes the other.")
+
+
+def _signed(value: float) -> str:
+    """ρ and its bounds as the English text writes them: "+0.42", "-0.12"."""
+    return f"{value:+.2f}"
 
 
 @dataclass(frozen=True)
@@ -166,6 +174,8 @@ def rank_correlation(
     *,
     x_label: str = "x",
     y_label: str = "y",
+    translate: Translate = identity,
+    signed: Callable[[float], str] = _signed,
 ) -> Association:
     """Spearman's rank correlation between two per-factory figures, with a plain reading.
 
@@ -174,6 +184,9 @@ def rank_correlation(
             Pairs where either value is missing are dropped.
         x_label, y_label: how the sentence names the two figures, e.g. "late-change share" and
             "Working Time non-compliance".
+        translate: translates each sentence (the interface passes ``ui.i18n.gettext``);
+            English by default.
+        signed: writes ρ and its bounds ("+0.42"; the interface passes a locale-aware one).
 
     Returns:
         :class:`Association`. With fewer than :data:`MIN_FACTORIES` pairs, or when one figure is
@@ -193,57 +206,92 @@ def rank_correlation(
     xs, ys = xs[both].astype("float64"), ys[both].astype("float64")
     n = len(xs)
     if n < MIN_FACTORIES:
-        text = (f"Too few factories to measure an association: {n} with both values, at least "
-                f"{MIN_FACTORIES} are needed.")
+        text = translate(N_("Too few factories to measure an association: {n} with both values, "
+                            "at least {minimum} are needed.")).format(n=n, minimum=MIN_FACTORIES)
         return Association(float("nan"), n, None, "", "", text)
     rank_x, rank_y = xs.rank(method="average"), ys.rank(method="average")
     if rank_x.nunique() == 1 or rank_y.nunique() == 1:
         constant = x_label if rank_x.nunique() == 1 else y_label
-        text = (f"No association can be measured: {constant} is the same for all {n} "
-                "factories.")
+        text = translate(N_("No association can be measured: {figure} is the same for all {n} "
+                            "factories.")).format(figure=constant, n=n)
         return Association(float("nan"), n, None, "", "", text)
     rho = float(np.corrcoef(rank_x.to_numpy(), rank_y.to_numpy())[0, 1])
     rho = max(-1.0, min(1.0, rho))  # rounding can step just outside
     p_value = t_test_p_value(rho, n)
     low, high = rho_interval(rho, n)
-    figures = f"rank correlation {rho:+.2f}, likely between {low:+.2f} and {high:+.2f}"
+    values = {"n": n, "rho": signed(rho), "low": signed(low), "high": signed(high),
+              "x": x_label, "y": y_label}
     if n < MIN_FACTORIES_FOR_STRENGTH:
         strength, direction = "", ""
-        reading = (f"Across {n} factories the rank correlation is {rho:+.2f} (likely between "
-                   f"{low:+.2f} and {high:+.2f}): with fewer than "
-                   f"{MIN_FACTORIES_FOR_STRENGTH} factories that is too uncertain to say "
-                   f"whether, or how much, {y_label} rises or falls with {x_label}.")
+        reading = translate(N_(
+            "Across {n} factories the rank correlation is {rho} (likely between {low} and "
+            "{high}): with fewer than {minimum} factories that is too uncertain to say whether, "
+            "or how much, {y} rises or falls with {x}.")).format(
+            **values, minimum=MIN_FACTORIES_FOR_STRENGTH)
     else:
         strength = _strength(rho)
         direction = "" if strength == "none" else ("positive" if rho > 0 else "negative")
         if strength == "none":
-            reading = (f"Across {n} factories there is little or no link between {x_label} "
-                       f"and {y_label} ({figures}).")
+            reading = translate(N_(
+                "Across {n} factories there is little or no link between {x} and {y} (rank "
+                "correlation {rho}, likely between {low} and {high}).")).format(**values)
         else:
+            # one whole sentence per direction and strength: translators see each one
+            readings = {
+                ("higher", "weak"): N_(
+                    "Across {n} factories, those with higher {x} tend to have higher {y}: a "
+                    "weak link (rank correlation {rho}, likely between {low} and {high})."),
+                ("higher", "moderate"): N_(
+                    "Across {n} factories, those with higher {x} tend to have higher {y}: a "
+                    "moderate link (rank correlation {rho}, likely between {low} and {high})."),
+                ("higher", "strong"): N_(
+                    "Across {n} factories, those with higher {x} tend to have higher {y}: a "
+                    "strong link (rank correlation {rho}, likely between {low} and {high})."),
+                ("lower", "weak"): N_(
+                    "Across {n} factories, those with higher {x} tend to have lower {y}: a "
+                    "weak link (rank correlation {rho}, likely between {low} and {high})."),
+                ("lower", "moderate"): N_(
+                    "Across {n} factories, those with higher {x} tend to have lower {y}: a "
+                    "moderate link (rank correlation {rho}, likely between {low} and {high})."),
+                ("lower", "strong"): N_(
+                    "Across {n} factories, those with higher {x} tend to have lower {y}: a "
+                    "strong link (rank correlation {rho}, likely between {low} and {high})."),
+            }
             trend = "higher" if rho > 0 else "lower"
-            reading = (f"Across {n} factories, those with higher {x_label} tend to have "
-                       f"{trend} {y_label}: a {strength} link ({figures}).")
-    return Association(rho, n, p_value, strength, direction, f"{reading} {NOT_CAUSATION}",
-                       low, high)
+            reading = translate(readings[(trend, strength)]).format(**values)
+    return Association(rho, n, p_value, strength, direction,
+                       f"{reading} {translate(NOT_CAUSATION)}", low, high)
 
 
-def chance_sentence(p_value: float | None, comparisons: int = 1) -> str:
+def chance_sentence(p_value: float | None, comparisons: int = 1,
+                    translate: Translate = identity) -> str:
     """Whether a result may be chance, in words, for a p-value already corrected for
-    ``comparisons`` comparisons (:func:`holm_adjust`). Empty for a missing p-value."""
+    ``comparisons`` comparisons (:func:`holm_adjust`). Empty for a missing p-value.
+    ``translate``: as in :func:`rank_correlation`."""
     if p_value is None or math.isnan(p_value):
         return ""
     if p_value < 0.01:
-        share = "fewer than 1 %"
+        share = translate(N_("fewer than 1 %"))
     elif p_value >= 0.5:
-        share = "more than half"
+        share = translate(N_("more than half"))
     else:
-        share = f"about {p_value * 100:.0f} %"
-    verdict = ("so it is unlikely to be chance" if p_value < SIGNIFICANCE_LEVEL
-               else "so it may well be chance")
-    counted = (f"Counting the {comparisons} comparisons offered here, a" if comparisons > 1
-               else "A")
-    return (f"{counted} pattern at least this clear would turn up by chance alone in {share} "
-            f"of cases even if there were no real link, {verdict}.")
+        share = translate(N_("about {pct} %")).format(pct=f"{p_value * 100:.0f}")
+    unlikely = p_value < SIGNIFICANCE_LEVEL
+    if comparisons > 1:
+        sentence = (N_("Counting the {comparisons} comparisons offered here, a pattern at least "
+                       "this clear would turn up by chance alone in {share} of cases even if "
+                       "there were no real link, so it is unlikely to be chance.") if unlikely
+                    else N_("Counting the {comparisons} comparisons offered here, a pattern at "
+                            "least this clear would turn up by chance alone in {share} of cases "
+                            "even if there were no real link, so it may well be chance."))
+    else:
+        sentence = (N_("A pattern at least this clear would turn up by chance alone in {share} "
+                       "of cases even if there were no real link, so it is unlikely to be "
+                       "chance.") if unlikely
+                    else N_("A pattern at least this clear would turn up by chance alone in "
+                            "{share} of cases even if there were no real link, so it may well "
+                            "be chance."))
+    return translate(sentence).format(comparisons=comparisons, share=share)
 
 
 def compare_pairs(frame: pd.DataFrame, x_columns: dict[str, str],
@@ -278,7 +326,9 @@ def compare_pairs(frame: pd.DataFrame, x_columns: dict[str, str],
 
 def describe_link(frame: pd.DataFrame, x: str, x_label: str, y: str, y_label: str, *,
                   comparisons: pd.DataFrame | None = None,
-                  capacity_share_pct: float | None = None) -> str:
+                  capacity_share_pct: float | None = None,
+                  translate: Translate = identity,
+                  signed: Callable[[float], str] = _signed) -> str:
     """The one plain statement of the link between ``x`` and ``y`` shown on the page.
 
     It says, once each: the pattern and its size with its uncertainty
@@ -287,9 +337,15 @@ def describe_link(frame: pd.DataFrame, x: str, x_label: str, y: str, y_label: st
     of these factories' output the brand's orders were (``capacity_share_pct``, a median: with
     a small share, conditions mostly depend on other buyers and the factory), and that an
     association is not a cause.
+
+    ``translate`` and ``signed``: as in :func:`rank_correlation` (the interface passes
+    ``ui.i18n.gettext`` and a locale-aware number format; ``x_label`` and ``y_label`` are then
+    in the same language).
     """
-    result = rank_correlation(frame[x], frame[y], x_label=x_label, y_label=y_label)
-    parts = [result.interpretation.removesuffix(NOT_CAUSATION).strip()]
+    result = rank_correlation(frame[x], frame[y], x_label=x_label, y_label=y_label,
+                              translate=translate, signed=signed)
+    not_causation = translate(NOT_CAUSATION)
+    parts = [result.interpretation.removesuffix(not_causation).strip()]
     if not math.isnan(result.rho):
         p_value, count = result.p_value, 1
         if comparisons is not None:
@@ -297,11 +353,11 @@ def describe_link(frame: pd.DataFrame, x: str, x_label: str, y: str, y_label: st
             row = comparisons[(comparisons["x"] == x) & (comparisons["y"] == y)]
             if not row.empty:
                 p_value = float(row["p_adjusted"].iloc[0])
-        parts.append(chance_sentence(p_value, count))
+        parts.append(chance_sentence(p_value, count, translate))
         if capacity_share_pct is not None and not math.isnan(capacity_share_pct):
-            parts.append(
-                f"Your orders were a median {capacity_share_pct:.0f} % of these factories' "
-                "annual output, so conditions there also depend on their other buyers and on "
-                "the factory itself.")
-        parts.append(NOT_CAUSATION)
+            parts.append(translate(N_(
+                "Your orders were a median {share} % of these factories' annual output, so "
+                "conditions there also depend on their other buyers and on the factory itself."
+            )).format(share=f"{capacity_share_pct:.0f}"))
+        parts.append(not_causation)
     return " ".join(p for p in parts if p)

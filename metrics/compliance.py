@@ -21,6 +21,7 @@ import pandas as pd
 
 from metrics.disclosure import SUPPRESSED, pool_published
 from metrics.stats import enough_to_compare, wilson_interval
+from reference.translation import N_
 
 RATE_COLUMNS = ["factories_assessed", "factories_non_compliant", "non_compliance_rate_pct"]
 
@@ -74,11 +75,11 @@ def pooled_rate(counts: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     return pooled
 
 
-COMPARE_HIGHER = "Higher than the benchmark"
-COMPARE_LOWER = "Lower than the benchmark"
-COMPARE_UNCLEAR = "No clear difference"
-COMPARE_TOO_FEW = "Too few to compare"
-COMPARE_NO_BENCHMARK = "No benchmark"
+COMPARE_HIGHER = N_("Higher than the benchmark")
+COMPARE_LOWER = N_("Lower than the benchmark")
+COMPARE_UNCLEAR = N_("No clear difference")
+COMPARE_TOO_FEW = N_("Too few to compare")
+COMPARE_NO_BENCHMARK = N_("No benchmark")
 
 
 def compare_with_benchmark(non_compliant, assessed, bench_low_pct, bench_high_pct,

@@ -45,6 +45,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from reference.translation import N_, Translate, identity
+
 #: fewer other assessed factories than this in a cell → the cell is not shown
 MIN_OTHER_FACTORIES = 3
 
@@ -56,6 +58,22 @@ PROTECTED_COLUMNS = [
     "factories_assessed", "non_compliant_low", "non_compliant_high", "rate_low_pct",
     "rate_high_pct", "rate_pct", "publication", "note",
 ]
+
+
+#: why a cell is not shown exactly (marked here; :func:`note` translates them)
+SUPPRESSED_NOTE = N_("not shown: fewer than {minimum} other assessed factories in {country}")
+BANDED_NOTE = N_("a range, so that no other factory's result can be worked out")
+
+
+def note(publication: str, country: str, translate: Translate = identity) -> str:
+    """The note of a cell published as ``publication`` (:data:`SUPPRESSED`, :data:`BANDED`,
+    :data:`SHOWN`: none) for ``country`` (its name), in English or through ``translate`` (the
+    interface passes ``ui.i18n.gettext`` and a country name in the session's language)."""
+    if publication == SUPPRESSED:
+        return translate(SUPPRESSED_NOTE).format(minimum=MIN_OTHER_FACTORIES, country=country)
+    if publication == BANDED:
+        return translate(BANDED_NOTE)
+    return ""
 
 
 def protect_cells(cells: pd.DataFrame, country_names: pd.Series | None = None) -> pd.DataFrame:
@@ -95,12 +113,8 @@ def protect_cells(cells: pd.DataFrame, country_names: pd.Series | None = None) -
     names = out["country_code"].map(country_names) if country_names is not None else None
     where = (names if names is not None else out["country_code"]).fillna(out["country_code"])
     publication = np.select([suppressed, low_band | high_band], [SUPPRESSED, BANDED], SHOWN)
-    notes = np.where(
-        suppressed,
-        "not shown: fewer than " + str(MIN_OTHER_FACTORIES) + " other assessed factories in "
-        + where.astype(str),
-        np.where(publication == BANDED,
-                 "a range, so that no other factory's result can be worked out", ""))
+    notes = [note(kind, place) for kind, place in zip(publication, where.astype(str),
+                                                         strict=True)]
     out = out.drop(columns=["factories_non_compliant", "own_assessed", "own_non_compliant"])
     out["factories_assessed"] = n.astype("int64")
     out["non_compliant_low"] = low

@@ -34,6 +34,8 @@ import numpy as np
 import pandas as pd
 from pandas.api.typing import SeriesGroupBy
 
+from reference.translation import N_
+
 ORDER_COLUMNS = [
     "po_id", "factory_id", "country_code", "season", "confirmed_on", "ex_factory_on",
     "invoiced_on", "paid_on", "payment_terms_days", "units_forecast", "units_ordered",
@@ -56,20 +58,20 @@ DateLike = dt.date | dt.datetime | pd.Timestamp | str
 # ---- the indicator registry ------------------------------------------------------------------
 
 BETTER_BUYING_CATEGORIES = (
-    "Planning & Forecasting",
-    "Design & Development",
-    "Cost & Cost Negotiation",
-    "Sourcing & Order Placement",
-    "Payment & Terms",
-    "Management of the Purchasing Process",
-    "Win-Win Sustainable Partnership",
+    N_("Planning & Forecasting"),
+    N_("Design & Development"),
+    N_("Cost & Cost Negotiation"),
+    N_("Sourcing & Order Placement"),
+    N_("Payment & Terms"),
+    N_("Management of the Purchasing Process"),
+    N_("Win-Win Sustainable Partnership"),
 )
 CFRPP_PRINCIPLES = (
-    "integration & reporting",
-    "equal partnership",
-    "collaborative production planning",
-    "fair payment & contract terms",
-    "sustainable costing",
+    N_("integration & reporting"),
+    N_("equal partnership"),
+    N_("collaborative production planning"),
+    N_("fair payment & contract terms"),
+    N_("sustainable costing"),
 )
 Better = Literal["lower", "higher", "target", "neutral"]
 
@@ -112,81 +114,82 @@ class Indicator:
             raise ValueError(f"{self.key}: a target is required exactly when better='target'")
 
 
-_PLANNING = "collaborative production planning"
+_PLANNING = N_("collaborative production planning")
 _INDICATOR_LIST = [
     Indicator(
-        "median_lead_time_days", "Median lead time", "days",
-        "ex-factory date − order confirmation date, median over shipped orders",
+        "median_lead_time_days", N_("Median lead time"), "days",
+        N_("ex-factory date − order confirmation date, median over shipped orders"),
         "higher", "Sourcing & Order Placement", _PLANNING,
-        "Better Buying; ILO 2017 supplier survey (only 17 % found lead times sufficient)",
+        N_("Better Buying; ILO 2017 supplier survey (only 17 % found lead times sufficient)"),
     ),
     Indicator(
-        "lead_time_below_required_pct", "Orders with too short a lead time", "%",
-        "shipped orders whose lead time < the factory's required lead time ÷ shipped orders "
-        "whose factory states a required lead time × 100",
+        "lead_time_below_required_pct", N_("Orders with too short a lead time"), "%",
+        N_("shipped orders whose lead time < the factory's required lead time ÷ shipped orders "
+           "whose factory states a required lead time × 100"),
         "lower", "Sourcing & Order Placement", _PLANNING,
-        "Better Buying; ILO 2017 supplier survey",
+        N_("Better Buying; ILO 2017 supplier survey"),
     ),
     Indicator(
-        "late_change_share_pct", "Orders changed after confirmation", "%",
-        "confirmed orders changed (quantity, style or date) after confirmation ÷ confirmed "
-        "orders × 100",
-        "lower", "Management of the Purchasing Process", _PLANNING, "Better Buying; CFRPP",
+        "late_change_share_pct", N_("Orders changed after confirmation"), "%",
+        N_("confirmed orders changed (quantity, style or date) after confirmation ÷ confirmed "
+           "orders × 100"),
+        "lower", "Management of the Purchasing Process", _PLANNING, N_("Better Buying; CFRPP"),
     ),
     Indicator(
-        "forecast_accuracy_pct", "Forecast accuracy", "%",
-        "100 − Σ |units ordered − units forecast| ÷ Σ units forecast × 100 (100 − weighted "
-        "absolute percentage error), over orders with a forecast, at least 0; over- and "
-        "under-booking both count as error and cannot cancel out",
-        "higher", "Planning & Forecasting", _PLANNING, "Better Buying; CFRPP",
+        "forecast_accuracy_pct", N_("Forecast accuracy"), "%",
+        N_("100 − Σ |units ordered − units forecast| ÷ Σ units forecast × 100 (100 − weighted "
+           "absolute percentage error), over orders with a forecast, at least 0; over- and "
+           "under-booking both count as error and cannot cancel out"),
+        "higher", "Planning & Forecasting", _PLANNING, N_("Better Buying; CFRPP"),
     ),
     Indicator(
-        "order_volatility_cv", "Order volatility", "CV",
-        "standard deviation ÷ mean of a factory's monthly units ordered, months without orders "
-        "between its first and last order counted as 0 (≥ 3 months); brand figure = median "
-        "over its factories",
-        "lower", "Planning & Forecasting", _PLANNING, "Better Buying; CFRPP",
+        "order_volatility_cv", N_("Order volatility"), "CV",
+        N_("standard deviation ÷ mean of a factory's monthly units ordered, months without orders "
+           "between its first and last order counted as 0 (≥ 3 months); brand figure = median "
+           "over its factories"),
+        "lower", "Planning & Forecasting", _PLANNING, N_("Better Buying; CFRPP"),
     ),
     Indicator(
-        "below_cost_share_pct", "Orders priced below cost", "%",
-        "orders with FOB price < costed production cost (incl. legal minimum wage) ÷ orders "
-        "with a costing × 100",
+        "below_cost_share_pct", N_("Orders priced below cost"), "%",
+        N_("orders with FOB price < costed production cost (incl. legal minimum wage) ÷ orders "
+           "with a costing × 100"),
         "lower", "Cost & Cost Negotiation", "sustainable costing",
-        "CFRPP; ILO 2017 supplier survey (52 % of suppliers accepted orders below cost)",
+        N_("CFRPP; ILO 2017 supplier survey (52 % of suppliers accepted orders below cost)"),
     ),
     Indicator(
-        "median_price_to_cost_ratio", "Price ÷ cost (median)", "ratio",
-        "FOB price ÷ costed production cost, median over orders with a costing "
-        "(below 1 = below cost)",
-        "higher", "Cost & Cost Negotiation", "sustainable costing", "CFRPP; Better Buying",
+        "median_price_to_cost_ratio", N_("Price ÷ cost (median)"), "ratio",
+        N_("FOB price ÷ costed production cost, median over orders with a costing "
+           "(below 1 = below cost)"),
+        "higher", "Cost & Cost Negotiation", "sustainable costing", N_("CFRPP; Better Buying"),
     ),
     Indicator(
-        "median_days_late", "Median days paid late", "days",
-        "payment date − invoice date − agreed payment terms, median over paid orders "
-        "(negative = paid early)",
+        "median_days_late", N_("Median days paid late"), "days",
+        N_("payment date − invoice date − agreed payment terms, median over paid orders "
+           "(negative = paid early)"),
         "lower", "Payment & Terms", "fair payment & contract terms",
-        "Better Buying (days to payment)",
+        N_("Better Buying (days to payment)"),
     ),
     Indicator(
-        "on_time_in_full_pct", "Paid on time and in full", "%",
-        "paid orders paid within terms and with amount ≥ 99.5 % of units × FOB, plus unpaid "
-        "invoices past their due date (counted as not on time), ÷ those orders × 100",
+        "on_time_in_full_pct", N_("Paid on time and in full"), "%",
+        N_("paid orders paid within terms and with amount ≥ 99.5 % of units × FOB, plus unpaid "
+           "invoices past their due date (counted as not on time), ÷ those orders × 100"),
         "higher", "Payment & Terms", "fair payment & contract terms",
-        "Better Buying 2018 (~65 % of buyers paid on time); CFRPP",
+        N_("Better Buying 2018 (~65 % of buyers paid on time); CFRPP"),
     ),
     Indicator(
-        "share_of_capacity_pct", "Share of factory capacity", "%",
-        "units ordered by the brand in the 365 days up to the reference date ÷ the factory's "
-        "annual output × 100; brand figure = median over its factories",
+        "share_of_capacity_pct", N_("Share of factory capacity"), "%",
+        N_("units ordered by the brand in the 365 days up to the reference date ÷ the factory's "
+           "annual output × 100; brand figure = median over its factories"),
         "neutral", "Sourcing & Order Placement", "equal partnership",
-        "Better Buying; CFRPP (leverage and dependence)",
+        N_("Better Buying; CFRPP (leverage and dependence)"),
     ),
     Indicator(
-        "relationship_years", "Relationship length", "years",
-        "years from the start of the sourcing relationship (or, if no start is recorded, the "
-        "first order ever placed with the factory) to the reference date, whatever period is "
-        "chosen; brand figure = median over its current suppliers",
-        "higher", "Win-Win Sustainable Partnership", "equal partnership", "Better Buying; CFRPP",
+        "relationship_years", N_("Relationship length"), "years",
+        N_("years from the start of the sourcing relationship (or, if no start is recorded, the "
+           "first order ever placed with the factory) to the reference date, whatever period is "
+           "chosen; brand figure = median over its current suppliers"),
+        "higher", "Win-Win Sustainable Partnership", "equal partnership",
+        N_("Better Buying; CFRPP"),
     ),
 ]
 INDICATORS: dict[str, Indicator] = {ind.key: ind for ind in _INDICATOR_LIST}

@@ -23,10 +23,11 @@ import numpy as np
 import pandas as pd
 
 from metrics.portfolio import RECENT_ASSESSMENT_DAYS, assessment_age_days, headline_figures
+from reference.translation import N_
 
 DateLike = dt.date | dt.datetime | pd.Timestamp | str
 
-NOT_REPORTED = "Not reported"
+NOT_REPORTED = N_("Not reported")
 
 # ---- small building blocks --------------------------------------------------------------------
 
@@ -179,9 +180,11 @@ PLEDGE_FIELDS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
     "product_type": lambda s: _filled_text(s["product_type"]),
     "workers_band": lambda s: workers_band(s["workers"]).notna(),
 }
+#: the fields' names as pages show them (marked here, translated where shown)
 PLEDGE_FIELD_LABELS = {
-    "name": "Full name", "address": "Site address", "parent_company": "Parent company",
-    "product_type": "Product type", "workers_band": "Number of workers (band)",
+    "name": N_("Full name"), "address": N_("Site address"),
+    "parent_company": N_("Parent company"), "product_type": N_("Product type"),
+    "workers_band": N_("Number of workers (band)"),
 }
 
 

@@ -10,8 +10,11 @@ import pandas as pd
 import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
+from metrics.compliance import COMPARE_TOO_FEW
 from metrics.stats import format_range
+from metrics.visibility import NOT_REPORTED
 from ui.formatting import fmt_date, fmt_int, fmt_pct
+from ui.i18n import N_, _, pgettext
 
 #: Okabe & Ito's colour-blind-safe qualitative palette ("Color Universal Design", 2008)
 OKABE_ITO = {"black": "#000000", "orange": "#E69F00", "sky blue": "#56B4E9",
@@ -22,13 +25,13 @@ BENCHMARK_COLOUR = "#B0B7BF"
 #: never red against green: blue (good), yellow (ageing), vermillion (never); the legend and
 #: tooltips name each status, so colour is never the only signal
 STATUS_COLOURS = {
-    "Assessed in the last 12 months": OKABE_ITO["blue"],
-    "Assessment older than 12 months": OKABE_ITO["yellow"],
-    "Never assessed": OKABE_ITO["vermillion"],
+    N_("Assessed in the last 12 months"): OKABE_ITO["blue"],
+    N_("Assessment older than 12 months"): OKABE_ITO["yellow"],
+    N_("Never assessed"): OKABE_ITO["vermillion"],
 }
 #: the comparison heat map: each cell also carries a symbol (✗ non-compliant, ✓ compliant)
-HEATMAP_COLOURS = {"Non-compliant": OKABE_ITO["vermillion"], "Compliant": OKABE_ITO["blue"],
-                   "Not assessed": "#DDDDDD"}
+HEATMAP_COLOURS = {N_("Non-compliant"): OKABE_ITO["vermillion"],
+                   N_("Compliant"): OKABE_ITO["blue"], N_("Not assessed"): "#DDDDDD"}
 HEATMAP_SYMBOLS = {"Non-compliant": "✗", "Compliant": "✓", "Not assessed": "–"}
 #: series told apart by colour *and* dash pattern *and* point shape (cluster trends)
 SERIES_COLOURS = [OKABE_ITO[k] for k in ("blue", "orange", "bluish green", "vermillion",
@@ -55,6 +58,12 @@ PALETTES: dict[str, list[str]] = {
 }
 
 
+def _translated(values: pd.Series) -> list[str]:
+    """Labels the app defines (statuses, marked with ``N_``) in the session's language; a chart
+    shows these, never the English codes its frame carries."""
+    return [_(str(v)) if isinstance(v, str) else v for v in values]
+
+
 def cluster_comparison(frame: pd.DataFrame, series_label: str, benchmark_label: str) -> alt.Chart:
     """Grouped horizontal bars: non-compliance rate per cluster, portfolio vs benchmark, each
     with a line across its range (the portfolio's 95 % range; the benchmark's published range
@@ -63,7 +72,7 @@ def cluster_comparison(frame: pd.DataFrame, series_label: str, benchmark_label: 
 
     ``frame`` is :func:`metrics.compliance.portfolio_vs_benchmark` output.
     """
-    enough = frame["comparison"] != "Too few to compare"
+    enough = frame["comparison"] != COMPARE_TOO_FEW
     published = frame["benchmark_publication"] != "suppressed"
     long = pd.concat(
         [
@@ -87,15 +96,15 @@ def cluster_comparison(frame: pd.DataFrame, series_label: str, benchmark_label: 
         y=alt.Y("cluster_name:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
         yOffset=alt.YOffset("series:N", sort=[series_label, benchmark_label]),
         tooltip=[
-            alt.Tooltip("cluster_name:N", title="Cluster"),
-            alt.Tooltip("series:N", title="Group"),
-            alt.Tooltip("rate:Q", title="Non-compliant (%)", format=".1f"),
-            alt.Tooltip("range:N", title="Range"),
-            alt.Tooltip("assessed:Q", title="Factories assessed", format=","),
+            alt.Tooltip("cluster_name:N", title=_("Cluster")),
+            alt.Tooltip("series:N", title=_("Group")),
+            alt.Tooltip("rate:Q", title=_("Non-compliant (%)"), format=".1f"),
+            alt.Tooltip("range:N", title=_("Range")),
+            alt.Tooltip("assessed:Q", title=_("Factories assessed"), format=","),
         ],
     )
     bars = base.mark_bar().encode(
-        x=alt.X("rate:Q", title="Factories non-compliant (%)", scale=alt.Scale(domain=[0, 100])),
+        x=alt.X("rate:Q", title=_("Factories non-compliant (%)"), scale=alt.Scale(domain=[0, 100])),
         color=alt.Color(
             "series:N",
             title=None,
@@ -111,22 +120,23 @@ def cluster_comparison(frame: pd.DataFrame, series_label: str, benchmark_label: 
 def suppliers_by_country(frame: pd.DataFrame) -> alt.Chart:
     """Stacked bars: suppliers per country by assessment status.
 
-    ``frame``: ``country, status, suppliers``.
+    ``frame``: ``country, status, suppliers`` (``status``: a :data:`STATUS_COLOURS` key, shown
+    in the session's language).
     """
     return (
-        alt.Chart(frame)
+        alt.Chart(frame.assign(status=_translated(frame["status"])))
         .mark_bar()
         .encode(
-            x=alt.X("suppliers:Q", title="Active suppliers", axis=COUNT_AXIS),
+            x=alt.X("suppliers:Q", title=_("Active suppliers"), axis=COUNT_AXIS),
             y=alt.Y("country:N", sort="-x", title=None),
-            color=alt.Color("status:N", title="Assessment",
-                            scale=alt.Scale(domain=list(STATUS_COLOURS),
+            color=alt.Color("status:N", title=_("Assessment"),
+                            scale=alt.Scale(domain=[_(s) for s in STATUS_COLOURS],
                                             range=list(STATUS_COLOURS.values())),
                             legend=alt.Legend(orient="top")),
             tooltip=[
-                alt.Tooltip("country:N", title="Country"),
-                alt.Tooltip("status:N", title="Assessment"),
-                alt.Tooltip("suppliers:Q", title="Suppliers", format=","),
+                alt.Tooltip("country:N", title=_("Country")),
+                alt.Tooltip("status:N", title=_("Assessment")),
+                alt.Tooltip("suppliers:Q", title=_("Suppliers"), format=","),
             ],
         )
     )
@@ -171,7 +181,7 @@ def supplier_map(frame: pd.DataFrame) -> pdk.Deck:
         radius=(frame["workers"].fillna(300).astype(float).clip(lower=100) ** 0.5) * 120,
         compliance_label=[fmt_pct(v) for v in frame["compliance_pct"]],
         workers_label=[fmt_int(v) for v in frame["workers"]],
-        assessed_label=[("never" if pd.isna(v) else fmt_date(v))
+        assessed_label=[(pgettext("last assessed", "never") if pd.isna(v) else fmt_date(v))
                         for v in frame["latest_assessed_on"]],
     )[["lat", "lng", "name", "country", "colour", "radius", "compliance_label",
        "workers_label", "assessed_label"]]
@@ -193,8 +203,11 @@ def supplier_map(frame: pd.DataFrame) -> pdk.Deck:
         layers=[layer],
         initial_view_state=view,
         map_style=None,
-        tooltip={"html": "<b>{name}</b><br/>{country}<br/>Workers: {workers_label}<br/>"
-                         "Compliance: {compliance_label}<br/>Last assessed: {assessed_label}"},
+        # the template's {…} are pydeck's fields, filled in the browser: the translations keep them
+        tooltip={"html": "<b>{name}</b><br/>{country}<br/>"  # i18n: ignore
+                         + _("Workers: {workers_label}") + "<br/>"
+                         + _("Compliance: {compliance_label}") + "<br/>"
+                         + _("Last assessed: {assessed_label}")},
     )
 
 
@@ -206,10 +219,10 @@ def cluster_trend(frame: pd.DataFrame) -> alt.Chart:
     """
     order = list(frame.sort_values("cluster_order")["cluster_name"].unique())
     base = alt.Chart(frame).encode(
-        x=alt.X("cycle:O", title="Assessment cycle", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("compliance_pct:Q", title="Questions compliant (%)",
+        x=alt.X("cycle:O", title=_("Assessment cycle"), axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("compliance_pct:Q", title=_("Questions compliant (%)"),
                 scale=alt.Scale(zero=False)),
-        color=alt.Color("cluster_name:N", title="Cluster", sort=order,
+        color=alt.Color("cluster_name:N", title=_("Cluster"), sort=order,
                         scale=alt.Scale(domain=order, range=SERIES_COLOURS[:len(order)]),
                         legend=alt.Legend(labelLimit=320, symbolType="stroke")),
         strokeDash=alt.StrokeDash("cluster_name:N", sort=order, legend=None,
@@ -218,12 +231,12 @@ def cluster_trend(frame: pd.DataFrame) -> alt.Chart:
         shape=alt.Shape("cluster_name:N", sort=order, legend=None,
                         scale=alt.Scale(domain=order, range=SERIES_SHAPES[:len(order)])),
         tooltip=[
-            alt.Tooltip("cluster_name:N", title="Cluster"),
-            alt.Tooltip("cycle:O", title="Cycle"),
-            alt.Tooltip("assessed_on:T", title="Assessed", format=DATE_FORMAT),
-            alt.Tooltip("compliance_pct:Q", title="Compliant (%)", format=".1f"),
-            alt.Tooltip("questions_non_compliant:Q", title="Questions non-compliant"),
-            alt.Tooltip("questions_assessed:Q", title="Questions assessed"),
+            alt.Tooltip("cluster_name:N", title=_("Cluster")),
+            alt.Tooltip("cycle:O", title=_("Cycle")),
+            alt.Tooltip("assessed_on:T", title=_("Assessed"), format=DATE_FORMAT),
+            alt.Tooltip("compliance_pct:Q", title=_("Compliant (%)"), format=".1f"),
+            alt.Tooltip("questions_non_compliant:Q", title=_("Questions non-compliant")),
+            alt.Tooltip("questions_assessed:Q", title=_("Questions assessed")),
         ],
     )
     return (base.mark_line(strokeWidth=2) + base.mark_point(filled=True, size=60)
@@ -241,33 +254,38 @@ def comparison_heatmap(frame: pd.DataFrame,
     frame = frame.assign(cell_text=[
         HEATMAP_SYMBOLS.get(status, "") + (f" {int(n)}" if status == "Non-compliant"
                                            and not pd.isna(n) else "")
-        for status, n in zip(frame["status"], frame["questions_non_compliant"], strict=True)])
+        for status, n in zip(frame["status"], frame["questions_non_compliant"], strict=True)],
+        status=_translated(frame["status"]))
+    domain = [_(s) for s in HEATMAP_COLOURS]
+    non_compliant, compliant = domain[:2]
+    # the legend's entries (a Vega expression: the texts as JSON string literals)
+    entries = [json.dumps(text) for text in (
+        non_compliant, _("✗ Non-compliant (number: questions)"), compliant, _("✓ Compliant"),
+        _("– Not assessed"))]
+    legend_text = "datum.label == {} ? {} : datum.label == {} ? {} : {}".format(*entries)
     base = alt.Chart(frame).encode(
         x=alt.X("factory:N", title=None, sort=factory_order,
                 axis=alt.Axis(labelAngle=0, labelLimit=180)),
         y=alt.Y("cluster_name:N", title=None, sort=order, axis=alt.Axis(labelLimit=320)),
     )
     cells = base.mark_rect(stroke="white", strokeWidth=2).encode(
-        color=alt.Color("status:N", title="Latest assessment",
-                        scale=alt.Scale(domain=list(HEATMAP_COLOURS),
-                                        range=list(HEATMAP_COLOURS.values())),
-                        legend=alt.Legend(orient="top", labelExpr=(
-                            "datum.label == 'Non-compliant' ? '✗ Non-compliant (number: "
-                            "questions)' : datum.label == 'Compliant' ? '✓ Compliant' : "
-                            "'– Not assessed'"), labelLimit=400)),
+        color=alt.Color("status:N", title=_("Latest assessment"),
+                        scale=alt.Scale(domain=domain, range=list(HEATMAP_COLOURS.values())),
+                        legend=alt.Legend(orient="top", labelExpr=legend_text,
+                                          labelLimit=400)),
         tooltip=[
-            alt.Tooltip("factory:N", title="Factory"),
-            alt.Tooltip("cluster_name:N", title="Cluster"),
-            alt.Tooltip("status:N", title="Status"),
-            alt.Tooltip("questions_non_compliant:Q", title="Questions non-compliant"),
-            alt.Tooltip("questions_assessed:Q", title="Questions assessed"),
-            alt.Tooltip("country_rate:N", title="Country: factories non-compliant"),
+            alt.Tooltip("factory:N", title=_("Factory")),
+            alt.Tooltip("cluster_name:N", title=_("Cluster")),
+            alt.Tooltip("status:N", title=_("Status")),
+            alt.Tooltip("questions_non_compliant:Q", title=_("Questions non-compliant")),
+            alt.Tooltip("questions_assessed:Q", title=_("Questions assessed")),
+            alt.Tooltip("country_rate:N", title=_("Country: factories non-compliant")),
         ],
     )
     labels = base.mark_text(fontSize=12, fontWeight="bold").encode(
         text=alt.Text("cell_text:N"),
         color=alt.Color("status:N", legend=None,
-                        scale=alt.Scale(domain=list(HEATMAP_COLOURS),
+                        scale=alt.Scale(domain=domain,
                                         range=["#000000", "#FFFFFF", "#333333"])))
     # the text's colours are its own scale (shared, it would paint each symbol in its cell's
     # colour, i.e. invisibly)
@@ -278,19 +296,22 @@ def tier_and_type(frame: pd.DataFrame) -> alt.Chart:
     """Stacked bars: suppliers per tier, split by facility type. ``tier, facility_type,
     suppliers``."""
     shown = frame.assign(
-        tier_label=("Tier " + frame["tier"].astype("string")).fillna("Tier not stated"))
+        tier_label=[_("Tier not stated") if pd.isna(t) else _("Tier {tier}").format(tier=int(t))
+                    for t in frame["tier"]],
+        facility_type=[_(NOT_REPORTED) if v == NOT_REPORTED else v
+                       for v in frame["facility_type"]])
     return (
         alt.Chart(shown)
         .mark_bar()
         .encode(
             y=alt.Y("tier_label:N", title=None),
-            x=alt.X("suppliers:Q", title="Suppliers", axis=COUNT_AXIS),
-            color=alt.Color("facility_type:N", title="Facility type",
+            x=alt.X("suppliers:Q", title=_("Suppliers"), axis=COUNT_AXIS),
+            color=alt.Color("facility_type:N", title=_("Facility type"),
                             scale=alt.Scale(range=SERIES_COLOURS),
                             legend=alt.Legend(orient="bottom", columns=2, labelLimit=260)),
-            tooltip=[alt.Tooltip("tier_label:N", title="Tier"),
-                     alt.Tooltip("facility_type:N", title="Facility type"),
-                     alt.Tooltip("suppliers:Q", title="Suppliers", format=",")],
+            tooltip=[alt.Tooltip("tier_label:N", title=_("Tier")),
+                     alt.Tooltip("facility_type:N", title=_("Facility type")),
+                     alt.Tooltip("suppliers:Q", title=_("Suppliers"), format=",")],
         )
     )
 
@@ -299,15 +320,15 @@ def pledge_fields(frame: pd.DataFrame) -> alt.Chart:
     """Bars: share of suppliers with each Transparency Pledge field. ``label, share_pct,
     suppliers_with_field``."""
     return (
-        alt.Chart(frame)
+        alt.Chart(frame.assign(label=_translated(frame["label"])))
         .mark_bar(color=PORTFOLIO_COLOUR)
         .encode(
             y=alt.Y("label:N", title=None, sort=None),
-            x=alt.X("share_pct:Q", title="Suppliers with the field (%)",
+            x=alt.X("share_pct:Q", title=_("Suppliers with the field (%)"),
                     scale=alt.Scale(domain=[0, 100])),
-            tooltip=[alt.Tooltip("label:N", title="Field"),
-                     alt.Tooltip("share_pct:Q", title="Suppliers (%)", format=".0f"),
-                     alt.Tooltip("suppliers_with_field:Q", title="Suppliers", format=",")],
+            tooltip=[alt.Tooltip("label:N", title=_("Field")),
+                     alt.Tooltip("share_pct:Q", title=_("Suppliers (%)"), format=".0f"),
+                     alt.Tooltip("suppliers_with_field:Q", title=_("Suppliers"), format=",")],
         )
     )
 
@@ -320,12 +341,13 @@ def coverage_by_country(frame: pd.DataFrame) -> alt.Chart:
         .mark_bar(color=PORTFOLIO_COLOUR)
         .encode(
             y=alt.Y("country:N", sort="-x", title=None),
-            x=alt.X("share_pct:Q", title="Suppliers assessed in the last 12 months (%)",
+            x=alt.X("share_pct:Q", title=_("Suppliers assessed in the last 12 months (%)"),
                     scale=alt.Scale(domain=[0, 100])),
-            tooltip=[alt.Tooltip("country:N", title="Country"),
-                     alt.Tooltip("suppliers:Q", title="Suppliers", format=","),
-                     alt.Tooltip("assessed_recently:Q", title="Assessed recently", format=","),
-                     alt.Tooltip("share_pct:Q", title="Share (%)", format=".0f")],
+            tooltip=[alt.Tooltip("country:N", title=_("Country")),
+                     alt.Tooltip("suppliers:Q", title=_("Suppliers"), format=","),
+                     alt.Tooltip("assessed_recently:Q", title=_("Assessed recently"),
+                                 format=","),
+                     alt.Tooltip("share_pct:Q", title=_("Share (%)"), format=".0f")],
         )
     )
 
@@ -337,21 +359,22 @@ def coverage_over_time(frame: pd.DataFrame) -> alt.Chart:
         alt.Chart(frame)
         .mark_line(point=True, color=PORTFOLIO_COLOUR)
         .encode(
-            x=alt.X("yearmonth(month_end):T", title="Month", axis=MONTH_AXIS),
-            y=alt.Y("share_pct:Q", title="Assessed in the previous 12 months (%)",
+            x=alt.X("yearmonth(month_end):T", title=_("Month"), axis=MONTH_AXIS),
+            y=alt.Y("share_pct:Q", title=_("Assessed in the previous 12 months (%)"),
                     scale=alt.Scale(domain=[0, 100])),
-            tooltip=[alt.Tooltip("month_end:T", title="Month end", format=DATE_FORMAT),
-                     alt.Tooltip("share_pct:Q", title="Share (%)", format=".0f"),
-                     alt.Tooltip("assessed_recently:Q", title="Suppliers assessed", format=","),
-                     alt.Tooltip("suppliers:Q", title="Suppliers", format=",")],
+            tooltip=[alt.Tooltip("month_end:T", title=_("Month end"), format=DATE_FORMAT),
+                     alt.Tooltip("share_pct:Q", title=_("Share (%)"), format=".0f"),
+                     alt.Tooltip("assessed_recently:Q", title=_("Suppliers assessed"),
+                                 format=","),
+                     alt.Tooltip("suppliers:Q", title=_("Suppliers"), format=",")],
         )
         .properties(height=300)
     )
 
 
 #: legend entries of the trend chart's months
-COMPLETE_MONTH = "Complete"
-INCOMPLETE_MONTH = "Not yet complete"
+COMPLETE_MONTH = N_("Complete")
+INCOMPLETE_MONTH = N_("Not yet complete")
 
 
 def monthly_trend(frame: pd.DataFrame, label: str, unit: str,
@@ -362,18 +385,22 @@ def monthly_trend(frame: pd.DataFrame, label: str, unit: str,
     range (``band``, the published benchmark) as a shaded strip.
 
     ``frame``: ``month, value, n, final_pct, complete``."""
+    complete, incomplete = _(COMPLETE_MONTH), _(INCOMPLETE_MONTH)
     shown = frame.dropna(subset=["value"]).assign(
-        status=lambda f: f["complete"].map({True: COMPLETE_MONTH, False: INCOMPLETE_MONTH}))
-    x = alt.X("yearmonth(month):T", title="Month",
+        status=lambda f: f["complete"].map({True: complete, False: incomplete}))
+    x = alt.X("yearmonth(month):T", title=_("Month"),
               axis=MONTH_AXIS)
-    y = alt.Y("value:Q", title=f"{label} ({unit})" if unit else label)
-    tooltip = [alt.Tooltip("month:T", title="Month", format="%b %Y"),
+    # Translators: a chart axis: an indicator and its unit, e.g. "Median lead time (days)"
+    y = alt.Y("value:Q", title=_("{label} ({unit})").format(label=label, unit=unit)
+              if unit else label)
+    tooltip = [alt.Tooltip("month:T", title=_("Month"), format="%b %Y"),
                alt.Tooltip("value:Q", title=label, format=".1f"),
-               alt.Tooltip("n:Q", title="Orders that count", format=","),
-               alt.Tooltip("final_pct:Q", title="Orders with a final value (%)", format=".0f"),
-               alt.Tooltip("status:N", title="Month")]
-    domain = [COMPLETE_MONTH, INCOMPLETE_MONTH]
-    line = (alt.Chart(shown[shown["status"] == COMPLETE_MONTH])
+               alt.Tooltip("n:Q", title=_("Orders that count"), format=","),
+               alt.Tooltip("final_pct:Q", title=_("Orders with a final value (%)"),
+                           format=".0f"),
+               alt.Tooltip("status:N", title=_("Month"))]
+    domain = [complete, incomplete]
+    line = (alt.Chart(shown[shown["status"] == complete])
             .mark_line(color=PORTFOLIO_COLOUR).encode(x=x, y=y))
     points = (
         alt.Chart(shown)
@@ -382,7 +409,7 @@ def monthly_trend(frame: pd.DataFrame, label: str, unit: str,
             x=x, y=y, tooltip=tooltip,
             shape=alt.Shape("status:N", scale=alt.Scale(domain=domain,
                                                        range=["circle", "triangle-up"]),
-                            legend=alt.Legend(title="Month", orient="bottom")),
+                            legend=alt.Legend(title=_("Month"), orient="bottom")),
             fill=alt.Fill("status:N", scale=alt.Scale(domain=domain,
                                                      range=[PORTFOLIO_COLOUR, "white"]),
                           legend=None),
@@ -394,12 +421,12 @@ def monthly_trend(frame: pd.DataFrame, label: str, unit: str,
     if band is None or any(pd.isna(v) for v in band):
         return chart
     strip = alt.Chart(pd.DataFrame({"low": [band[0]], "high": [band[1]],
-                                    "label": ["Other brands (typical range)"]})) \
+                                    "label": [_("Other brands (typical range)")]})) \
         .mark_rect(color=BENCHMARK_COLOUR, opacity=0.35) \
         .encode(y="low:Q", y2="high:Q",
                 tooltip=[alt.Tooltip("label:N", title=""),
-                         alt.Tooltip("low:Q", title="From", format=".2f"),
-                         alt.Tooltip("high:Q", title="To", format=".2f")])
+                         alt.Tooltip("low:Q", title=pgettext("range", "From"), format=".2f"),
+                         alt.Tooltip("high:Q", title=pgettext("range", "To"), format=".2f")])
     return (strip + line + points).properties(height=300)
 
 
@@ -411,11 +438,11 @@ def lead_time_histogram(frame: pd.DataFrame, required_median: float | None) -> a
         alt.Chart(frame[["lead_time_days"]].dropna())
         .mark_bar(color=PORTFOLIO_COLOUR)
         .encode(
-            x=alt.X("lead_time_days:Q", bin=alt.Bin(step=10), title="Lead time (days)"),
-            y=alt.Y("count():Q", title="Orders", axis=COUNT_AXIS),
+            x=alt.X("lead_time_days:Q", bin=alt.Bin(step=10), title=_("Lead time (days)")),
+            y=alt.Y("count():Q", title=_("Orders"), axis=COUNT_AXIS),
             tooltip=[alt.Tooltip("lead_time_days:Q", bin=alt.Bin(step=10),
-                                 title="Lead time (days)"),
-                     alt.Tooltip("count():Q", title="Orders", format=",")],
+                                 title=_("Lead time (days)")),
+                     alt.Tooltip("count():Q", title=_("Orders"), format=",")],
         )
         .properties(height=260)
     )
@@ -423,7 +450,7 @@ def lead_time_histogram(frame: pd.DataFrame, required_median: float | None) -> a
         return bars
     rule = alt.Chart(pd.DataFrame({"x": [required_median]})).mark_rule(
         color="#c62828", strokeDash=[6, 4], size=2).encode(
-        x="x:Q", tooltip=[alt.Tooltip("x:Q", title="Factories' required lead time (median)")])
+        x="x:Q", tooltip=[alt.Tooltip("x:Q", title=_("Factories' required lead time (median)"))])
     return bars + rule
 
 
@@ -436,14 +463,14 @@ def practice_scatter(frame: pd.DataFrame, x: str, x_title: str, y: str,
         .encode(
             x=alt.X(f"{x}:Q", title=x_title),
             y=alt.Y(f"{y}:Q", title=y_title),
-            tooltip=[alt.Tooltip("name:N", title="Factory"),
-                     alt.Tooltip("country_code:N", title="Country"),
+            tooltip=[alt.Tooltip("name:N", title=_("Factory")),
+                     alt.Tooltip("country_code:N", title=_("Country")),
                      alt.Tooltip(f"{x}:Q", title=x_title, format=".1f"),
                      alt.Tooltip(f"{y}:Q", title=y_title),
-                     alt.Tooltip("orders:Q", title="Orders in the year before the assessment",
+                     alt.Tooltip("orders:Q", title=_("Orders in the year before the assessment"),
                                  format=","),
                      alt.Tooltip("share_of_capacity_pct:Q",
-                                 title="Your share of its annual output (%)", format=".1f")],
+                                 title=_("Your share of its annual output (%)"), format=".1f")],
         )
         .properties(height=340)
     )

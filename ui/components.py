@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
+import babel
 import pandas as pd
 import streamlit as st
 
@@ -22,6 +24,7 @@ from metrics.risk import HIGH, LOW, MEDIUM, UNKNOWN, ZERO_TOLERANCE
 
 # the formatters live in ui.formatting; pages may import them from here too
 from ui.formatting import fmt_compact, fmt_date, fmt_int, fmt_pct, plural  # noqa: F401
+from ui.i18n import _, current_language, current_locale, ngettext
 
 #: the characters that start Markdown (or Streamlit's extensions of it) anywhere in a line:
 #: links and images ``[`` ``]``, autolinks and HTML ``<`` ``>``, emphasis ``*`` ``_`` ``~``,
@@ -68,9 +71,48 @@ def plain(value: object) -> str:
 
 
 
+@cache
+def _territories(locale: str) -> dict[str, str]:
+    return dict(babel.Locale.parse(locale).territories)
+
+
+def country_display_name(code: str) -> str:
+    """A country's name (by ISO code) in the session's language: English names come from
+    :func:`metrics.countries.country_name` (the product's own spelling, "Viet Nam"), the other
+    languages' from Babel (CLDR); a code neither knows is shown as it is."""
+    if current_language() == "en" or not isinstance(code, str):
+        return country_name(code)
+    return _territories(current_locale()).get(code.upper()) or country_name(code)
+
+
 def country_label(code: str) -> str:
-    """'BD' → 'Bangladesh (BD)': the country filters' option labels."""
-    return f"{country_name(code)} ({code})"
+    """'BD' → 'Bangladesh (BD)' ('Bangladés (BD)' in Spanish): the country filters' option
+    labels."""
+    return f"{country_display_name(code)} ({code})"
+
+
+def gap_message(gap: dict) -> str:
+    """A visibility gap (:func:`metrics.visibility.gaps`) as the to-do list says it, in the
+    session's language: "41 suppliers never assessed", "1 supplier without geolocation"."""
+    count = int(gap["count"])
+    messages = {
+        "never_assessed": ngettext("{count} supplier never assessed",
+                                   "{count} suppliers never assessed", count),
+        "assessment_outdated": ngettext(
+            "{count} supplier last assessed more than 12 months ago",
+            "{count} suppliers last assessed more than 12 months ago", count),
+        "no_os_id": ngettext("{count} supplier without an Open Supply Hub ID",
+                             "{count} suppliers without an Open Supply Hub ID", count),
+        "no_geolocation": ngettext("{count} supplier without geolocation",
+                                   "{count} suppliers without geolocation", count),
+        "not_disclosed": ngettext("{count} supplier not publicly disclosed",
+                                  "{count} suppliers not publicly disclosed", count),
+        "pledge_incomplete": ngettext(
+            "{count} supplier with incomplete Transparency Pledge fields",
+            "{count} suppliers with incomplete Transparency Pledge fields", count),
+    }
+    message = messages.get(gap["key"])
+    return message.format(count=fmt_int(count)) if message else str(gap["message"])
 
 
 def name_of_id(names: dict[int, str], raw: str) -> str:
@@ -91,10 +133,10 @@ RISK_BADGE_COLOURS = {ZERO_TOLERANCE: "red", HIGH: "orange", UNKNOWN: "violet",
 def risk_label(level: object) -> str:
     """"🔺 High", "❔ Unknown — needs assessment"; no level (not ranked) → "Not ranked"."""
     if level is None or (isinstance(level, float) and level != level) or level is pd.NA:
-        return "Not ranked"
+        return _("Not ranked")
     text = str(level)
     icon = RISK_ICONS.get(text)
-    return f"{icon} {text}" if icon else text
+    return f"{icon} {_(text)}" if icon else _(text)
 
 
 def risk_badge(level: object) -> str:
@@ -130,10 +172,15 @@ def bar_column(label: str, *, higher_is: str, help: str | None = None,
     if higher_is not in ("better", "worse"):
         raise ValueError("higher_is must be 'better' or 'worse'")
     colour = BAR_HIGHER_BETTER if higher_is == "better" else BAR_HIGHER_WORSE
-    direction = ("Higher is better." if higher_is == "better" else "Higher is worse.")
+    if higher_is == "better":
+        text = (_("{help} Higher is better.").format(help=help) if help
+                else _("Higher is better."))
+    else:
+        text = (_("{help} Higher is worse.").format(help=help) if help
+                else _("Higher is worse."))
     return st.column_config.ProgressColumn(
         label, format=format, min_value=min_value, max_value=max_value, color=colour,
-        help=f"{help} {direction}" if help else direction, **kwargs)
+        help=text, **kwargs)
 
 
 def accounts_brand_column(users: pd.DataFrame) -> pd.Series:
@@ -141,8 +188,8 @@ def accounts_brand_column(users: pd.DataFrame) -> pd.Series:
     (administrator)", an account without a brand "No brand" (never "None")."""
     is_admin = users["role"] == "admin"
     brand = users["brand"].astype("object").where(users["brand"].notna(), None)
-    return pd.Series([("All brands (administrator)" if admin else
-                       (str(b) if b not in (None, "") else "No brand"))
+    all_brands, no_brand = _("All brands (administrator)"), _("No brand")
+    return pd.Series([(all_brands if admin else (str(b) if b not in (None, "") else no_brand))
                       for admin, b in zip(is_admin, brand, strict=True)], index=users.index)
 
 
@@ -177,12 +224,12 @@ def not_found(message: str) -> None:
 
 def database_down(message: str) -> None:
     st.error(
-        f"**The database is not available right now.**  \n{plain(message)}  \n"
-        "Nothing was lost. The page will work again as soon as the database is back: "
-        "press *Try again* or reload.",
+        _("**The database is not available right now.**  \n{message}  \n"
+          "Nothing was lost. The page will work again as soon as the database is back: "
+          "press *Try again* or reload.").format(message=plain(message)),
         icon=":material/cloud_off:",
     )
-    st.button("Try again", type="primary")
+    st.button(_("Try again"), type="primary")
 
 
 def brand_or_stop(viewer, version: int, *, title: str | None = None) -> dict:
@@ -197,6 +244,6 @@ def brand_or_stop(viewer, version: int, *, title: str | None = None) -> dict:
     except NoBrandSelected as exc:
         if title:
             st.title(title)
-        empty_state("No brand chosen.", str(exc))
+        empty_state(_("No brand chosen."), str(exc))
         st.stop()
         raise  # st.stop() ends the run; this line is for type checkers

@@ -20,7 +20,7 @@ import pandas as pd
 from babel.dates import format_date
 from babel.numbers import format_compact_decimal, format_decimal, get_minus_sign_symbol
 
-from ui.i18n import current_locale
+from ui.i18n import _, current_locale, ngettext
 
 MISSING = "—"
 #: the one date style of the product: day without a leading zero, abbreviated month, year
@@ -100,7 +100,9 @@ def fmt_points(value: float | None, decimals: int = 1, *, locale: str | None = N
     if is_missing(value):
         return MISSING
     text = fmt_number(value, decimals, locale=locale)
-    return f"{text} {'point' if _rounded(value, decimals) == 1 else 'points'}"  # type: ignore[arg-type]
+    shown = abs(_rounded(value, decimals))  # type: ignore[arg-type]
+    count = int(shown) if shown.is_integer() else 2  # the plural form a fraction takes
+    return ngettext("{points} point", "{points} points", count).format(points=text)
 
 
 def fmt_compact(value: float | int | None, *, locale: str | None = None) -> str:
@@ -146,7 +148,7 @@ def fmt_text(value: object, missing: str = MISSING) -> str:
     if is_missing(value):
         return missing
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return _("Yes") if value else _("No")
     if isinstance(value, Real) and not isinstance(value, bool):
         return fmt_number(value, 0 if float(value).is_integer() else 1)
     return str(value)
