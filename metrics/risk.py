@@ -312,7 +312,9 @@ def rank(scored: pd.DataFrame) -> pd.DataFrame:
 
 # ---- reasons --------------------------------------------------------------------------------
 #
-# Every reason is one whole sentence of the catalogues (``N_`` / plural pairs below), filled
+# Every reason is one whole sentence of the catalogues (``N_``, or for a count a
+# ``lambda ngettext, n: ngettext(singular, plural, n)`` that the extractor records as a plural
+# entry and :class:`_Words` calls with the language's ``ngettext``), filled
 # after translating: the interface passes ``translate``, ``ngettext`` and ``format_date`` to
 # :func:`reason_sentences` to show the reasons in the reader's language; the stored ``reasons``
 # and ``reason_list`` (extracts, API) are English.
@@ -323,79 +325,100 @@ def _date(value) -> str:
     return f"{stamp.day} {stamp:%b %Y}"
 
 
-#: (issues named?, date known?) → the open zero-tolerance sentence (singular, plural)
-_ZT_OPEN = {
-    (True, True): (N_("An open zero-tolerance finding ({issues}), found at the assessment of "
-                      "{date}."),
-                   N_("{n} open zero-tolerance findings ({issues}), the latest found at the "
-                      "assessment of {date}.")),
-    (False, True): (N_("An open zero-tolerance finding, found at the assessment of {date}."),
-                    N_("{n} open zero-tolerance findings, the latest found at the assessment "
-                       "of {date}.")),
-    (True, False): (N_("An open zero-tolerance finding ({issues})."),
-                    N_("{n} open zero-tolerance findings ({issues}).")),
-    (False, False): (N_("An open zero-tolerance finding."),
-                     N_("{n} open zero-tolerance findings.")),
+#: a sentence with a count: its singular and plural, picked by the ``ngettext`` it is given
+Forms = Callable[[Ngettext, int], str]
+
+#: (issues named?, date known?) → the open zero-tolerance sentence
+_ZT_OPEN: dict[tuple[bool, bool], Forms] = {
+    (True, True): lambda ngettext, n: ngettext(
+        "An open zero-tolerance finding ({issues}), found at the assessment of {date}.",
+        "{n} open zero-tolerance findings ({issues}), the latest found at the assessment of "
+        "{date}.", n),
+    (False, True): lambda ngettext, n: ngettext(
+        "An open zero-tolerance finding, found at the assessment of {date}.",
+        "{n} open zero-tolerance findings, the latest found at the assessment of {date}.", n),
+    (True, False): lambda ngettext, n: ngettext(
+        "An open zero-tolerance finding ({issues}).",
+        "{n} open zero-tolerance findings ({issues}).", n),
+    (False, False): lambda ngettext, n: ngettext(
+        "An open zero-tolerance finding.", "{n} open zero-tolerance findings.", n),
 }
-#: issues named? → the reported-fixed zero-tolerance sentence (singular, plural)
-_ZT_REPORTED = {
-    True: (N_("A zero-tolerance finding ({issues}) reported fixed by the factory, not yet "
-              "verified by an assessment."),
-           N_("{n} zero-tolerance findings ({issues}) reported fixed by the factory, not yet "
-              "verified by an assessment.")),
-    False: (N_("A zero-tolerance finding reported fixed by the factory, not yet verified by "
-               "an assessment."),
-            N_("{n} zero-tolerance findings reported fixed by the factory, not yet verified by "
-               "an assessment.")),
+#: issues named? → the reported-fixed zero-tolerance sentence
+_ZT_REPORTED: dict[bool, Forms] = {
+    True: lambda ngettext, n: ngettext(
+        "A zero-tolerance finding ({issues}) reported fixed by the factory, not yet verified "
+        "by an assessment.",
+        "{n} zero-tolerance findings ({issues}) reported fixed by the factory, not yet "
+        "verified by an assessment.", n),
+    False: lambda ngettext, n: ngettext(
+        "A zero-tolerance finding reported fixed by the factory, not yet verified by an "
+        "assessment.",
+        "{n} zero-tolerance findings reported fixed by the factory, not yet verified by an "
+        "assessment.", n),
 }
-#: (kind, beside zero tolerance?, case) → the issues sentence (singular, plural); case "open":
-#: open issues only, "open_more": open and more reported fixed, "reported": reported fixed only
-_ISSUES = {
-    ("core", False, "open"): (N_("{n} open core-labour issue."),
-                              N_("{n} open core-labour issues.")),
-    ("core", False, "open_more"): (
-        N_("{n} open core-labour issue, and {more} more reported fixed by the factory, not yet "
-           "verified by an assessment."),
-        N_("{n} open core-labour issues, and {more} more reported fixed by the factory, not "
-           "yet verified by an assessment.")),
-    ("core", False, "reported"): (
-        N_("{n} core-labour issue reported fixed by the factory, not yet verified by an "
-           "assessment."),
-        N_("{n} core-labour issues reported fixed by the factory, not yet verified by an "
-           "assessment.")),
-    ("core", True, "open"): (N_("{n} other open core-labour issue."),
-                             N_("{n} other open core-labour issues.")),
-    ("core", True, "open_more"): (
-        N_("{n} other open core-labour issue, and {more} more reported fixed by the factory, "
-           "not yet verified by an assessment."),
-        N_("{n} other open core-labour issues, and {more} more reported fixed by the factory, "
-           "not yet verified by an assessment.")),
-    ("core", True, "reported"): (
-        N_("{n} other core-labour issue reported fixed by the factory, not yet verified by an "
-           "assessment."),
-        N_("{n} other core-labour issues reported fixed by the factory, not yet verified by an "
-           "assessment.")),
-    ("other", False, "open"): (
-        N_("{n} open issue in wages, contracts, safety and health or working time."),
-        N_("{n} open issues in wages, contracts, safety and health or working time.")),
-    ("other", False, "open_more"): (
-        N_("{n} open issue in wages, contracts, safety and health or working time, and {more} "
-           "more reported fixed by the factory, not yet verified by an assessment."),
-        N_("{n} open issues in wages, contracts, safety and health or working time, and "
-           "{more} more reported fixed by the factory, not yet verified by an assessment.")),
-    ("other", False, "reported"): (
-        N_("{n} issue in wages, contracts, safety and health or working time reported fixed by "
-           "the factory, not yet verified by an assessment."),
-        N_("{n} issues in wages, contracts, safety and health or working time reported fixed "
-           "by the factory, not yet verified by an assessment.")),
+#: (kind, beside zero tolerance?, case) → the issues sentence; case "open": open issues only,
+#: "open_more": open and more reported fixed, "reported": reported fixed only
+_ISSUES: dict[tuple[str, bool, str], Forms] = {
+    ("core", False, "open"): lambda ngettext, n: ngettext(
+        "{n} open core-labour issue.", "{n} open core-labour issues.", n),
+    ("core", False, "open_more"): lambda ngettext, n: ngettext(
+        "{n} open core-labour issue, and {more} more reported fixed by the factory, not yet "
+        "verified by an assessment.",
+        "{n} open core-labour issues, and {more} more reported fixed by the factory, not yet "
+        "verified by an assessment.", n),
+    ("core", False, "reported"): lambda ngettext, n: ngettext(
+        "{n} core-labour issue reported fixed by the factory, not yet verified by an "
+        "assessment.",
+        "{n} core-labour issues reported fixed by the factory, not yet verified by an "
+        "assessment.", n),
+    ("core", True, "open"): lambda ngettext, n: ngettext(
+        "{n} other open core-labour issue.", "{n} other open core-labour issues.", n),
+    ("core", True, "open_more"): lambda ngettext, n: ngettext(
+        "{n} other open core-labour issue, and {more} more reported fixed by the factory, not "
+        "yet verified by an assessment.",
+        "{n} other open core-labour issues, and {more} more reported fixed by the factory, "
+        "not yet verified by an assessment.", n),
+    ("core", True, "reported"): lambda ngettext, n: ngettext(
+        "{n} other core-labour issue reported fixed by the factory, not yet verified by an "
+        "assessment.",
+        "{n} other core-labour issues reported fixed by the factory, not yet verified by an "
+        "assessment.", n),
+    ("other", False, "open"): lambda ngettext, n: ngettext(
+        "{n} open issue in wages, contracts, safety and health or working time.",
+        "{n} open issues in wages, contracts, safety and health or working time.", n),
+    ("other", False, "open_more"): lambda ngettext, n: ngettext(
+        "{n} open issue in wages, contracts, safety and health or working time, and {more} "
+        "more reported fixed by the factory, not yet verified by an assessment.",
+        "{n} open issues in wages, contracts, safety and health or working time, and {more} "
+        "more reported fixed by the factory, not yet verified by an assessment.", n),
+    ("other", False, "reported"): lambda ngettext, n: ngettext(
+        "{n} issue in wages, contracts, safety and health or working time reported fixed by "
+        "the factory, not yet verified by an assessment.",
+        "{n} issues in wages, contracts, safety and health or working time reported fixed by "
+        "the factory, not yet verified by an assessment.", n),
 }
 NEVER_ASSESSED = N_("Never assessed: nothing is known about working conditions here until an "
                     "assessment.")
-TOO_OLD = (N_("The latest assessment is {n} month old, older than the {window}-month reporting "
-              "window: its findings may no longer hold."),
-           N_("The latest assessment is {n} months old, older than the {window}-month "
-              "reporting window: its findings may no longer hold."))
-LAST_ASSESSED = (N_("Last assessed {n} month ago."), N_("Last assessed {n} months ago."))
+
+
+def _too_old(ngettext: Ngettext, n: int) -> str:
+    return ngettext("The latest assessment is {n} month old, older than the {window}-month "
+                    "reporting window: its findings may no longer hold.",
+                    "The latest assessment is {n} months old, older than the {window}-month "
+                    "reporting window: its findings may no longer hold.", n)
+
+
+def _last_assessed(ngettext: Ngettext, n: int) -> str:
+    return ngettext("Last assessed {n} month ago.", "Last assessed {n} months ago.", n)
+
+
+def _verified(ngettext: Ngettext, n: int) -> str:
+    return ngettext("{n} earlier zero-tolerance finding was verified fixed at a later "
+                    "assessment.",
+                    "{n} earlier zero-tolerance findings were verified fixed at a later "
+                    "assessment.", n)
+
+
 LATE_CHANGE = N_("{share} % of your orders here were changed after confirmation in the last "
                  "two years, against {elsewhere} % at your other suppliers.")
 BELOW_COST = N_("{share} % of your orders here were priced below cost in the last two years, "
@@ -406,8 +429,6 @@ NO_ORDERS = N_("None of your orders of the last two years is in the data, so you
                "practices here cannot be judged.")
 NO_COSTING = N_("None of your orders here has a costing, so below-cost prices cannot be "
                 "checked.")
-VERIFIED = (N_("{n} earlier zero-tolerance finding was verified fixed at a later assessment."),
-            N_("{n} earlier zero-tolerance findings were verified fixed at a later assessment."))
 NO_RISK_FACTOR = N_("No risk factor found in the data.")
 
 
@@ -422,8 +443,9 @@ class _Words:
     def one(self, message: str, **values) -> str:
         return self.translate(message).format(**values)
 
-    def count(self, forms: tuple[str, str], n: int, **values) -> str:
-        return self.ngettext(forms[0], forms[1], n).format(n=n, **values)
+    def count(self, forms: Forms, n: int, **values) -> str:
+        """``forms``: the sentence's singular and plural, picked by the given ``ngettext``."""
+        return forms(self.ngettext, n).format(n=n, **values)
 
 
 _ENGLISH = _Words()
@@ -439,7 +461,7 @@ def _zero_tolerance_sentences(open_n: float, reported_n: float, open_issues: str
         n = round(open_n)
         dated = bool(pd.notna(found_on))
         out.append(words.count(_ZT_OPEN[(bool(open_issues), dated)], n, issues=open_issues,
-                               date=words.format_date(found_on) if dated else ""))
+                               date=words.format_date(pd.Timestamp(found_on)) if dated else ""))
     if reported_n > 0:
         out.append(words.count(_ZT_REPORTED[bool(reported_issues)], round(reported_n),
                                issues=reported_issues))
@@ -491,7 +513,7 @@ def _reasons(factories: pd.DataFrame, points: pd.DataFrame,
             sentences.append(words.one(NEVER_ASSESSED))
         elif age > REPORTING_WINDOW_DAYS:
             months = round(float(age / DAYS_PER_MONTH))
-            sentences.append(words.count(TOO_OLD, months, window=REPORTING_WINDOW_MONTHS))
+            sentences.append(words.count(_too_old, months, window=REPORTING_WINDOW_MONTHS))
         has_zero = zt_open + zt_reported > 0
         for i in order[row]:
             component = names[i]
@@ -507,7 +529,7 @@ def _reasons(factories: pd.DataFrame, points: pd.DataFrame,
             sentences.append(words.one(NO_COSTING))
         verified = value("zt_verified_fixed")
         if verified > 0:
-            sentences.append(words.count(VERIFIED, round(verified)))
+            sentences.append(words.count(_verified, round(verified)))
         result.append(sentences or [words.one(NO_RISK_FACTOR)])
     return result
 
@@ -547,7 +569,7 @@ def _component_sentence(component: str, row: int, get: dict[str, np.ndarray],
         months = value("assessment_age_days") / DAYS_PER_MONTH
         if np.isnan(months) or months > REPORTING_WINDOW_MONTHS:
             return None  # said above, as the unknown level
-        return words.count(LAST_ASSESSED, round(months))
+        return words.count(_last_assessed, round(months))
     if component in ("late_change", "below_cost"):
         share, elsewhere = value(f"{component}_share_pct"), value(f"{component}_elsewhere_pct")
         return words.one(LATE_CHANGE if component == "late_change" else BELOW_COST,

@@ -57,7 +57,11 @@ TRANSLATED = [locale for locale in SUPPORTED_LOCALES if locale != "en"]
 #: extends this list until it is every one of them — then it becomes
 #: ``sorted(ROOT.glob("pages/**/*.py")) + sorted(ROOT.glob("ui/*.py")) + [ROOT / "app.py"]``
 #: (``python -m scripts.i18n_tools unmarked FILE…`` lists what is left in a file).
-CONVERTED_FILES = ["ui/language.py", "ui/i18n.py"]
+CONVERTED_FILES = ["ui/language.py", "ui/i18n.py",
+                   # phase 2, group g3
+                   "pages/brand/suppliers.py", "pages/brand/overview.py", "pages/brand/risk.py",
+                   "pages/brand/downloads.py", "ui/state.py", "ui/reference.py",
+                   "ui/downloads.py", "ui/tables.py", "ui/insights.py", "ui/data.py"]
 
 # ---- the translation layer -------------------------------------------------------------------
 
