@@ -103,7 +103,7 @@ def _rows(frame: pd.DataFrame, columns: tuple[ExtractColumn, ...]) -> Iterator[t
 #: the first column of every factory-level extract: the key to join extracts on (an OS ID may
 #: be missing) and the id the HTTP API's factory endpoints take
 FACTORY_ID = C("factory_id", "int", N_("The factory's id in this dashboard (as in the "
-                                    "purchase-order extract)."))
+                                       "purchase-order extract)."))
 
 
 # ---- supplier list (Transparency Pledge / Open Supply Hub columns) ---------------------------
@@ -123,12 +123,12 @@ SUPPLIER_COLUMNS = (
     C("parent_company", "text", N_("Parent company.")),
     C("number_of_workers", "int", N_("Workers at the site."), "workers"),
     C("workers_band", "text", N_("Transparency Pledge band: <1000, 1001–5000, 5001–10000, "
-                              ">10000.")),
+                                 ">10000.")),
     C("tier", "int", N_("Supply-chain tier (1 = final product assembly).")),
     C("publicly_disclosed", "bool", N_("On the brand's published supplier list.")),
     C("latest_assessment_date", "date", N_("Date of the latest Better Work assessment."), "date"),
     C("compliance_pct", "float", N_("100 × (questions − violations) ÷ questions in the latest "
-                                 "assessment."), "%"),
+                                    "assessment."), "%"),
 )
 
 
@@ -242,7 +242,7 @@ PRACTICE_COLUMNS = (
     C("factory_name", "text", N_("Factory name.")),
     C("country_code", "text", N_("Country, ISO 3166-1 alpha-2.")),
     C("as_of", "date", N_("The date the figures are computed as of: the latest order data, or "
-                       "the month end chosen on the Purchasing page."), "date"),
+                          "the month end chosen on the Purchasing page."), "date"),
     C("orders", "int", N_("Orders confirmed in the period."), "orders"),
     C("units", "int", N_("Units ordered in the period."), "units"),
     # the indicator's name and formula are themselves messages where metrics.purchasing marks
@@ -293,7 +293,7 @@ def _coverage(engine: Engine, viewer: Viewer, ctx: ExtractContext) -> Rows:
 
 RISK_COLUMNS = (
     C("rank", "int", N_("Place in the ranking: by level (zero tolerance, high, unknown, medium, "
-                     "low), then open zero-tolerance findings, then score.")),
+                        "low), then open zero-tolerance findings, then score.")),
     FACTORY_ID,
     C("factory_os_id", "text", N_("Open Supply Hub facility id.")),
     C("factory_name", "text", N_("Factory name.")),
@@ -306,9 +306,9 @@ RISK_COLUMNS = (
       months=REPORTING_WINDOW_MONTHS, high=f"{HIGH_RISK_MIN_SCORE:g}",
       medium=f"{MEDIUM_RISK_MIN_SCORE:g}"),
     C("risk_score", "float", N_("The sum of the component points below (each component gives its "
-                             "full weight once its value reaches its \u201cfull at\u201d value, "
-                             "a proportional share below that); orders factories within a "
-                             "level."), "points (0–100)"),
+                                "full weight once its value reaches its \u201cfull at\u201d value, "
+                                "a proportional share below that); orders factories within a "
+                                "level."), "points (0–100)"),
     C("reasons", "text", N_("Why, in full sentences, most severe first.")),
     *(C(f"{c}_points", "float", N_("{component}: points out of {weight} (full at {cap})."),
         "points", component=COMPONENT_LABELS[c], weight=f"{getattr(RISK_WEIGHTS, c):g}",
@@ -316,30 +316,30 @@ RISK_COLUMNS = (
       for c in COMPONENTS),
     C("zt_open", "int", N_("Zero-tolerance findings open (no fix reported, no later assessment).")),
     C("zt_reported_fixed", "int", N_("Zero-tolerance findings the factory reports fixed (plan item "
-                                  "completed), not yet verified by a later assessment.")),
+                                     "completed), not yet verified by a later assessment.")),
     C("zt_verified_fixed", "int", N_("Earlier zero-tolerance findings a later assessment found "
-                                  "fixed.")),
+                                     "fixed.")),
     C("open_nc_core", "int", N_("Open non-compliant questions in the core labour clusters (child "
-                             "labour, discrimination, forced labour, freedom of association) of "
-                             "the latest assessment, zero-tolerance ones apart.")),
+                                "labour, discrimination, forced labour, freedom of association) of "
+                                "the latest assessment, zero-tolerance ones apart.")),
     C("reported_fixed_core", "int", N_("The same questions whose plan item the factory marked "
-                                    "completed (not yet verified).")),
+                                       "completed (not yet verified).")),
     C("open_nc_other", "int", N_("Open non-compliant questions in the other four clusters.")),
     C("reported_fixed_other", "int", N_("The same, reported fixed by the factory.")),
     C("assessment_age_days", "int", N_("Days from the latest assessment to the reference date; "
-                                    "empty when never assessed."), "days"),
+                                       "empty when never assessed."), "days"),
     C("late_change_share_pct", "float", N_("Your orders here changed after confirmation, of "
-                                        "those confirmed in the last two years."), "%"),
+                                           "those confirmed in the last two years."), "%"),
     C("late_change_elsewhere_pct", "float", N_("The same share at your other suppliers."), "%"),
     C("late_change_excess_pct_points", "float",
       N_("How far the cautious (95 % lower) end of the share here lies above the share elsewhere; "
-      "0 when not clearly above."), "percentage points"),
+         "0 when not clearly above."), "percentage points"),
     C("below_cost_share_pct", "float", N_("Your orders here priced below cost, of those with a "
-                                       "costing confirmed in the last two years."), "%"),
+                                          "costing confirmed in the last two years."), "%"),
     C("below_cost_elsewhere_pct", "float", N_("The same share at your other suppliers."), "%"),
     C("below_cost_excess_pct_points", "float", N_("As for late changes."), "percentage points"),
     C("share_of_capacity_pct", "float", N_("Your units ordered in the last 365 days ÷ the "
-                                        "factory's annual output."), "%"),
+                                           "factory's annual output."), "%"),
 )
 
 
@@ -443,24 +443,24 @@ def _spec(key: str, title: str, description: str, columns: tuple[ExtractColumn, 
 EXTRACTS: dict[str, ExtractSpec] = {spec.key: spec for spec in (
     _spec("supplier-list", N_("Supplier list"),
                 N_("Your suppliers in Open Supply Hub / Transparency Pledge columns, for a "
-                "published supplier list or an Open Supply Hub upload. Follows the Suppliers "
-                "page filters."), SUPPLIER_COLUMNS, _suppliers),
+                   "published supplier list or an Open Supply Hub upload. Follows the Suppliers "
+                   "page filters."), SUPPLIER_COLUMNS, _suppliers),
     _spec("latest-findings", N_("Latest findings by compliance point"),
                 N_("Each supplier's latest assessment, one row per compliance point. Follows the "
-                "Suppliers page filters."), FINDING_COLUMNS, _findings),
+                   "Suppliers page filters."), FINDING_COLUMNS, _findings),
     _spec("improvement-plans", N_("Improvement-plan items"),
                 N_("Every improvement-plan item of your suppliers with status and due date. "
-                "Follows the Suppliers page filters."), PLAN_COLUMNS, _plans),
+                   "Follows the Suppliers page filters."), PLAN_COLUMNS, _plans),
     _spec("purchase-orders", N_("Purchase orders"),
                 N_("Your purchase orders (streamed, any size). Follows the Purchasing page's "
-                "period and factory filters and the country filter."),
+                   "period and factory filters and the country filter."),
                 PURCHASE_ORDER_COLUMNS, _purchase_orders),
     _spec("purchasing-indicators", N_("Purchasing indicators by factory"),
                 N_("Your purchasing-practice indicators per factory for the Purchasing page's "
-                "period."), PRACTICE_COLUMNS, _practices),
+                   "period."), PRACTICE_COLUMNS, _practices),
     _spec("risk-ranking", N_("Risk ranking"),
                 N_("Every active supplier's risk score, level, reasons and components (Risk "
-                "ranking page). Follows the country filter."), RISK_COLUMNS, _risk),
+                   "ranking page). Follows the country filter."), RISK_COLUMNS, _risk),
     _spec("visibility-by-country", N_("Assessment coverage by country"),
                 N_("Suppliers and recent assessments per country (Visibility page)."),
                 COVERAGE_COLUMNS, _coverage),

@@ -31,11 +31,11 @@ def labels(words: dict[str, str]) -> dict[str, str]:
 def level_label(level: object) -> str:
     """A risk level with its symbol, in the session's language ("🔺 Alto"); no level → "Not
     ranked" (``ui.components.risk_label``, whose words are the English level names)."""
-    shown = risk_label(level)
-    if shown == "Not ranked":
+    if level is None or level is pd.NA or (isinstance(level, float) and level != level):
         return _(NOT_RANKED)
-    text = str(level)
-    return shown.replace(text, _(text)) if text and text in shown else shown
+    shown, text = risk_label(level), str(level)
+    # the words of the level, translated; the symbol as ui.components gives it
+    return shown.replace(text, _(text)) if text in shown else shown
 
 
 def localised_reasons(ranking: pd.DataFrame) -> pd.Series:
