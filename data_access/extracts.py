@@ -45,7 +45,7 @@ from data_access.schema import Brand, ExtractAudit, Factory, PurchaseOrder
 from data_access.scope import scoped_connection, system_connection
 from data_access.sqlutil import possible_ids, possible_texts
 from data_access.viewer import Viewer
-from reference.translation import Translate, identity
+from reference.translation import N_, Translate, identity
 
 ColumnType = Literal["text", "int", "float", "date", "datetime", "bool"]
 NUMERIC_TYPES = frozenset({"int", "float"})
@@ -69,6 +69,11 @@ class ExtractColumn:
     type: ColumnType = "text"
     description: str = ""
     unit: str = ""
+    #: the meaning as catalogue messages, when ``description`` was filled in from templates:
+    #: ``(message, ((placeholder, value), …))`` pairs whose translations, filled in and joined
+    #: by a space, are the meaning in the reader's language (:func:`data_dictionary`); empty:
+    #: ``description`` itself is the message (marked ``N_`` where it is written)
+    meaning: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
 
 
 def neutralise_cell(value: Any) -> Any:
@@ -572,8 +577,18 @@ def data_dictionary(columns: Sequence[ExtractColumn],
     interface's ``gettext``) turns each meaning into the reader's language — meanings are
     marked with ``N_`` where they are written."""
     return [{"column": c.name, "type": c.type, "unit": c.unit,
-             "meaning": translate(c.description) if c.description else ""}
-            for c in columns]
+             "meaning": _meaning(c, translate)} for c in columns]
+
+
+def _meaning(column: ExtractColumn, translate: Translate) -> str:
+    """A column's meaning through ``translate``: its description, or its template messages
+    filled in (a text value is itself a message, e.g. an indicator's name)."""
+    if not column.meaning:
+        return translate(column.description) if column.description else ""
+    return " ".join(
+        translate(message).format(**{name: translate(value) if isinstance(value, str) and value
+                                     else value for name, value in values})
+        for message, values in column.meaning)
 
 
 def data_dictionary_csv(columns: Sequence[ExtractColumn],
@@ -715,31 +730,31 @@ def export_csv(engine: Engine, viewer: Viewer, extract: str,
 # ---- purchase orders ---------------------------------------------------------------------------
 
 PURCHASE_ORDER_COLUMNS: tuple[ExtractColumn, ...] = (
-    ExtractColumn("po_number", "text", "The brand's purchase-order number."),
-    ExtractColumn("factory_id", "int", "The factory's id in this dashboard."),
-    ExtractColumn("factory_os_id", "text", "The factory's Open Supply Hub ID (OS ID)."),
-    ExtractColumn("factory_name", "text", "The factory's name."),
-    ExtractColumn("country_code", "text", "The factory's country (ISO 3166 alpha-2)."),
-    ExtractColumn("season", "text", "Selling season, e.g. SS26 or AW25."),
-    ExtractColumn("confirmed_on", "date", "Date the order was confirmed to the factory.",
+    ExtractColumn("po_number", "text", N_("The brand's purchase-order number.")),
+    ExtractColumn("factory_id", "int", N_("The factory's id in this dashboard.")),
+    ExtractColumn("factory_os_id", "text", N_("The factory's Open Supply Hub ID (OS ID).")),
+    ExtractColumn("factory_name", "text", N_("The factory's name.")),
+    ExtractColumn("country_code", "text", N_("The factory's country (ISO 3166 alpha-2).")),
+    ExtractColumn("season", "text", N_("Selling season, e.g. SS26 or AW25.")),
+    ExtractColumn("confirmed_on", "date", N_("Date the order was confirmed to the factory."),
                   "date"),
-    ExtractColumn("ex_factory_on", "date", "Date the goods left the factory (empty: not yet).",
+    ExtractColumn("ex_factory_on", "date", N_("Date the goods left the factory (empty: not yet)."),
                   "date"),
-    ExtractColumn("invoiced_on", "date", "Date the factory invoiced the order.", "date"),
-    ExtractColumn("paid_on", "date", "Date the brand paid the invoice (empty: not paid).",
+    ExtractColumn("invoiced_on", "date", N_("Date the factory invoiced the order."), "date"),
+    ExtractColumn("paid_on", "date", N_("Date the brand paid the invoice (empty: not paid)."),
                   "date"),
-    ExtractColumn("payment_terms_days", "int", "Agreed payment terms after invoice.", "days"),
-    ExtractColumn("units_forecast", "int", "Units forecast (reserved) before the order.",
+    ExtractColumn("payment_terms_days", "int", N_("Agreed payment terms after invoice."), "days"),
+    ExtractColumn("units_forecast", "int", N_("Units forecast (reserved) before the order."),
                   "units"),
-    ExtractColumn("units_ordered", "int", "Units in the confirmed order.", "units"),
+    ExtractColumn("units_ordered", "int", N_("Units in the confirmed order."), "units"),
     ExtractColumn("units_changed_after_confirmation", "int",
-                  "Units added or removed after confirmation.", "units"),
+                  N_("Units added or removed after confirmation."), "units"),
     ExtractColumn("changed_after_confirmation", "bool",
-                  "The order (quantity, style or date) changed after confirmation."),
-    ExtractColumn("fob_price_usd", "float", "Free-on-board price per unit.", "USD"),
+                  N_("The order (quantity, style or date) changed after confirmation.")),
+    ExtractColumn("fob_price_usd", "float", N_("Free-on-board price per unit."), "USD"),
     ExtractColumn("cost_usd", "float",
-                  "Costed production cost per unit incl. legal minimum wage.", "USD"),
-    ExtractColumn("amount_paid_usd", "float", "Amount paid for the order.", "USD"),
+                  N_("Costed production cost per unit incl. legal minimum wage."), "USD"),
+    ExtractColumn("amount_paid_usd", "float", N_("Amount paid for the order."), "USD"),
 )
 
 

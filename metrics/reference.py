@@ -26,9 +26,12 @@ Pure: the caller passes today's calendar date; nothing here reads the clock.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
+
+from reference.translation import N_, Translate, identity
 
 KINDS = ("assessments", "orders", "facility_list")
 #: An as-of date older than this many days (to the day the page is viewed) is flagged.
@@ -40,9 +43,20 @@ KINDS = ("assessments", "orders", "facility_list")
 #: * facility list: the Transparency Pledge asks for supplier lists updated at least twice a
 #:   year (the Fashion Transparency Index scores "updated within 6 months"): 183 days.
 STALE_AFTER_DAYS: dict[str, int] = {"assessments": 90, "orders": 45, "facility_list": 183}
-STALE_WORDS: dict[str, str] = {"assessments": "more than 90 days old",
-                               "orders": "more than 45 days old",
-                               "facility_list": "more than 6 months old"}
+#: what each kind of data's part of the as-of line says: (dated, dated and stale, no date)
+AS_OF_PARTS: dict[str, tuple[str, str, str]] = {
+    "assessments": (N_("assessments to {date}"),
+                    N_("assessments to {date} (more than 90 days old)"),
+                    N_("no assessments on record yet")),
+    "orders": (N_("your orders to {date}"),
+               N_("your orders to {date} (more than 45 days old)"),
+               N_("no orders of yours yet")),
+    "facility_list": (N_("your facility list updated {date}"),
+                      N_("your facility list updated {date} (more than 6 months old)"),
+                      N_("no facility list of yours yet")),
+}
+FIGURES_AS_OF = N_("Figures as of {date}")
+FIGURES_AS_OF_CHOSEN = N_("Figures as of {date} (the date you chose)")
 #: how far back the Purchasing page's month-end choice goes (its longest period is 36 months)
 MAX_MONTH_END_CHOICES = 36
 
@@ -101,7 +115,9 @@ def fmt_date(date: dt.date | pd.Timestamp) -> str:
 
 
 def as_of_line(dates: ReferenceDates, kinds: tuple[str, ...], today: dt.date, *,
-               figures: dt.date | None = None, chosen: bool = False) -> tuple[str, bool]:
+               figures: dt.date | None = None, chosen: bool = False,
+               translate: Translate = identity,
+               format_date: Callable[[dt.date], str] = fmt_date) -> tuple[str, bool]:
     """The page's one line about dates, e.g. "Figures as of 1 Nov 2026 · assessments to
     19 Oct 2026 · your orders to 1 Nov 2026 · your facility list updated 3 Sep 2026 (more than
     6 months old)".
@@ -113,29 +129,28 @@ def as_of_line(dates: ReferenceDates, kinds: tuple[str, ...], today: dt.date, *,
         figures: the reference date to show, when the page uses another one than
             ``dates.figures`` (the Purchasing page: its order figures' date).
         chosen: the reference date was chosen by the user.
+        translate: turns each part into the reader's language (the interface's ``gettext``;
+            default English); ``format_date`` writes the dates (default :func:`fmt_date`).
 
     Returns:
         The text (plain: dates and fixed words only, nothing from the data) and whether any
         part is stale.
     """
     shown = figures or dates.figures
-    parts = [f"Figures as of {fmt_date(shown)}" + (" (the date you chose)" if chosen else "")]
+    parts = [translate(FIGURES_AS_OF_CHOSEN if chosen else FIGURES_AS_OF).format(
+        date=format_date(shown))]
     stale_any = False
     for kind in kinds:
         if kind not in KINDS:
             raise ValueError(f"unknown kind of data {kind!r}; one of {KINDS}")
         date = getattr(dates, kind)
-        if kind == "assessments":
-            text = (f"assessments to {fmt_date(date)}" if date
-                    else "no assessments on record yet")
-        elif kind == "orders":
-            text = f"your orders to {fmt_date(date)}" if date else "no orders of yours yet"
+        dated, dated_stale, missing = AS_OF_PARTS[kind]
+        stale = is_stale(kind, date, today)
+        stale_any = stale_any or stale
+        if date:
+            text = translate(dated_stale if stale else dated).format(date=format_date(date))
         else:
-            text = (f"your facility list updated {fmt_date(date)}" if date
-                    else "no facility list of yours yet")
-        if is_stale(kind, date, today):
-            stale_any = True
-            text += f" ({STALE_WORDS[kind]})"
+            text = translate(missing)
         parts.append(text)
     return " · ".join(parts), stale_any
 

@@ -51,6 +51,7 @@ earlier zero-tolerance findings verified fixed.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 
 import numpy as np
@@ -58,12 +59,15 @@ import pandas as pd
 
 from metrics.portfolio import REPORTING_WINDOW_DAYS, REPORTING_WINDOW_MONTHS
 from metrics.stats import wilson_interval
+from reference.translation import N_, Translate, identity
 
-ZERO_TOLERANCE = "Zero tolerance — act now"
-HIGH = "High"
-UNKNOWN = "Unknown — needs assessment"
-MEDIUM = "Medium"
-LOW = "Low"
+# the level names are the values of ``risk_level`` (extracts, API: English); the interface
+# translates them at display (``_(level)``)
+ZERO_TOLERANCE = N_("Zero tolerance — act now")
+HIGH = N_("High")
+UNKNOWN = N_("Unknown — needs assessment")
+MEDIUM = N_("Medium")
+LOW = N_("Low")
 #: the levels in ranking order
 LEVELS = (ZERO_TOLERANCE, HIGH, UNKNOWN, MEDIUM, LOW)
 
@@ -125,19 +129,23 @@ COMPONENTS = tuple(f.name for f in fields(RiskWeights))
 
 #: component → what it counts, in words (pages and the extract's data dictionary)
 COMPONENT_LABELS = {
-    "core_nc": "Open core-labour issues",
-    "other_nc": "Other open issues",
-    "assessment_age": "Assessment age",
-    "late_change": "Late changes above your usual",
-    "below_cost": "Below-cost prices above your usual",
-    "leverage": "Your share of capacity",
+    "core_nc": N_("Open core-labour issues"),
+    "other_nc": N_("Other open issues"),
+    "assessment_age": N_("Assessment age"),
+    "late_change": N_("Late changes above your usual"),
+    "below_cost": N_("Below-cost prices above your usual"),
+    "leverage": N_("Your share of capacity"),
 }
 
+#: picks the singular or plural message for a count (``ui.i18n.ngettext`` in the interface)
+Ngettext = Callable[[str, str, int], str]
+#: writes a date in the reader's language (``ui.formatting.fmt_date`` in the interface)
+FormatDate = Callable[[object], str]
 
-def _count(value: float, one: str, many: str) -> str:
-    """"1 issue", "3 issues" (the number, then the right noun)."""
-    number = round(float(value))
-    return f"{number} {one if number == 1 else many}"
+
+def english_ngettext(singular: str, plural: str, n: int) -> str:
+    """The :data:`Ngettext` of English (the default: command line, API, extracts)."""
+    return singular if n == 1 else plural
 
 
 def _numbers(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -303,6 +311,13 @@ def rank(scored: pd.DataFrame) -> pd.DataFrame:
 
 
 # ---- reasons --------------------------------------------------------------------------------
+#
+# Every reason is one whole sentence of the catalogues (``N_``, or for a count a
+# ``lambda ngettext, n: ngettext(singular, plural, n)`` that the extractor records as a plural
+# entry and :class:`_Words` calls with the language's ``ngettext``), filled
+# after translating: the interface passes ``translate``, ``ngettext`` and ``format_date`` to
+# :func:`reason_sentences` to show the reasons in the reader's language; the stored ``reasons``
+# and ``reason_list`` (extracts, API) are English.
 
 
 def _date(value) -> str:
@@ -310,47 +325,164 @@ def _date(value) -> str:
     return f"{stamp.day} {stamp:%b %Y}"
 
 
+#: a sentence with a count: its singular and plural, picked by the ``ngettext`` it is given
+Forms = Callable[[Ngettext, int], str]
+
+#: (issues named?, date known?) → the open zero-tolerance sentence
+_ZT_OPEN: dict[tuple[bool, bool], Forms] = {
+    (True, True): lambda ngettext, n: ngettext(
+        "An open zero-tolerance finding ({issues}), found at the assessment of {date}.",
+        "{n} open zero-tolerance findings ({issues}), the latest found at the assessment of "
+        "{date}.", n),
+    (False, True): lambda ngettext, n: ngettext(
+        "An open zero-tolerance finding, found at the assessment of {date}.",
+        "{n} open zero-tolerance findings, the latest found at the assessment of {date}.", n),
+    (True, False): lambda ngettext, n: ngettext(
+        "An open zero-tolerance finding ({issues}).",
+        "{n} open zero-tolerance findings ({issues}).", n),
+    (False, False): lambda ngettext, n: ngettext(
+        "An open zero-tolerance finding.", "{n} open zero-tolerance findings.", n),
+}
+#: issues named? → the reported-fixed zero-tolerance sentence
+_ZT_REPORTED: dict[bool, Forms] = {
+    True: lambda ngettext, n: ngettext(
+        "A zero-tolerance finding ({issues}) reported fixed by the factory, not yet verified "
+        "by an assessment.",
+        "{n} zero-tolerance findings ({issues}) reported fixed by the factory, not yet "
+        "verified by an assessment.", n),
+    False: lambda ngettext, n: ngettext(
+        "A zero-tolerance finding reported fixed by the factory, not yet verified by an "
+        "assessment.",
+        "{n} zero-tolerance findings reported fixed by the factory, not yet verified by an "
+        "assessment.", n),
+}
+#: (kind, beside zero tolerance?, case) → the issues sentence; case "open": open issues only,
+#: "open_more": open and more reported fixed, "reported": reported fixed only
+_ISSUES: dict[tuple[str, bool, str], Forms] = {
+    ("core", False, "open"): lambda ngettext, n: ngettext(
+        "{n} open core-labour issue.", "{n} open core-labour issues.", n),
+    ("core", False, "open_more"): lambda ngettext, n: ngettext(
+        "{n} open core-labour issue, and {more} more reported fixed by the factory, not yet "
+        "verified by an assessment.",
+        "{n} open core-labour issues, and {more} more reported fixed by the factory, not yet "
+        "verified by an assessment.", n),
+    ("core", False, "reported"): lambda ngettext, n: ngettext(
+        "{n} core-labour issue reported fixed by the factory, not yet verified by an "
+        "assessment.",
+        "{n} core-labour issues reported fixed by the factory, not yet verified by an "
+        "assessment.", n),
+    ("core", True, "open"): lambda ngettext, n: ngettext(
+        "{n} other open core-labour issue.", "{n} other open core-labour issues.", n),
+    ("core", True, "open_more"): lambda ngettext, n: ngettext(
+        "{n} other open core-labour issue, and {more} more reported fixed by the factory, not "
+        "yet verified by an assessment.",
+        "{n} other open core-labour issues, and {more} more reported fixed by the factory, "
+        "not yet verified by an assessment.", n),
+    ("core", True, "reported"): lambda ngettext, n: ngettext(
+        "{n} other core-labour issue reported fixed by the factory, not yet verified by an "
+        "assessment.",
+        "{n} other core-labour issues reported fixed by the factory, not yet verified by an "
+        "assessment.", n),
+    ("other", False, "open"): lambda ngettext, n: ngettext(
+        "{n} open issue in wages, contracts, safety and health or working time.",
+        "{n} open issues in wages, contracts, safety and health or working time.", n),
+    ("other", False, "open_more"): lambda ngettext, n: ngettext(
+        "{n} open issue in wages, contracts, safety and health or working time, and {more} "
+        "more reported fixed by the factory, not yet verified by an assessment.",
+        "{n} open issues in wages, contracts, safety and health or working time, and {more} "
+        "more reported fixed by the factory, not yet verified by an assessment.", n),
+    ("other", False, "reported"): lambda ngettext, n: ngettext(
+        "{n} issue in wages, contracts, safety and health or working time reported fixed by "
+        "the factory, not yet verified by an assessment.",
+        "{n} issues in wages, contracts, safety and health or working time reported fixed by "
+        "the factory, not yet verified by an assessment.", n),
+}
+NEVER_ASSESSED = N_("Never assessed: nothing is known about working conditions here until an "
+                    "assessment.")
+
+
+def _too_old(ngettext: Ngettext, n: int) -> str:
+    return ngettext("The latest assessment is {n} month old, older than the {window}-month "
+                    "reporting window: its findings may no longer hold.",
+                    "The latest assessment is {n} months old, older than the {window}-month "
+                    "reporting window: its findings may no longer hold.", n)
+
+
+def _last_assessed(ngettext: Ngettext, n: int) -> str:
+    return ngettext("Last assessed {n} month ago.", "Last assessed {n} months ago.", n)
+
+
+def _verified(ngettext: Ngettext, n: int) -> str:
+    return ngettext("{n} earlier zero-tolerance finding was verified fixed at a later "
+                    "assessment.",
+                    "{n} earlier zero-tolerance findings were verified fixed at a later "
+                    "assessment.", n)
+
+
+LATE_CHANGE = N_("{share} % of your orders here were changed after confirmation in the last "
+                 "two years, against {elsewhere} % at your other suppliers.")
+BELOW_COST = N_("{share} % of your orders here were priced below cost in the last two years, "
+                "against {elsewhere} % at your other suppliers.")
+LEVERAGE = N_("You buy about {share} % of the factory's output: more power to improve "
+              "conditions here, and more responsibility for them.")
+NO_ORDERS = N_("None of your orders of the last two years is in the data, so your purchasing "
+               "practices here cannot be judged.")
+NO_COSTING = N_("None of your orders here has a costing, so below-cost prices cannot be "
+                "checked.")
+NO_RISK_FACTOR = N_("No risk factor found in the data.")
+
+
+@dataclass(frozen=True)
+class _Words:
+    """The language the reasons are written in."""
+
+    translate: Translate = identity
+    ngettext: Ngettext = english_ngettext
+    format_date: FormatDate = _date
+
+    def one(self, message: str, **values) -> str:
+        return self.translate(message).format(**values)
+
+    def count(self, forms: Forms, n: int, **values) -> str:
+        """``forms``: the sentence's singular and plural, picked by the given ``ngettext``."""
+        return forms(self.ngettext, n).format(n=n, **values)
+
+
+_ENGLISH = _Words()
+
+
 def _zero_tolerance_sentences(open_n: float, reported_n: float, open_issues: str,
-                              reported_issues: str, found_on) -> list[str]:
+                              reported_issues: str, found_on,
+                              words: _Words = _ENGLISH) -> list[str]:
     """e.g. "An open zero-tolerance finding (emergency exits locked during working hours),
     found at the assessment of 16 Feb 2026." """
     out = []
     if open_n > 0:
-        subject = ("An open zero-tolerance finding" if round(open_n) == 1
-                   else f"{round(open_n)} open zero-tolerance findings")
-        what = f" ({open_issues})" if open_issues else ""
-        when = ""
-        if pd.notna(found_on):
-            latest = "the latest " if round(open_n) > 1 else ""
-            when = f", {latest}found at the assessment of {_date(found_on)}"
-        out.append(f"{subject}{what}{when}.")
+        n = round(open_n)
+        dated = bool(pd.notna(found_on))
+        out.append(words.count(_ZT_OPEN[(bool(open_issues), dated)], n, issues=open_issues,
+                               date=words.format_date(pd.Timestamp(found_on)) if dated else ""))
     if reported_n > 0:
-        subject = ("A zero-tolerance finding" if round(reported_n) == 1
-                   else f"{round(reported_n)} zero-tolerance findings")
-        what = f" ({reported_issues})" if reported_issues else ""
-        out.append(f"{subject}{what} reported fixed by the factory, not yet verified by an "
-                   "assessment.")
+        out.append(words.count(_ZT_REPORTED[bool(reported_issues)], round(reported_n),
+                               issues=reported_issues))
     return out
 
 
-def _issues_sentence(open_n: float, reported_n: float, noun: str, nouns: str, *,
-                     where: str = "", other: bool = False) -> str | None:
+def _issues_sentence(open_n: float, reported_n: float, kind: str, *, other: bool = False,
+                     words: _Words = _ENGLISH) -> str | None:
     """e.g. "3 open core-labour issues, and 1 more reported fixed by the factory, not yet
     verified by an assessment." (``other``: "3 other open …", beside zero-tolerance findings)."""
-    first = "other " if other else ""
     if open_n > 0:
-        text = _count(open_n, f"{first}open {noun}", f"{first}open {nouns}") + where
-        if reported_n > 0:
-            text += (f", and {round(float(reported_n))} more reported fixed by the factory, not "
-                     "yet verified by an assessment")
-        return text + "."
+        case = "open_more" if reported_n > 0 else "open"
+        return words.count(_ISSUES[(kind, other, case)], round(float(open_n)),
+                           more=round(float(reported_n)))
     if reported_n > 0:
-        return (_count(reported_n, f"{first}{noun}", f"{first}{nouns}") + where
-                + " reported fixed by the factory, not yet verified by an assessment.")
+        return words.count(_ISSUES[(kind, other, "reported")], round(float(reported_n)))
     return None
 
 
-def _reasons(factories: pd.DataFrame, points: pd.DataFrame) -> list[list[str]]:
+def _reasons(factories: pd.DataFrame, points: pd.DataFrame,
+             words: _Words = _ENGLISH) -> list[list[str]]:
     """The sentences of each factory's reasons (see :func:`risk_scores`)."""
     get = {c: _numbers(factories, c).to_numpy() for c in (
         "open_nc_core", "open_nc_other", "reported_fixed_core", "reported_fixed_other",
@@ -374,39 +506,44 @@ def _reasons(factories: pd.DataFrame, points: pd.DataFrame) -> list[list[str]]:
 
         zt_open, zt_reported = value("zt_open"), value("zt_reported_fixed")
         sentences = _zero_tolerance_sentences(zt_open, zt_reported, text["zt_open_issues"][row],
-                                              text["zt_reported_issues"][row], found_on[row])
+                                              text["zt_reported_issues"][row], found_on[row],
+                                              words)
         age = get["assessment_age_days"][row]
         if np.isnan(age):
-            sentences.append("Never assessed: nothing is known about working conditions here "
-                             "until an assessment.")
+            sentences.append(words.one(NEVER_ASSESSED))
         elif age > REPORTING_WINDOW_DAYS:
-            months = age / DAYS_PER_MONTH
-            sentences.append(f"The latest assessment is {_count(months, 'month', 'months')} "
-                             f"old, older than the {REPORTING_WINDOW_MONTHS}-month reporting "
-                             "window: its findings may no longer hold.")
+            months = round(float(age / DAYS_PER_MONTH))
+            sentences.append(words.count(_too_old, months, window=REPORTING_WINDOW_MONTHS))
         has_zero = zt_open + zt_reported > 0
         for i in order[row]:
             component = names[i]
             if contributions[row, i] < 0.5:
                 continue
-            sentence = _component_sentence(component, row, get, has_zero)
+            sentence = _component_sentence(component, row, get, has_zero, words)
             if sentence:
                 sentences.append(sentence)
         no_orders = np.isnan(get["practice_orders"][row]) or value("practice_orders") == 0
         if no_orders:
-            sentences.append("None of your orders of the last two years is in the data, so "
-                             "your purchasing practices here cannot be judged.")
+            sentences.append(words.one(NO_ORDERS))
         elif value("costed_orders") == 0:
-            sentences.append("None of your orders here has a costing, so below-cost prices "
-                             "cannot be checked.")
+            sentences.append(words.one(NO_COSTING))
         verified = value("zt_verified_fixed")
         if verified > 0:
-            earlier = _count(verified, "earlier zero-tolerance finding",
-                             "earlier zero-tolerance findings")
-            sentences.append(f"{earlier} {'was' if round(verified) == 1 else 'were'} verified "
-                             "fixed at a later assessment.")
-        result.append(sentences or ["No risk factor found in the data."])
+            sentences.append(words.count(_verified, round(verified)))
+        result.append(sentences or [words.one(NO_RISK_FACTOR)])
     return result
+
+
+def reason_sentences(scored: pd.DataFrame, *, translate: Translate = identity,
+                     ngettext: Ngettext = english_ngettext,
+                     format_date: FormatDate = _date) -> list[list[str]]:
+    """The reasons of each factory of a :func:`risk_scores` (or :func:`rank`) frame, written
+    again with ``translate``, ``ngettext`` and ``format_date`` (the interface passes its own, so
+    that a page shows the reasons in the reader's language; the defaults give the English of
+    ``reason_list``). Same order as the frame's rows."""
+    points = pd.DataFrame({c: _numbers(scored, f"{c}_points").fillna(0.0) for c in COMPONENTS},
+                          index=scored.index)
+    return _reasons(scored, points, _Words(translate, ngettext, format_date))
 
 
 def _nan_to_zero(value: float) -> float:
@@ -416,31 +553,27 @@ def _nan_to_zero(value: float) -> float:
 
 
 def _component_sentence(component: str, row: int, get: dict[str, np.ndarray],
-                        has_zero: bool) -> str | None:
+                        has_zero: bool, words: _Words = _ENGLISH) -> str | None:
     def value(column: str) -> float:
         return float(get[column][row])
 
     if component == "core_nc":
         return _issues_sentence(_nan_to_zero(value("open_nc_core")),
-                                _nan_to_zero(value("reported_fixed_core")),
-                                "core-labour issue", "core-labour issues", other=has_zero)
+                                _nan_to_zero(value("reported_fixed_core")), "core",
+                                other=has_zero, words=words)
     if component == "other_nc":
         return _issues_sentence(_nan_to_zero(value("open_nc_other")),
-                                _nan_to_zero(value("reported_fixed_other")), "issue", "issues",
-                                where=" in wages, contracts, safety and health or working time")
+                                _nan_to_zero(value("reported_fixed_other")), "other",
+                                words=words)
     if component == "assessment_age":
         months = value("assessment_age_days") / DAYS_PER_MONTH
         if np.isnan(months) or months > REPORTING_WINDOW_MONTHS:
             return None  # said above, as the unknown level
-        return f"Last assessed {_count(months, 'month', 'months')} ago."
+        return words.count(_last_assessed, round(months))
     if component in ("late_change", "below_cost"):
         share, elsewhere = value(f"{component}_share_pct"), value(f"{component}_elsewhere_pct")
-        what = ("changed after confirmation" if component == "late_change"
-                else "priced below cost")
-        return (f"{share:.0f} % of your orders here were {what} in the last two years, "
-                f"against {elsewhere:.0f} % at your other suppliers.")
+        return words.one(LATE_CHANGE if component == "late_change" else BELOW_COST,
+                         share=f"{share:.0f}", elsewhere=f"{elsewhere:.0f}")
     if component == "leverage":
-        return (f"You buy about {value('share_of_capacity_pct'):.0f} % of the factory's "
-                "output: more power to improve conditions here, and more responsibility for "
-                "them.")
+        return words.one(LEVERAGE, share=f"{value('share_of_capacity_pct'):.0f}")
     raise ValueError(f"unknown component {component!r}")

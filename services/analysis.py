@@ -38,6 +38,7 @@ from metrics.purchasing import (
 )
 from metrics.risk import rank, relative_practices, risk_scores
 from reference import zero_tolerance_issues
+from reference.translation import N_
 
 #: clusters research links to purchasing practices (DOMAIN.md §3)
 LINKED_CLUSTERS = ("WT", "COMP", "CHR")
@@ -101,12 +102,13 @@ def relationships_in_view(relationships: pd.DataFrame, view: OrderView) -> pd.Da
     return frame
 
 
-NO_BENCHMARK_FACTORIES = ("No comparison with other brands for a choice of factories: other "
-                          "brands' orders with particular factories are not shown.")
-NO_BENCHMARK_COUNTRIES = ("No comparison with other brands for several countries at once: "
-                          "choose one country, or all, to compare like with like.")
-NO_BENCHMARK_TOO_FEW = ("No comparison with other brands: fewer than five other brands have "
-                        "orders for this choice.")
+# the reasons are shown by the Purchasing page, which translates them (``_(reason)``)
+NO_BENCHMARK_FACTORIES = N_("No comparison with other brands for a choice of factories: other "
+                            "brands' orders with particular factories are not shown.")
+NO_BENCHMARK_COUNTRIES = N_("No comparison with other brands for several countries at once: "
+                            "choose one country, or all, to compare like with like.")
+NO_BENCHMARK_TOO_FEW = N_("No comparison with other brands: fewer than five other brands have "
+                          "orders for this choice.")
 
 
 def benchmark_choice(view: OrderView) -> tuple[bool, str | None, str]:

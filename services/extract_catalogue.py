@@ -41,9 +41,19 @@ from metrics.risk import (
     RISK_CAPS,
     RISK_WEIGHTS,
 )
+from reference.translation import N_
 from services.analysis import risk_table
 
-C = ExtractColumn
+
+def C(name: str, kind: Any = "text", description: str = "", unit: str = "",
+      **values: Any) -> ExtractColumn:
+    """An extract column. ``description`` is a catalogue message (marked ``N_`` here); with
+    ``values`` it is a template whose ``{placeholders}`` they fill, and the data dictionary
+    translates the template before filling it (``ExtractColumn.meaning``)."""
+    if not values:
+        return ExtractColumn(name, kind, description, unit)
+    return ExtractColumn(name, kind, description.format(**values), unit,
+                         meaning=((description, tuple(values.items())),))
 
 
 @dataclass(frozen=True)
@@ -92,33 +102,33 @@ def _rows(frame: pd.DataFrame, columns: tuple[ExtractColumn, ...]) -> Iterator[t
 
 #: the first column of every factory-level extract: the key to join extracts on (an OS ID may
 #: be missing) and the id the HTTP API's factory endpoints take
-FACTORY_ID = C("factory_id", "int", "The factory's id in this dashboard (as in the "
-                                    "purchase-order extract).")
+FACTORY_ID = C("factory_id", "int", N_("The factory's id in this dashboard (as in the "
+                                       "purchase-order extract)."))
 
 
 # ---- supplier list (Transparency Pledge / Open Supply Hub columns) ---------------------------
 
 SUPPLIER_COLUMNS = (
     FACTORY_ID,
-    C("os_id", "text", "Open Supply Hub facility id (empty: not on Open Supply Hub)."),
-    C("name", "text", "Factory name."),
-    C("address", "text", "Site address."),
-    C("country_code", "text", "Country, ISO 3166-1 alpha-2."),
-    C("country_name", "text", "Country name (ISO 3166)."),
-    C("lat", "float", "Latitude (WGS 84).", "degrees"),
-    C("lng", "float", "Longitude (WGS 84).", "degrees"),
-    C("sector", "text", "Sector."),
-    C("facility_type", "text", "Facility type (Open Supply Hub list)."),
-    C("product_type", "text", "Products made."),
-    C("parent_company", "text", "Parent company."),
-    C("number_of_workers", "int", "Workers at the site.", "workers"),
-    C("workers_band", "text", "Transparency Pledge band: <1000, 1001–5000, 5001–10000, "
-                              ">10000."),
-    C("tier", "int", "Supply-chain tier (1 = final product assembly)."),
-    C("publicly_disclosed", "bool", "On the brand's published supplier list."),
-    C("latest_assessment_date", "date", "Date of the latest Better Work assessment.", "date"),
-    C("compliance_pct", "float", "100 × (questions − violations) ÷ questions in the latest "
-                                 "assessment.", "%"),
+    C("os_id", "text", N_("Open Supply Hub facility id (empty: not on Open Supply Hub).")),
+    C("name", "text", N_("Factory name.")),
+    C("address", "text", N_("Site address.")),
+    C("country_code", "text", N_("Country, ISO 3166-1 alpha-2.")),
+    C("country_name", "text", N_("Country name (ISO 3166).")),
+    C("lat", "float", N_("Latitude (WGS 84)."), "degrees"),
+    C("lng", "float", N_("Longitude (WGS 84)."), "degrees"),
+    C("sector", "text", N_("Sector.")),
+    C("facility_type", "text", N_("Facility type (Open Supply Hub list).")),
+    C("product_type", "text", N_("Products made.")),
+    C("parent_company", "text", N_("Parent company.")),
+    C("number_of_workers", "int", N_("Workers at the site."), "workers"),
+    C("workers_band", "text", N_("Transparency Pledge band: <1000, 1001–5000, 5001–10000, "
+                                 ">10000.")),
+    C("tier", "int", N_("Supply-chain tier (1 = final product assembly).")),
+    C("publicly_disclosed", "bool", N_("On the brand's published supplier list.")),
+    C("latest_assessment_date", "date", N_("Date of the latest Better Work assessment."), "date"),
+    C("compliance_pct", "float", N_("100 × (questions − violations) ÷ questions in the latest "
+                                    "assessment."), "%"),
 )
 
 
@@ -141,18 +151,18 @@ def _suppliers(engine: Engine, viewer: Viewer, ctx: ExtractContext) -> Rows:
 
 FINDING_COLUMNS = (
     FACTORY_ID,
-    C("factory_os_id", "text", "Open Supply Hub facility id."),
-    C("factory_name", "text", "Factory name."),
-    C("country_code", "text", "Country, ISO 3166-1 alpha-2."),
-    C("assessment_date", "date", "Date of the factory's latest assessment.", "date"),
-    C("cycle", "int", "Assessment cycle (1 = first assessment)."),
-    C("cluster", "text", "Better Work cluster."),
-    C("compliance_point_code", "text", "Compliance point code."),
-    C("compliance_point", "text", "Compliance point."),
-    C("questions_assessed", "int", "Non-compliance questions assessed under the point.",
+    C("factory_os_id", "text", N_("Open Supply Hub facility id.")),
+    C("factory_name", "text", N_("Factory name.")),
+    C("country_code", "text", N_("Country, ISO 3166-1 alpha-2.")),
+    C("assessment_date", "date", N_("Date of the factory's latest assessment."), "date"),
+    C("cycle", "int", N_("Assessment cycle (1 = first assessment).")),
+    C("cluster", "text", N_("Better Work cluster.")),
+    C("compliance_point_code", "text", N_("Compliance point code.")),
+    C("compliance_point", "text", N_("Compliance point.")),
+    C("questions_assessed", "int", N_("Non-compliance questions assessed under the point."),
       "questions"),
-    C("questions_non_compliant", "int", "Questions found non-compliant.", "questions"),
-    C("non_compliant", "bool", "Non-compliant on the point: any question non-compliant."),
+    C("questions_non_compliant", "int", N_("Questions found non-compliant."), "questions"),
+    C("non_compliant", "bool", N_("Non-compliant on the point: any question non-compliant.")),
 )
 
 
@@ -178,17 +188,17 @@ def _findings(engine: Engine, viewer: Viewer, ctx: ExtractContext) -> Rows:
 
 PLAN_COLUMNS = (
     FACTORY_ID,
-    C("factory_os_id", "text", "Open Supply Hub facility id."),
-    C("factory_name", "text", "Factory name."),
-    C("assessment_date", "date", "Assessment the item follows from.", "date"),
-    C("cycle", "int", "Assessment cycle."),
-    C("question_code", "text", "Question found non-compliant."),
-    C("compliance_point", "text", "Compliance point of the question."),
-    C("action", "text", "Agreed remediation action."),
-    C("status", "text", "Pending, In Progress or Completed."),
-    C("due_date", "date", "Due date.", "date"),
-    C("completed_on", "date", "Completion date (empty: not completed).", "date"),
-    C("overdue", "bool", "Not completed and past its due date on the extract date."),
+    C("factory_os_id", "text", N_("Open Supply Hub facility id.")),
+    C("factory_name", "text", N_("Factory name.")),
+    C("assessment_date", "date", N_("Assessment the item follows from."), "date"),
+    C("cycle", "int", N_("Assessment cycle.")),
+    C("question_code", "text", N_("Question found non-compliant.")),
+    C("compliance_point", "text", N_("Compliance point of the question.")),
+    C("action", "text", N_("Agreed remediation action.")),
+    C("status", "text", N_("Pending, In Progress or Completed.")),
+    C("due_date", "date", N_("Due date."), "date"),
+    C("completed_on", "date", N_("Completion date (empty: not completed)."), "date"),
+    C("overdue", "bool", N_("Not completed and past its due date on the extract date.")),
 )
 
 
@@ -228,14 +238,17 @@ def _purchase_orders(engine: Engine, viewer: Viewer, ctx: ExtractContext) -> Row
 
 PRACTICE_COLUMNS = (
     FACTORY_ID,
-    C("factory_os_id", "text", "Open Supply Hub facility id."),
-    C("factory_name", "text", "Factory name."),
-    C("country_code", "text", "Country, ISO 3166-1 alpha-2."),
-    C("as_of", "date", "The date the figures are computed as of: the latest order data, or "
-                       "the month end chosen on the Purchasing page.", "date"),
-    C("orders", "int", "Orders confirmed in the period.", "orders"),
-    C("units", "int", "Units ordered in the period.", "units"),
-    *(C(key, "float", f"{spec.label}: {spec.formula}.", spec.unit)
+    C("factory_os_id", "text", N_("Open Supply Hub facility id.")),
+    C("factory_name", "text", N_("Factory name.")),
+    C("country_code", "text", N_("Country, ISO 3166-1 alpha-2.")),
+    C("as_of", "date", N_("The date the figures are computed as of: the latest order data, or "
+                          "the month end chosen on the Purchasing page."), "date"),
+    C("orders", "int", N_("Orders confirmed in the period."), "orders"),
+    C("units", "int", N_("Units ordered in the period."), "units"),
+    # the indicator's name and formula are themselves messages where metrics.purchasing marks
+    # them (the data dictionary translates every text value)
+    *(C(key, "float", N_("{indicator}: {formula}."), spec.unit, indicator=spec.label,
+        formula=spec.formula)
       for key, spec in INDICATORS.items()),
 )
 
@@ -260,12 +273,12 @@ def _practices(engine: Engine, viewer: Viewer, ctx: ExtractContext) -> Rows:
 
 
 COVERAGE_COLUMNS = (
-    C("country_code", "text", "Country, ISO 3166-1 alpha-2."),
-    C("country_name", "text", "Country name."),
-    C("suppliers", "int", "Active suppliers in the country.", "factories"),
-    C("assessed_recently", "int", "Of which assessed in the 365 days before the extract date.",
+    C("country_code", "text", N_("Country, ISO 3166-1 alpha-2.")),
+    C("country_name", "text", N_("Country name.")),
+    C("suppliers", "int", N_("Active suppliers in the country."), "factories"),
+    C("assessed_recently", "int", N_("Of which assessed in the 365 days before the extract date."),
       "factories"),
-    C("share_pct", "float", "assessed_recently ÷ suppliers × 100.", "%"),
+    C("share_pct", "float", N_("assessed_recently ÷ suppliers × 100."), "%"),
 )
 
 
@@ -279,52 +292,54 @@ def _coverage(engine: Engine, viewer: Viewer, ctx: ExtractContext) -> Rows:
 
 
 RISK_COLUMNS = (
-    C("rank", "int", "Place in the ranking: by level (zero tolerance, high, unknown, medium, "
-                     "low), then open zero-tolerance findings, then score."),
+    C("rank", "int", N_("Place in the ranking: by level (zero tolerance, high, unknown, medium, "
+                        "low), then open zero-tolerance findings, then score.")),
     FACTORY_ID,
-    C("factory_os_id", "text", "Open Supply Hub facility id."),
-    C("factory_name", "text", "Factory name."),
-    C("country_code", "text", "Country, ISO 3166-1 alpha-2."),
+    C("factory_os_id", "text", N_("Open Supply Hub facility id.")),
+    C("factory_name", "text", N_("Factory name.")),
+    C("country_code", "text", N_("Country, ISO 3166-1 alpha-2.")),
     C("risk_level", "text",
-      "Zero tolerance — act now (a zero-tolerance finding open, or reported fixed but not yet "
-      "verified by an assessment); Unknown — needs assessment (never assessed, or the latest "
-      f"assessment older than {REPORTING_WINDOW_MONTHS} months); otherwise High (score ≥ "
-      f"{HIGH_RISK_MIN_SCORE:g}), Medium (≥ {MEDIUM_RISK_MIN_SCORE:g}) or Low."),
-    C("risk_score", "float", "The sum of the component points below (each component gives its "
-                             "full weight once its value reaches its \u201cfull at\u201d value, "
-                             "a proportional share below that); orders factories within a "
-                             "level.", "points (0–100)"),
-    C("reasons", "text", "Why, in full sentences, most severe first."),
-    *(C(f"{c}_points", "float", f"{COMPONENT_LABELS[c]}: points out of "
-                                f"{getattr(RISK_WEIGHTS, c):g} (full at "
-                                f"{getattr(RISK_CAPS, c):g}).", "points")
+      N_("Zero tolerance — act now (a zero-tolerance finding open, or reported fixed but not "
+         "yet verified by an assessment); Unknown — needs assessment (never assessed, or the "
+         "latest assessment older than {months} months); otherwise High (score ≥ {high}), "
+         "Medium (≥ {medium}) or Low."),
+      months=REPORTING_WINDOW_MONTHS, high=f"{HIGH_RISK_MIN_SCORE:g}",
+      medium=f"{MEDIUM_RISK_MIN_SCORE:g}"),
+    C("risk_score", "float", N_("The sum of the component points below (each component gives its "
+                                "full weight once its value reaches its \u201cfull at\u201d value, "
+                                "a proportional share below that); orders factories within a "
+                                "level."), "points (0–100)"),
+    C("reasons", "text", N_("Why, in full sentences, most severe first.")),
+    *(C(f"{c}_points", "float", N_("{component}: points out of {weight} (full at {cap})."),
+        "points", component=COMPONENT_LABELS[c], weight=f"{getattr(RISK_WEIGHTS, c):g}",
+        cap=f"{getattr(RISK_CAPS, c):g}")
       for c in COMPONENTS),
-    C("zt_open", "int", "Zero-tolerance findings open (no fix reported, no later assessment)."),
-    C("zt_reported_fixed", "int", "Zero-tolerance findings the factory reports fixed (plan item "
-                                  "completed), not yet verified by a later assessment."),
-    C("zt_verified_fixed", "int", "Earlier zero-tolerance findings a later assessment found "
-                                  "fixed."),
-    C("open_nc_core", "int", "Open non-compliant questions in the core labour clusters (child "
-                             "labour, discrimination, forced labour, freedom of association) of "
-                             "the latest assessment, zero-tolerance ones apart."),
-    C("reported_fixed_core", "int", "The same questions whose plan item the factory marked "
-                                    "completed (not yet verified)."),
-    C("open_nc_other", "int", "Open non-compliant questions in the other four clusters."),
-    C("reported_fixed_other", "int", "The same, reported fixed by the factory."),
-    C("assessment_age_days", "int", "Days from the latest assessment to the reference date; "
-                                    "empty when never assessed.", "days"),
-    C("late_change_share_pct", "float", "Your orders here changed after confirmation, of "
-                                        "those confirmed in the last two years.", "%"),
-    C("late_change_elsewhere_pct", "float", "The same share at your other suppliers.", "%"),
+    C("zt_open", "int", N_("Zero-tolerance findings open (no fix reported, no later assessment).")),
+    C("zt_reported_fixed", "int", N_("Zero-tolerance findings the factory reports fixed (plan item "
+                                     "completed), not yet verified by a later assessment.")),
+    C("zt_verified_fixed", "int", N_("Earlier zero-tolerance findings a later assessment found "
+                                     "fixed.")),
+    C("open_nc_core", "int", N_("Open non-compliant questions in the core labour clusters (child "
+                                "labour, discrimination, forced labour, freedom of association) of "
+                                "the latest assessment, zero-tolerance ones apart.")),
+    C("reported_fixed_core", "int", N_("The same questions whose plan item the factory marked "
+                                       "completed (not yet verified).")),
+    C("open_nc_other", "int", N_("Open non-compliant questions in the other four clusters.")),
+    C("reported_fixed_other", "int", N_("The same, reported fixed by the factory.")),
+    C("assessment_age_days", "int", N_("Days from the latest assessment to the reference date; "
+                                       "empty when never assessed."), "days"),
+    C("late_change_share_pct", "float", N_("Your orders here changed after confirmation, of "
+                                           "those confirmed in the last two years."), "%"),
+    C("late_change_elsewhere_pct", "float", N_("The same share at your other suppliers."), "%"),
     C("late_change_excess_pct_points", "float",
-      "How far the cautious (95 % lower) end of the share here lies above the share elsewhere; "
-      "0 when not clearly above.", "percentage points"),
-    C("below_cost_share_pct", "float", "Your orders here priced below cost, of those with a "
-                                       "costing confirmed in the last two years.", "%"),
-    C("below_cost_elsewhere_pct", "float", "The same share at your other suppliers.", "%"),
-    C("below_cost_excess_pct_points", "float", "As for late changes.", "percentage points"),
-    C("share_of_capacity_pct", "float", "Your units ordered in the last 365 days ÷ the "
-                                        "factory's annual output.", "%"),
+      N_("How far the cautious (95 % lower) end of the share here lies above the share elsewhere; "
+         "0 when not clearly above."), "percentage points"),
+    C("below_cost_share_pct", "float", N_("Your orders here priced below cost, of those with a "
+                                          "costing confirmed in the last two years."), "%"),
+    C("below_cost_elsewhere_pct", "float", N_("The same share at your other suppliers."), "%"),
+    C("below_cost_excess_pct_points", "float", N_("As for late changes."), "percentage points"),
+    C("share_of_capacity_pct", "float", N_("Your units ordered in the last 365 days ÷ the "
+                                           "factory's annual output."), "%"),
 )
 
 
@@ -368,8 +383,13 @@ def _with_precision(columns: tuple[ExtractColumn, ...]) -> tuple[ExtractColumn, 
         if places is None:
             out.append(column)
             continue
-        note = f"Rounded to {places} decimal place{'' if places == 1 else 's'}."
-        out.append(replace(column, description=f"{column.description} {note}".strip()))
+        note = (N_("Rounded to 1 decimal place.") if places == 1
+                else N_("Rounded to {places} decimal places."))
+        parts = column.meaning or (((column.description, ()),) if column.description else ())
+        out.append(replace(column,
+                           description=f"{column.description} "
+                                       f"{note.format(places=places)}".strip(),
+                           meaning=(*parts, (note, (("places", places),)))))
     return tuple(out)
 
 
@@ -421,28 +441,28 @@ def _spec(key: str, title: str, description: str, columns: tuple[ExtractColumn, 
 
 
 EXTRACTS: dict[str, ExtractSpec] = {spec.key: spec for spec in (
-    _spec("supplier-list", "Supplier list",
-                "Your suppliers in Open Supply Hub / Transparency Pledge columns, for a "
-                "published supplier list or an Open Supply Hub upload. Follows the Suppliers "
-                "page filters.", SUPPLIER_COLUMNS, _suppliers),
-    _spec("latest-findings", "Latest findings by compliance point",
-                "Each supplier's latest assessment, one row per compliance point. Follows the "
-                "Suppliers page filters.", FINDING_COLUMNS, _findings),
-    _spec("improvement-plans", "Improvement-plan items",
-                "Every improvement-plan item of your suppliers with status and due date. "
-                "Follows the Suppliers page filters.", PLAN_COLUMNS, _plans),
-    _spec("purchase-orders", "Purchase orders",
-                "Your purchase orders (streamed, any size). Follows the Purchasing page's "
-                "period and factory filters and the country filter.",
+    _spec("supplier-list", N_("Supplier list"),
+                N_("Your suppliers in Open Supply Hub / Transparency Pledge columns, for a "
+                   "published supplier list or an Open Supply Hub upload. Follows the Suppliers "
+                   "page filters."), SUPPLIER_COLUMNS, _suppliers),
+    _spec("latest-findings", N_("Latest findings by compliance point"),
+                N_("Each supplier's latest assessment, one row per compliance point. Follows the "
+                   "Suppliers page filters."), FINDING_COLUMNS, _findings),
+    _spec("improvement-plans", N_("Improvement-plan items"),
+                N_("Every improvement-plan item of your suppliers with status and due date. "
+                   "Follows the Suppliers page filters."), PLAN_COLUMNS, _plans),
+    _spec("purchase-orders", N_("Purchase orders"),
+                N_("Your purchase orders (streamed, any size). Follows the Purchasing page's "
+                   "period and factory filters and the country filter."),
                 PURCHASE_ORDER_COLUMNS, _purchase_orders),
-    _spec("purchasing-indicators", "Purchasing indicators by factory",
-                "Your purchasing-practice indicators per factory for the Purchasing page's "
-                "period.", PRACTICE_COLUMNS, _practices),
-    _spec("risk-ranking", "Risk ranking",
-                "Every active supplier's risk score, level, reasons and components (Risk "
-                "ranking page). Follows the country filter.", RISK_COLUMNS, _risk),
-    _spec("visibility-by-country", "Assessment coverage by country",
-                "Suppliers and recent assessments per country (Visibility page).",
+    _spec("purchasing-indicators", N_("Purchasing indicators by factory"),
+                N_("Your purchasing-practice indicators per factory for the Purchasing page's "
+                   "period."), PRACTICE_COLUMNS, _practices),
+    _spec("risk-ranking", N_("Risk ranking"),
+                N_("Every active supplier's risk score, level, reasons and components (Risk "
+                   "ranking page). Follows the country filter."), RISK_COLUMNS, _risk),
+    _spec("visibility-by-country", N_("Assessment coverage by country"),
+                N_("Suppliers and recent assessments per country (Visibility page)."),
                 COVERAGE_COLUMNS, _coverage),
 )}
 

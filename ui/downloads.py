@@ -38,6 +38,7 @@ from services.extract_catalogue import (
 )
 from ui import data, reference, state
 from ui.auth import SessionEnded, session_guard
+from ui.i18n import N_, _
 from ui.runtime import get_engine
 
 PERIOD_MONTHS = {"12": 12, "24": 24, "36": 36}
@@ -96,8 +97,9 @@ def extract_button(viewer: Viewer, brand_code: str, key: str, ctx: ExtractContex
     with the reason, when the viewer's role may not download it."""
     spec = EXTRACTS[key]
     allowed = may_download(viewer, key)
+    title, description = _(spec.title).lower(), _(spec.description)
     st.download_button(
-        label or f"Download {spec.title.lower()} (CSV)",
+        label or _("Download {extract} (CSV)").format(extract=title),
         data=guarded_file(viewer, key, ctx) if allowed else b"",
         file_name=extract_filename(brand_code, key, ctx.as_of),
         mime="text/csv",
@@ -105,12 +107,13 @@ def extract_button(viewer: Viewer, brand_code: str, key: str, ctx: ExtractContex
         icon=":material/download:" if allowed else ":material/lock:",
         key=f"download_{key}",
         disabled=not allowed,
-        help=spec.description if allowed else (
-            f"{spec.description} Brand viewers can download summary extracts only; ask "
-            "your brand's manager or a programme administrator for this one."),
+        help=description if allowed else _(
+            "{description} Brand viewers can download summary extracts only; ask your brand's "
+            "manager or a programme administrator for this one.").format(
+            description=description),
     )
     st.download_button(
-        "Excel workbook" if label else f"Download {spec.title.lower()} (Excel)",
+        _("Excel workbook") if label else _("Download {extract} (Excel)").format(extract=title),
         data=guarded_file(viewer, key, ctx, "xlsx") if allowed else b"",
         file_name=extract_filename(brand_code, key, ctx.as_of, "xlsx"),
         mime=XLSX_MIME,
@@ -118,26 +121,28 @@ def extract_button(viewer: Viewer, brand_code: str, key: str, ctx: ExtractContex
         icon=":material/table_view:" if allowed else ":material/lock:",
         key=f"download_{key}_xlsx",
         disabled=not allowed,
-        help=spec.description + " The same rows as an Excel workbook: numbers and dates as "
-                                "such, the data dictionary on a second sheet.",
+        help=_("{description} The same rows as an Excel workbook: numbers and dates as such, the "
+               "data dictionary on a second sheet.").format(description=description),
     )
 
 
 #: a column type as people say it
-TYPE_WORDS = {"text": "Text", "int": "Whole number", "float": "Number", "date": "Date",
-              "datetime": "Date and time", "bool": "Yes / no"}
+TYPE_WORDS = {"text": N_("Text"), "int": N_("Whole number"), "float": N_("Number"),
+              "date": N_("Date"), "datetime": N_("Date and time"), "bool": N_("Yes / no")}
 
 
 def dictionary_table(key: str) -> None:
     """The extract's data dictionary on the page: every column, its kind, unit and meaning."""
     spec = EXTRACTS[key]
-    rows = pd.DataFrame(data_dictionary(spec.columns))
-    rows["type"] = rows["type"].map(TYPE_WORDS).fillna(rows["type"])
+    # meanings in the session's language; column names (machine-readable) and units as written
+    rows = pd.DataFrame(data_dictionary(spec.columns, translate=_))
+    kinds = {code: _(word) for code, word in TYPE_WORDS.items()}
+    rows["type"] = rows["type"].map(kinds).fillna(rows["type"])
     st.dataframe(rows, hide_index=True, width="stretch",
-                 column_config={"column": st.column_config.TextColumn("Column"),
-                                "type": st.column_config.TextColumn("Kind"),
-                                "unit": st.column_config.TextColumn("Unit"),
-                                "meaning": st.column_config.TextColumn("Meaning",
+                 column_config={"column": st.column_config.TextColumn(_("Column")),
+                                "type": st.column_config.TextColumn(_("Kind")),
+                                "unit": st.column_config.TextColumn(_("Unit")),
+                                "meaning": st.column_config.TextColumn(_("Meaning"),
                                                                        width="large")})
 
 
@@ -145,8 +150,8 @@ def dictionary_button(key: str) -> None:
     spec = EXTRACTS[key]
     st.download_button(
         # with a byte-order mark, like the extracts (services.extract_catalogue)
-        "Data dictionary", data=(b"\xef\xbb\xbf" if CSV_BYTE_ORDER_MARK else b"")
-        + data_dictionary_csv(spec.columns),
+        _("Data dictionary"), data=(b"\xef\xbb\xbf" if CSV_BYTE_ORDER_MARK else b"")
+        + data_dictionary_csv(spec.columns, translate=_),
         file_name=f"{key}_data-dictionary.csv", mime="text/csv", on_click="ignore",
         icon=":material/menu_book:", key=f"dictionary_{key}",
-        help="Every column of the extract: type, unit and meaning.")
+        help=_("Every column of the extract: type, unit and meaning."))

@@ -21,11 +21,12 @@ from data_access.viewer import Viewer
 from metrics.reference import (
     ReferenceDates,
     as_of_line,
-    fmt_date,
     month_end_choices,
     reference_dates,
 )
 from ui import data, state
+from ui.formatting import fmt_date
+from ui.i18n import _
 
 #: the Purchasing page's reference-date filter (session state and URL)
 AS_OF_FILTER = "as_of"
@@ -51,7 +52,7 @@ def show_as_of(viewer: Viewer, version: int, kinds: tuple[str, ...], *,
     """The page's one line of dates; a warning instead of a caption when some data is older
     than its threshold. Only dates and fixed words: nothing from the data is rendered."""
     text, stale = as_of_line(dates(viewer, version), kinds, dt.date.today(), figures=figures,
-                             chosen=chosen)
+                             chosen=chosen, translate=_, format_date=fmt_date)
     if stale:
         st.warning(text, icon=":material/schedule:")
     else:
@@ -62,7 +63,7 @@ def purchasing_choices(viewer: Viewer, version: int, first_order: dt.date | None
     """The Purchasing page's reference dates: the latest order data, then earlier month ends
     (ISO date → label)."""
     ref = dates(viewer, version)
-    options = {LATEST: f"Latest order data ({fmt_date(ref.order_figures)})"}
+    options = {LATEST: _("Latest order data ({date})").format(date=fmt_date(ref.order_figures))}
     for end in month_end_choices(first_order, ref.orders):
         options[end.isoformat()] = fmt_date(end)
     return options

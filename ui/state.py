@@ -19,6 +19,7 @@ from data_access.errors import NotFound
 from data_access.factories import DirectoryFilters, parse_factory_id
 from data_access.viewer import Viewer
 from ui.components import plain
+from ui.i18n import _
 
 VIEWER_KEY = "viewer"
 BRAND_KEY = "admin_brand_id"
@@ -35,7 +36,7 @@ def viewer() -> Viewer:
     """The principal ``app.py`` resolved for this run (pages only run when signed in)."""
     found = st.session_state.get(VIEWER_KEY)
     if not isinstance(found, Viewer):
-        st.error("You are not signed in.")
+        st.error(_("You are not signed in."))
         st.stop()
     return found
 
@@ -54,8 +55,8 @@ def resolve_brand(engine: Engine, principal: Viewer, brands: pd.DataFrame) -> Vi
             try:
                 queries.brand_by_code(engine, principal, requested)
             except NotFound:
-                st.warning("The link named a brand you do not have access to; showing your "
-                           "own brand instead.", icon=":material/lock:")
+                st.warning(_("The link named a brand you do not have access to; showing "
+                             "your own brand instead."), icon=":material/lock:")
         return principal
     # Apply the link's brand only when the link changed: once the page has written the URL,
     # a choice in the sidebar must win over the (now stale) parameter of the previous run.
@@ -63,7 +64,8 @@ def resolve_brand(engine: Engine, principal: Viewer, brands: pd.DataFrame) -> Vi
         st.session_state[BRAND_PARAM_SEEN] = requested
         match = brands.loc[brands["code"] == requested, "brand_id"]
         if match.empty:
-            st.warning(f"No brand with code “{plain(requested)}”. Choose one in the sidebar.")
+            st.warning(_("No brand with code “{code}”. Choose one in the sidebar.").format(
+                code=plain(requested)))
         else:
             st.session_state[BRAND_KEY] = int(match.iloc[0])
     return principal.acting_for(st.session_state.get(BRAND_KEY))
