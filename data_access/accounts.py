@@ -60,6 +60,7 @@ from data_access.viewer import (
     Viewer,
     normalise_role,
 )
+from reference.translation import N_
 
 #: a temporary password (new account, reset) stops working after this many hours
 TEMPORARY_PASSWORD_HOURS = 72
@@ -324,14 +325,14 @@ def change_own_password(engine: Engine, username: str, new_password: str, *,
                            .where(AppUser.username == name, AppUser.disabled.is_(False))
                            ).first()
     if row is None:
-        return ["Your account is no longer active."]
+        return [N_("Your account is no longer active.")]
     if not row.must_change_password and not passwords.verify_password(
             row.password_hash, current_password or ""):
-        return ["Your current password is not correct."]
+        return [N_("Your current password is not correct.")]
     problems = passwords.problems_with(new_password,
                                        user_inputs=(name, row.display_name, row.email or ""))
     if not problems and passwords.verify_password(row.password_hash, new_password):
-        problems.append("Choose a password different from the current one.")
+        problems.append(N_("Choose a password different from the current one."))
     if problems:
         return problems
     with system_connection(engine) as conn:
@@ -385,12 +386,12 @@ def _enabled_admins(conn: Connection) -> set[str]:
 
 def _check_brand(conn: Connection, role: str, brand_id: int | None) -> int | None:
     if role not in ROLES:
-        raise AccountError("Choose a role.")
+        raise AccountError(N_("Choose a role."))
     if role == "admin":
         return None
     if brand_id is None or conn.execute(select(Brand.id).where(Brand.id == brand_id)
                                         ).scalar() is None:
-        raise AccountError("Choose the brand this account belongs to.")
+        raise AccountError(N_("Choose the brand this account belongs to."))
     return brand_id
 
 
@@ -415,7 +416,7 @@ def create_account(engine: Engine, actor: Viewer, username: str, display_name: s
         raise AccountError("A username has 2 to 80 characters: letters a–z, digits and "
                            ". _ @ - (it is not case-sensitive).")
     if not display_name.strip():
-        raise AccountError("Enter the person's name.")
+        raise AccountError(N_("Enter the person's name."))
     with system_connection(engine) as conn:
         if conn.execute(select(AppUser.username).where(AppUser.username == name)).first():
             raise AccountError(f"The username {name!r} is already taken.")
@@ -439,9 +440,9 @@ def set_disabled(engine: Engine, actor: Viewer, username: str, disabled: bool, *
         row = _account(conn, username)
         if disabled:
             if row.username == actor.username:
-                raise AccountError("You cannot disable your own account.")
+                raise AccountError(N_("You cannot disable your own account."))
             if row.role == "admin" and _enabled_admins(conn) == {row.username}:
-                raise AccountError("This is the last active administrator account.")
+                raise AccountError(N_("This is the last active administrator account."))
             if not row.disabled:
                 _disable(conn, row.username, "admin", actor.username, row.brand_id, now)
         elif row.disabled:
@@ -505,9 +506,9 @@ def change_role(engine: Engine, actor: Viewer, username: str, role: str, brand_i
         brand_id = _check_brand(conn, role, brand_id)
         if row.role == "admin" and role != "admin":
             if row.username == actor.username:
-                raise AccountError("You cannot take away your own administrator role.")
+                raise AccountError(N_("You cannot take away your own administrator role."))
             if _enabled_admins(conn) == {row.username}:
-                raise AccountError("This is the last active administrator account.")
+                raise AccountError(N_("This is the last active administrator account."))
         if (row.role, row.brand_id) == (role, brand_id):
             return
         conn.execute(update(AppUser).where(AppUser.username == row.username)
@@ -532,7 +533,7 @@ def revoke_sessions(engine: Engine, username: str, now: dt.datetime | None = Non
 # ---- reading accounts and their audit -----------------------------------------------------
 
 
-SOURCE_LABELS = {"users_file": "Users file", "app": "Created here", "demo": "Demo"}
+SOURCE_LABELS = {"users_file": N_("Users file"), "app": N_("Created here"), "demo": N_("Demo")}
 
 
 def list_accounts(engine: Engine, viewer: Viewer,
