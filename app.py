@@ -137,7 +137,8 @@ except DATABASE_DOWN_ERRORS as exc:
 with st.sidebar:
     st.markdown(f"**{plain(st.session_state.get('name') or viewer.username)}**")
     if viewer.is_admin:
-        st.caption(_(ROLE_LABELS["admin"]))
+        admin_label = ROLE_LABELS["admin"]
+        st.caption(_(admin_label))
         ids = list(brands["brand_id"])
         if st.session_state.get(state.BRAND_KEY) not in ids:
             st.session_state[state.BRAND_KEY] = None

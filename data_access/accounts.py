@@ -60,7 +60,7 @@ from data_access.viewer import (
     Viewer,
     normalise_role,
 )
-from reference.translation import N_
+from reference.translation import N_, Translate, identity
 
 #: a temporary password (new account, reset) stops working after this many hours
 TEMPORARY_PASSWORD_HOURS = 72
@@ -313,10 +313,12 @@ def record_successful_login(engine: Engine, username: str, now: dt.datetime | No
 
 def change_own_password(engine: Engine, username: str, new_password: str, *,
                         current_password: str | None, session_id: str | None,
-                        now: dt.datetime | None = None) -> list[str]:
+                        now: dt.datetime | None = None,
+                        translate: Translate = identity) -> list[str]:
     """A user sets their own password. ``current_password`` is required unless the account
     must change a temporary password it has just signed in with. Returns the problems (empty:
-    done); on success every other session of the account ends."""
+    done), in the language ``translate`` gives (English by default); on success every other
+    session of the account ends."""
     now = now or utcnow()
     name = normalise_username(username)
     with system_connection(engine) as conn:
@@ -325,14 +327,15 @@ def change_own_password(engine: Engine, username: str, new_password: str, *,
                            .where(AppUser.username == name, AppUser.disabled.is_(False))
                            ).first()
     if row is None:
-        return [N_("Your account is no longer active.")]
+        return [translate(N_("Your account is no longer active."))]
     if not row.must_change_password and not passwords.verify_password(
             row.password_hash, current_password or ""):
-        return [N_("Your current password is not correct.")]
+        return [translate(N_("Your current password is not correct."))]
     problems = passwords.problems_with(new_password,
-                                       user_inputs=(name, row.display_name, row.email or ""))
+                                       user_inputs=(name, row.display_name, row.email or ""),
+                                       translate=translate)
     if not problems and passwords.verify_password(row.password_hash, new_password):
-        problems.append(N_("Choose a password different from the current one."))
+        problems.append(translate(N_("Choose a password different from the current one.")))
     if problems:
         return problems
     with system_connection(engine) as conn:

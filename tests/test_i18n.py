@@ -57,7 +57,11 @@ TRANSLATED = [locale for locale in SUPPORTED_LOCALES if locale != "en"]
 #: extends this list until it is every one of them — then it becomes
 #: ``sorted(ROOT.glob("pages/**/*.py")) + sorted(ROOT.glob("ui/*.py")) + [ROOT / "app.py"]``
 #: (``python -m scripts.i18n_tools unmarked FILE…`` lists what is left in a file).
-CONVERTED_FILES = ["ui/language.py", "ui/i18n.py"]
+CONVERTED_FILES = ["ui/language.py", "ui/i18n.py",
+                   # phase 2, group g4: sign-in, accounts, administration, import, API access
+                   "app.py", "ui/auth.py", "ui/api_tokens.py", "ui/runtime.py",
+                   "pages/admin/data_and_accounts.py", "pages/admin/import_data.py",
+                   "pages/admin/audit_log.py", "pages/brand/api_access.py"]
 
 # ---- the translation layer -------------------------------------------------------------------
 

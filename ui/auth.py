@@ -455,9 +455,10 @@ class AuthGate:
             st.rerun()
         problems = accounts.change_own_password(
             self.engine, str(st.session_state.get("username") or ""), new,
-            current_password=current, session_id=st.session_state.get(SESSION_ID))
+            current_password=current, session_id=st.session_state.get(SESSION_ID),
+            translate=_)
         if problems:
-            st.session_state[PASSWORD_MESSAGE] = ("error", " ".join(_(p) for p in problems))
+            st.session_state[PASSWORD_MESSAGE] = ("error", " ".join(problems))
         else:
             st.session_state[PASSWORD_MESSAGE] = (
                 "success", _("Your password was changed. Your other sessions were signed out."))

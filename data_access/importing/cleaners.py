@@ -22,8 +22,6 @@ from typing import Any, NamedTuple
 import pycountry
 import yaml
 
-from reference.translation import N_
-
 #: ``(value, None)`` when the cell is fine, ``(None, reason)`` when it is not.
 Cleaned = tuple[Any, str | None]
 Cleaner = Callable[[str], Cleaned]
@@ -43,7 +41,7 @@ def text(max_length: int, *, single_line: bool = True) -> Cleaner:
         # fast path: printable (no control characters, tabs or line breaks), single spaces
         if not (value.isprintable() and "  " not in value):
             if _CONTROL.search(value):
-                return None, N_("contains a control character")
+                return None, "contains a control character"
             if single_line:
                 value = " ".join(value.split())
         if len(value) > max_length:
@@ -93,7 +91,7 @@ def integer(minimum: int | None = None, maximum: int | None = None) -> Cleaner:
         elif _DECIMAL.fullmatch(value) and float(value.replace(",", "")).is_integer():
             number = int(float(value.replace(",", "")))  # "1200.0" from a spreadsheet
         else:
-            return None, N_("is not a whole number")
+            return None, "is not a whole number"
         return _in_range(number, minimum, maximum)
 
     return clean
@@ -109,7 +107,7 @@ def decimal(minimum: float | None = None, maximum: float | None = None) -> Clean
         if value.replace(".", "", 1).isdigit() and value.isascii():  # fast path: "12.50"
             return _in_range(float(value), minimum, maximum)
         if not _DECIMAL.fullmatch(value):
-            return None, N_("is not a number (use a decimal point, e.g. 12.50)")
+            return None, "is not a number (use a decimal point, e.g. 12.50)"
         return _in_range(float(value.replace(",", "")), minimum, maximum)
 
     return clean
@@ -118,7 +116,7 @@ def decimal(minimum: float | None = None, maximum: float | None = None) -> Clean
 def _in_range(number: float, minimum: float | None, maximum: float | None) -> Cleaned:
     if minimum is not None and number < minimum:
         if minimum == 0:
-            return None, N_("must not be negative")
+            return None, "must not be negative"
         return None, f"must be at least {minimum:g}"
     if maximum is not None and number > maximum:
         return None, f"must be at most {maximum:g}"
@@ -129,10 +127,10 @@ def percent(value: str) -> Cleaned:
     """A percentage 0–100; a trailing "%" is allowed. 0.62 means 0.62 %, not 62 %."""
     number_text = value[:-1].rstrip() if value.endswith("%") else value
     if not _DECIMAL.fullmatch(number_text):
-        return None, N_("is not a percentage (e.g. 62.5)")
+        return None, "is not a percentage (e.g. 62.5)"
     number = float(number_text.replace(",", ""))
     if not 0 <= number <= 100:
-        return None, N_("must be between 0 and 100")
+        return None, "must be between 0 and 100"
     return number, None
 
 
@@ -141,7 +139,7 @@ def latitude(value: str) -> Cleaned:
     if error:
         return None, error
     if not -90 <= number <= 90:
-        return None, N_("is outside -90..90 (latitude)")
+        return None, "is outside -90..90 (latitude)"
     return number, None
 
 
@@ -150,7 +148,7 @@ def longitude(value: str) -> Cleaned:
     if error:
         return None, error
     if not -180 <= number <= 180:
-        return None, N_("is outside -180..180 (longitude)")
+        return None, "is outside -180..180 (longitude)"
     return number, None
 
 
@@ -199,14 +197,14 @@ def workers(value: str) -> Cleaned:
     if match := _RANGE.fullmatch(value):
         low, high = _num(match[1]), _num(match[2])
         if low > high:
-            return None, N_("is a range whose lower end is above its upper end")
+            return None, "is a range whose lower end is above its upper end"
         if high > MAX_WORKERS:
             return None, f"is more than {MAX_WORKERS:,} workers"
         return WorkerCount((low + high) // 2, low, high), None
     if match := _BELOW.fullmatch(value):
         bound = _num(match[1])
         if bound < 2:
-            return None, N_("is not a usable worker band")
+            return None, "is not a usable worker band"
         return WorkerCount(bound // 2, 1, bound - 1), None
     if match := _ABOVE.fullmatch(value):
         bound = _num(match[1] or match[2])
@@ -215,7 +213,7 @@ def workers(value: str) -> Cleaned:
             return None, f"is more than {MAX_WORKERS:,} workers"
         return WorkerCount(low, low, None), None
     if value.lstrip().startswith("-"):
-        return None, N_("must not be negative")
+        return None, "must not be negative"
     return None, 'is not a worker count or range (e.g. 2500, "1001-5000", "<1000", ">10000")'
 
 
@@ -237,13 +235,13 @@ def iso_date(value: str) -> Cleaned:
             return dt.date.fromisoformat(value), None
         except ValueError:
             if _ISO_DATE.fullmatch(value):
-                return None, N_("is not a valid calendar date")
+                return None, "is not a valid calendar date"
     elif match := _ISO_MIDNIGHT.fullmatch(value):
         return iso_date(match[1])
     if _SLASHED.fullmatch(value):
-        return None, N_("is ambiguous (day/month order differs between countries); "
+        return None, ("is ambiguous (day/month order differs between countries); "
                       "write dates as YYYY-MM-DD")
-    return None, N_("is not a date in ISO 8601 format (YYYY-MM-DD)")
+    return None, "is not a date in ISO 8601 format (YYYY-MM-DD)"
 
 
 _TRUE = {"true", "yes", "y", "1", "t"}
@@ -257,7 +255,7 @@ def boolean(value: str) -> Cleaned:
         return True, None
     if folded in _FALSE:
         return False, None
-    return None, N_("is not yes/no (accepted: yes, no, true, false, 1, 0)")
+    return None, "is not yes/no (accepted: yes, no, true, false, 1, 0)"
 
 
 def finding(value: str) -> Cleaned:
@@ -273,7 +271,7 @@ def finding(value: str) -> Cleaned:
         return False, None
     result, error = boolean(value)
     if error:
-        return None, N_("is not a finding (non_compliant, compliant, yes, no, true, false, 1, 0)")
+        return None, "is not a finding (non_compliant, compliant, yes, no, true, false, 1, 0)"
     return result, None
 
 
@@ -323,7 +321,7 @@ def _country(key: str) -> Cleaned:
         choices = ", ".join(f"{pycountry.countries.get(alpha_2=c).name} ({c})"
                             for c in ambiguous[key])
         return None, f"could mean several countries ({choices}); write the ISO code"
-    return None, N_("is not a country name or ISO 3166 code")
+    return None, "is not a country name or ISO 3166 code"
 
 
 def country(value: str) -> Cleaned:
@@ -346,7 +344,7 @@ def os_id(value: str) -> Cleaned:
     """An Open Supply Hub facility id such as ``IN2019067X1K87E`` (case-insensitive)."""
     upper = value.upper()
     if not _OS_ID.fullmatch(upper):
-        return None, N_("is not an Open Supply Hub ID (e.g. BD2019067X1K87E)")
+        return None, "is not an Open Supply Hub ID (e.g. BD2019067X1K87E)"
     return upper, None
 
 
@@ -354,7 +352,7 @@ def tier(value: str) -> Cleaned:
     """Supply-chain tier 1–4: "1", "Tier 1", "T1"."""
     match = re.fullmatch(r"(?:tier|t)?\s*([1-4])", value.strip(), re.IGNORECASE)
     if match is None:
-        return None, N_("is not a tier from 1 to 4")
+        return None, "is not a tier from 1 to 4"
     return int(match[1]), None
 
 
@@ -390,5 +388,5 @@ def factory_status(value: str) -> Cleaned:
     "operating", "permanently closed", "relocated", … in any case)."""
     status = _STATUS_WORDS.get(_token(value))
     if status is None:
-        return None, N_("is not a facility status (expected: active, closed or moved)")
+        return None, "is not a facility status (expected: active, closed or moved)"
     return status, None

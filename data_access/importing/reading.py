@@ -378,7 +378,7 @@ def _clean_column(cells: Sequence[str], cleaner: Cleaner,
         def __missing__(self, cell: str) -> Any:
             stripped = cell.strip()
             if not stripped:
-                value, error = None, ("a value is required" if required else None)
+                value, error = None, (N_("a value is required") if required else None)
             else:
                 value, error = cleaner(stripped)
                 if error is not None:

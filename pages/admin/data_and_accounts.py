@@ -78,13 +78,14 @@ brands = data.visible_brands(viewer, data.data_version())
 brand_names = dict(zip(brands["brand_id"], brands["name"], strict=True))
 
 role_labels = {code: _(label) for code, label in ROLE_LABELS.items()}
+source_labels = {code: _(label) for code, label in accounts.SOURCE_LABELS.items()}
 st.subheader(_("Accounts"))
 st.caption(_("Accounts come from the users file (applied at every start) or are created here. "
              "Changes made here to a users-file account stay until its entry in the file "
              "changes; accounts created here are never changed by the file."))
 st.dataframe(
     users.assign(brand=accounts_brand_column(users), role_label=users["role"].map(role_labels),
-                 source=users["source"].map(_, na_action="ignore")),
+                 source=users["provisioned_from"].map(source_labels)),
     hide_index=True, width="stretch",
     column_order=["username", "display_name", "role_label", "brand", "source", "disabled",
                   "locked", "must_change_password", "sessions", "last_login_at"],
@@ -109,8 +110,8 @@ with manage:
         row = users.loc[users["username"] == chosen].iloc[0]
         sessions = int(row["sessions"])
         facts = [_("Role: {role}").format(role=role_labels.get(row["role"], row["role"])),
-                 _("Source: {source}").format(source=_(row["source"]) if row["source"]
-                                              else "—"),
+                 _("Source: {source}").format(source=source_labels.get(row["provisioned_from"],
+                                                                       "—")),
                  ngettext("Signed in now: {n} session", "Signed in now: {n} sessions",
                           sessions).format(n=fmt_int(sessions))]
         if row["brand"]:
