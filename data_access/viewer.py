@@ -44,6 +44,28 @@ ACTIONS: dict[str, str] = {
     "view_audit_log": "see the audit logs",
 }
 
+#: action -> the refusal a role without it gets (the sentence :meth:`Viewer.require` raises
+#: with), marked for the catalogues so that the interface can show it translated
+REFUSALS: dict[str, str] = {
+    "view_brand_pages": N_("Your account cannot see the brand's pages. Ask your brand's "
+                           "manager or a programme administrator if you need to."),
+    "download_summary_extracts": N_("Your account cannot download summary extracts. Ask your "
+                                    "brand's manager or a programme administrator if you need "
+                                    "to."),
+    "download_raw_extracts": N_("Your account cannot download order-, finding- and plan-level "
+                                "extracts. Ask your brand's manager or a programme "
+                                "administrator if you need to."),
+    "manage_engagement_log": N_("Your account cannot manage the brand's engagement log. Ask "
+                                "your brand's manager or a programme administrator if you "
+                                "need to."),
+    "manage_api_tokens": N_("Your account cannot issue and revoke the brand's API tokens. Ask "
+                            "your brand's manager or a programme administrator if you need "
+                            "to."),
+}
+#: an action missing from :data:`REFUSALS` (the administrators' own are refused as such)
+REFUSED = N_("Your account cannot do this. Ask your brand's manager or a programme "
+             "administrator if you need to.")
+
 #: role -> the actions it may perform: the one place that says who may do what
 PERMISSIONS: dict[str, frozenset[str]] = {
     "brand_viewer": frozenset({"view_brand_pages", "download_summary_extracts"}),
@@ -92,9 +114,7 @@ class Viewer:
         if not self.can(action):
             if action in PERMISSIONS["admin"] - PERMISSIONS["brand_manager"]:
                 raise PermissionDenied(N_("This is only available to programme administrators."))
-            raise PermissionDenied(
-                f"Your account cannot {ACTIONS.get(action, 'do this')}. Ask your brand's "
-                "manager or a programme administrator if you need to.")
+            raise PermissionDenied(REFUSALS.get(action, REFUSED))
 
     def acting_for(self, brand_id: int | None) -> Viewer:
         """An administrator's view of another brand. Brand users cannot switch brands."""

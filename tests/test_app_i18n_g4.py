@@ -97,3 +97,28 @@ def test_the_api_access_page_speaks_french_with_french_numbers(app_env):
     scope = at.selectbox(key="api_scope_brand")
     assert scope.label == "Peut lire"
     assert "Toutes les extractions (comme gestionnaire de marque)" in scope.options
+
+
+def test_each_refusal_says_the_action_in_the_users_words():
+    """The refusals are whole sentences (translatable) that say what ``ACTIONS`` says."""
+    from data_access.viewer import ACTIONS, PERMISSIONS, REFUSALS
+
+    brand_actions = set(ACTIONS) - (PERMISSIONS["admin"] - PERMISSIONS["brand_manager"])
+    assert set(REFUSALS) == brand_actions
+    for action, sentence in REFUSALS.items():
+        assert sentence == (f"Your account cannot {ACTIONS[action]}. Ask your brand's manager "
+                            "or a programme administrator if you need to.")
+
+
+def test_a_refusal_is_shown_in_spanish(app_env):
+    from data_access.viewer import Viewer
+    from tests.apphelpers import brand_id
+
+    at = AppTest.from_file(API, default_timeout=TIMEOUT)
+    at.session_state["viewer"] = Viewer("lena", "brand_viewer", brand_id(app_env, "nordwind"))
+    at.session_state["_locale"] = "es"
+    at.run()
+    assert at.title[0].value == "Acceso a la API"
+    assert [e.value for e in at.error] == [
+        "Su cuenta no puede emitir ni revocar los tokens de API de la marca. Pida acceso al "
+        "gestor de su marca o a un administrador del programa si lo necesita."]
