@@ -31,6 +31,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -566,58 +567,102 @@ def list_accounts(engine: Engine, viewer: Viewer,
     return frame
 
 
+#: the change in words, for the audit log (marked for the catalogues, translated by the caller's
+#: ``translate``)
 _ACTION_TEXT = {
-    "created": "created the account",
-    "updated": "updated the account from the users file",
-    "disabled": "disabled the account",
-    "enabled": "enabled the account",
-    "unlocked": "cleared the failed sign-ins",
-    "signed_out": "signed the account out everywhere",
-    "password_reset": "reset the password (temporary password)",
-    "password_changed": "changed the password",
-    "role_changed": "changed the role or brand",
-    "api_token_issued": "issued the API token",
-    "api_token_revoked": "revoked the API token",
+    "created": N_("Created the account"),
+    "updated": N_("Updated the account from the users file"),
+    "disabled": N_("Disabled the account"),
+    "enabled": N_("Enabled the account"),
+    "unlocked": N_("Cleared the failed sign-ins"),
+    "signed_out": N_("Signed the account out everywhere"),
+    "password_reset": N_("Reset the password (temporary password)"),
+    "password_changed": N_("Changed the password"),
+    "role_changed": N_("Changed the role or brand"),
+    "api_token_issued": N_("Issued the API token"),
+    "api_token_revoked": N_("Revoked the API token"),
 }
-_TOKEN_REVOKED_TEXT = {"issuer_disabled": "the account that issued it was disabled",
-                       "issuer_role_changed": "the role or brand of the account that issued "
-                                              "it changed"}
-_REASON_TEXT = {"admin": "by an administrator", "removed_from_file": "no longer in the users "
-                "file", "demo": "a demo account outside demo mode"}
+_TOKEN_REVOKED_TEXT = {"issuer_disabled": N_("the account that issued it was disabled"),
+                       "issuer_role_changed": N_("the role or brand of the account that issued "
+                                                 "it changed")}
+_REASON_TEXT = {"admin": N_("by an administrator"),
+                "removed_from_file": N_("no longer in the users file"),
+                "demo": N_("a demo account outside demo mode")}
+
+def _label(text: str, translate: Translate) -> str:
+    """A marked label in ``translate``'s language (an empty text stays empty: gettext would
+    answer it with the catalogue's header)."""
+    return translate(text) if text else text
 
 
-def describe_change(action: str, details: dict[str, Any], brands: dict[int, str]) -> str:
-    """One audit row in words, e.g. "changed the role or brand: Brand manager → Brand viewer"."""
-    text = _ACTION_TEXT.get(action, action.replace("_", " "))
+#: ``ngettext(singular, plural, n)``: the interface passes ``ui.i18n.ngettext``
+NGettext = Callable[[str, str, int], str]
+
+
+def english_ngettext(singular: str, plural: str, n: int) -> str:
+    """The :data:`NGettext` that keeps the English texts."""
+    return singular if n == 1 else plural
+
+
+def describe_change(action: str, details: dict[str, Any], brands: dict[int, str], *,
+                    translate: Translate = identity,
+                    ngettext: NGettext = english_ngettext) -> str:
+    """One audit row in words, e.g. "Changed the role or brand: Brand manager → Brand viewer",
+    in the language of ``translate`` / ``ngettext`` (English by default)."""
+
+    def role_label(role: str | None) -> str:
+        return translate(ROLE_LABELS[role]) if role in ROLE_LABELS else (role or "—")
+
+    if action not in _ACTION_TEXT:
+        text = action.replace("_", " ")
+        return text[0].upper() + text[1:]
+    text = translate(_ACTION_TEXT[action])
     if action == "created" and details.get("role"):
-        text += f" as {ROLE_LABELS.get(details['role'], details['role'])}"
-    elif action == "disabled" and details.get("reason"):
-        text += f" ({_REASON_TEXT.get(details['reason'], details['reason'])})"
-    elif action == "updated" and details.get("changed"):
-        text += ": " + ", ".join(details["changed"]) + " changed"
-    elif action == "role_changed":
+        return translate(N_("Created the account as {role}")).format(
+            role=role_label(details["role"]))
+    if action == "disabled" and details.get("reason"):
+        reason = details["reason"]
+        return translate(N_("{change} ({detail})")).format(
+            change=text, detail=translate(_REASON_TEXT[reason]) if reason in _REASON_TEXT
+            else reason)
+    if action == "updated" and details.get("changed"):
+        return translate(N_("Updated the account from the users file: {fields} changed")).format(
+            fields=", ".join(details["changed"]))
+    if action == "role_changed":
         def side(role: str | None, brand: int | None) -> str:
-            label = ROLE_LABELS.get(role or "", role or "—")
-            return f"{label} of {brands.get(brand, 'a removed brand')}" if brand else label
-        text += (f": {side(details.get('from_role'), details.get('from_brand'))} → "
-                 f"{side(details.get('to_role'), details.get('to_brand'))}")
-    elif action == "signed_out":
+            if not brand:
+                return role_label(role)
+            return translate(N_("{role} of {brand}")).format(
+                role=role_label(role),
+                brand=brands.get(brand) or translate(N_("a removed brand")))
+        return translate(N_("Changed the role or brand: {before} → {after}")).format(
+            before=side(details.get("from_role"), details.get("from_brand")),
+            after=side(details.get("to_role"), details.get("to_brand")))
+    if action == "signed_out":
         count = int(details.get("sessions_ended", 0))
-        text += f" ({count} session{'s' if count != 1 else ''} ended)"
-    elif action == "password_reset" and details.get("valid_hours"):
-        text += f", valid {details['valid_hours']} hours"
-    elif action == "password_changed" and details.get("temporary"):
-        text += " (replacing a temporary password)"
-    elif action == "api_token_issued":
-        text += (f" for {api_tokens.scope_label(details.get('scope', '')).lower()}, valid "
-                 f"until {details.get('expires_at', '?')}")
-    elif action == "api_token_revoked" and details.get("reason") in _TOKEN_REVOKED_TEXT:
-        text += f" ({_TOKEN_REVOKED_TEXT[details['reason']]})"
-    return text[0].upper() + text[1:]
+        return ngettext("Signed the account out everywhere ({n} session ended)",
+                        "Signed the account out everywhere ({n} sessions ended)",
+                        count).format(n=count)
+    if action == "password_reset" and details.get("valid_hours"):
+        return translate(N_("Reset the password (temporary password), valid {hours} hours")
+                         ).format(hours=details["valid_hours"])
+    if action == "password_changed" and details.get("temporary"):
+        return translate(N_("Changed the password (replacing a temporary password)"))
+    if action == "api_token_issued":
+        return translate(N_("Issued the API token for {scope}, valid until {date}")).format(
+            scope=_label(api_tokens.scope_label(details.get("scope", "")), translate).lower(),
+            date=details.get("expires_at", "?"))
+    if action == "api_token_revoked" and details.get("reason") in _TOKEN_REVOKED_TEXT:
+        return translate(N_("{change} ({detail})")).format(
+            change=text, detail=translate(_TOKEN_REVOKED_TEXT[details["reason"]]))
+    return text
 
 
-def list_account_changes(engine: Engine, viewer: Viewer, *, limit: int = 500) -> pd.DataFrame:
-    """The account audit, newest first, in words (administrators only).
+def list_account_changes(engine: Engine, viewer: Viewer, *, limit: int = 500,
+                         translate: Translate = identity,
+                         ngettext: NGettext = english_ngettext) -> pd.DataFrame:
+    """The account audit, newest first, in words (administrators only; ``translate`` and
+    ``ngettext`` give the words' language, English by default).
 
     Columns: ``created_at, actor, target, brand, change``.
     """
@@ -631,7 +676,8 @@ def list_account_changes(engine: Engine, viewer: Viewer, *, limit: int = 500) ->
             .limit(limit)).all()
     records = [{"created_at": r.created_at, "actor": r.actor, "target": r.target,
                 "brand": brands.get(r.brand_id, ""),
-                "change": describe_change(r.action, json.loads(r.details or "{}"), brands)}
+                "change": describe_change(r.action, json.loads(r.details or "{}"), brands,
+                                          translate=translate, ngettext=ngettext)}
                for r in rows]
     return pd.DataFrame(records, columns=["created_at", "actor", "target", "brand", "change"])
 

@@ -62,6 +62,8 @@ def test_the_administration_pages_speak_french(app_env):
     _open(at, AUDIT)
     assert at.title[0].value == "Journal d'audit"
     assert [t.label for t in at.tabs] == ["Téléchargements", "Modifications de comptes"]
+    changes = at.dataframe[-1].value
+    assert "A créé le compte en tant que Gestionnaire de marque" in set(changes["change"])
 
 
 def test_an_import_is_reported_in_spanish(app_env):

@@ -9,7 +9,7 @@ from data_access import accounts
 from data_access.errors import PermissionDenied
 from data_access.extracts import list_downloads
 from ui import data, state
-from ui.i18n import _
+from ui.i18n import _, ngettext
 from ui.runtime import get_engine
 
 viewer = state.viewer()
@@ -45,7 +45,8 @@ with accounts_tab:
                  "brands changed, accounts disabled or enabled, unlocked, signed out "
                  "everywhere, passwords reset or changed — by an administrator, by the users "
                  "file at start, or by the person themself. Passwords never appear here."))
-    changes = accounts.list_account_changes(get_engine(), viewer)
+    changes = accounts.list_account_changes(get_engine(), viewer, translate=_,
+                                            ngettext=ngettext)
     if changes.empty:
         st.info(_("No account changes recorded yet."), icon=":material/info:")
     else:
