@@ -92,7 +92,18 @@ class UsersFileError(ValueError):
 
 
 class AccountError(ValueError):
-    """An administration request that cannot be done as asked; the message says why."""
+    """An administration request that cannot be done as asked; the message says why.
+
+    ``message`` is a text marked for the catalogues, with ``{placeholders}`` filled from
+    ``values``; :meth:`translated` gives it in the interface's language."""
+
+    def __init__(self, message: str, **values: str) -> None:
+        super().__init__(message.format(**values) if values else message)
+        self.template, self.values = message, values
+
+    def translated(self, translate: Translate) -> str:
+        text = translate(self.template)
+        return text.format(**self.values) if self.values else text
 
 
 # ---- the users file ---------------------------------------------------------------------------
@@ -417,13 +428,13 @@ def create_account(engine: Engine, actor: Viewer, username: str, display_name: s
     now = now or utcnow()
     name = normalise_username(username)
     if not _USERNAME.match(name):
-        raise AccountError("A username has 2 to 80 characters: letters a–z, digits and "
-                           ". _ @ - (it is not case-sensitive).")
+        raise AccountError(N_("A username has 2 to 80 characters: letters a–z, digits and "
+                              ". _ @ - (it is not case-sensitive)."))
     if not display_name.strip():
         raise AccountError(N_("Enter the person's name."))
     with system_connection(engine) as conn:
         if conn.execute(select(AppUser.username).where(AppUser.username == name)).first():
-            raise AccountError(f"The username {name!r} is already taken.")
+            raise AccountError(N_("The username {name} is already taken."), name=repr(name))
         brand_id = _check_brand(conn, role, brand_id)
         conn.execute(insert(AppUser).values(
             username=name, display_name=display_name.strip()[:200],

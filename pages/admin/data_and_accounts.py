@@ -68,7 +68,9 @@ def _attempt(action, success: str, *, secret: bool = False) -> None:
     actor = require_live_session()
     try:
         result = action(actor)
-    except (accounts.AccountError, NotFound, PermissionDenied) as exc:
+    except accounts.AccountError as exc:
+        _done(plain(exc.translated(_)), level="error")
+    except (NotFound, PermissionDenied) as exc:
         _done(plain(_(str(exc))), level="error")
     else:
         _done(success, result if secret else None)
