@@ -22,6 +22,7 @@ from data_access.viewer import ROLE_LABELS
 from ui import components, data, language, state
 from ui.auth import AuthGate
 from ui.components import plain
+from ui.i18n import N_, _
 from ui.runtime import get_engine, get_settings
 from ui.whats_new import menu_title as whats_new_title
 
@@ -40,44 +41,45 @@ class PageSpec:
 
 #: Every page of the product, in menu order; the first one is the landing page.
 PAGES = [
-    PageSpec("pages/brand/overview.py", "Overview", ":material/dashboard:", "overview",
-             "Your supply chain"),
-    PageSpec("pages/brand/whats_new.py", "What's new", ":material/notifications:", "whats-new",
-             "Your supply chain"),
-    PageSpec("pages/brand/suppliers.py", "Suppliers", ":material/factory:", "suppliers",
-             "Your supply chain"),
-    PageSpec("pages/brand/factory.py", "Factory profile", ":material/domain:", "factory",
-             "Your supply chain"),
-    PageSpec("pages/brand/compare.py", "Compare factories", ":material/compare_arrows:",
-             "compare", "Your supply chain"),
-    PageSpec("pages/brand/visibility.py", "Visibility", ":material/visibility:", "visibility",
-             "Your supply chain"),
-    PageSpec("pages/brand/follow_up.py", "Follow-up", ":material/checklist:", "follow-up",
-             "Your practices"),
-    PageSpec("pages/brand/purchasing.py", "Purchasing practices", ":material/shopping_cart:",
-             "purchasing", "Your practices"),
-    PageSpec("pages/brand/risk.py", "Risk ranking", ":material/warning:", "risk",
-             "Your practices"),
-    PageSpec("pages/brand/downloads.py", "Downloads", ":material/download:", "downloads",
-             "Your practices"),
-    PageSpec("pages/brand/api_access.py", "API access", ":material/key:", "api-access",
-             "Your practices", permission="manage_api_tokens"),
-    PageSpec("pages/admin/data_and_accounts.py", "Data & accounts",
-             ":material/admin_panel_settings:", "admin", "Administration", admin_only=True),
-    PageSpec("pages/admin/import_data.py", "Import data", ":material/upload_file:", "import",
-             "Administration", admin_only=True),
-    PageSpec("pages/admin/audit_log.py", "Audit log", ":material/history:", "audit",
-             "Administration", admin_only=True),
+    PageSpec("pages/brand/overview.py", N_("Overview"), ":material/dashboard:", "overview",
+             N_("Your supply chain")),
+    PageSpec("pages/brand/whats_new.py", N_("What's new"), ":material/notifications:", "whats-new",
+             N_("Your supply chain")),
+    PageSpec("pages/brand/suppliers.py", N_("Suppliers"), ":material/factory:", "suppliers",
+             N_("Your supply chain")),
+    PageSpec("pages/brand/factory.py", N_("Factory profile"), ":material/domain:", "factory",
+             N_("Your supply chain")),
+    PageSpec("pages/brand/compare.py", N_("Compare factories"), ":material/compare_arrows:",
+             "compare", N_("Your supply chain")),
+    PageSpec("pages/brand/visibility.py", N_("Visibility"), ":material/visibility:", "visibility",
+             N_("Your supply chain")),
+    PageSpec("pages/brand/follow_up.py", N_("Follow-up"), ":material/checklist:", "follow-up",
+             N_("Your practices")),
+    PageSpec("pages/brand/purchasing.py", N_("Purchasing practices"), ":material/shopping_cart:",
+             "purchasing", N_("Your practices")),
+    PageSpec("pages/brand/risk.py", N_("Risk ranking"), ":material/warning:", "risk",
+             N_("Your practices")),
+    PageSpec("pages/brand/downloads.py", N_("Downloads"), ":material/download:", "downloads",
+             N_("Your practices")),
+    PageSpec("pages/brand/api_access.py", N_("API access"), ":material/key:", "api-access",
+             N_("Your practices"), permission="manage_api_tokens"),
+    PageSpec("pages/admin/data_and_accounts.py", N_("Data & accounts"),
+             ":material/admin_panel_settings:", "admin", N_("Administration"), admin_only=True),
+    PageSpec("pages/admin/import_data.py", N_("Import data"), ":material/upload_file:", "import",
+             N_("Administration"), admin_only=True),
+    PageSpec("pages/admin/audit_log.py", N_("Audit log"), ":material/history:", "audit",
+             N_("Administration"), admin_only=True),
 ]
 
 #: the signed-in user's own page (password change): not in the menu, linked from the sidebar
-ACCOUNT_TITLE, ACCOUNT_ICON, ACCOUNT_PATH = "Your account", ":material/account_circle:", "account"
+ACCOUNT_TITLE, ACCOUNT_ICON, ACCOUNT_PATH = (N_("Your account"), ":material/account_circle:",
+                                             "account")
 
 # the session's language (the browser's, or one picked before) before any text is written
 language.start_session_locale()
 
 st.set_page_config(
-    page_title="Supply-chain conditions dashboard",
+    page_title=_("Supply-chain conditions dashboard"),
     page_icon=":material/factory:",
     layout="wide",
     initial_sidebar_state="auto"  # closed on phones, open on wider screens,
@@ -87,7 +89,8 @@ try:
     settings = get_settings()
     engine = get_engine()
 except ConfigurationError as exc:
-    st.error(f"**The dashboard cannot start.** {plain(exc)}", icon=":material/gpp_bad:")
+    st.error(_("**The dashboard cannot start.** {problem}").format(problem=plain(exc)),
+             icon=":material/gpp_bad:")
     st.stop()
 except DatabaseUnavailable as exc:
     components.database_down(str(exc))
@@ -102,22 +105,22 @@ try:
         # Every page's URL leads to the sign-in form (or, with a temporary password, to the
         # password form), so a shared link survives signing in.
         page = gate.render_login if principal is None else gate.render_password_page
-        title = "Sign in" if principal is None else "Choose a new password"
+        title = _("Sign in") if principal is None else _("Choose a new password")
         navigation = st.navigation(
             # the default page is served at "/"; "/login" is a page of its own (Streamlit keys
             # pages by url_path), so a bookmarked sign-in link does not end on "Page not found"
             [st.Page(page, title=title, icon=":material/login:", url_path="sign-in",
                      default=True),
              st.Page(page, title=title, url_path="login")]
-            + [st.Page(page, title=spec.title, url_path=spec.url_path)
+            + [st.Page(page, title=_(spec.title), url_path=spec.url_path)
                for spec in PAGES]
-            + [st.Page(page, title=ACCOUNT_TITLE, url_path=ACCOUNT_PATH)],
+            + [st.Page(page, title=_(ACCOUNT_TITLE), url_path=ACCOUNT_PATH)],
             position="hidden",
         )
         with st.sidebar:
             language.language_picker()
             if principal is not None:
-                st.button("Log out", on_click=gate.logout, icon=":material/logout:",
+                st.button(_("Log out"), on_click=gate.logout, icon=":material/logout:",
                           width="stretch")
         navigation.run()
         st.stop()
@@ -134,22 +137,24 @@ except DATABASE_DOWN_ERRORS as exc:
 with st.sidebar:
     st.markdown(f"**{plain(st.session_state.get('name') or viewer.username)}**")
     if viewer.is_admin:
-        st.caption(ROLE_LABELS["admin"])
+        admin_label = ROLE_LABELS["admin"]
+        st.caption(_(admin_label))
         ids = list(brands["brand_id"])
         if st.session_state.get(state.BRAND_KEY) not in ids:
             st.session_state[state.BRAND_KEY] = None
         st.selectbox(
-            "Brand",
+            _("Brand"),
             options=ids,
             format_func=dict(zip(brands["brand_id"], brands["name"], strict=True)).get,
-            placeholder="Choose a brand…",
+            placeholder=_("Choose a brand…"),
             key=state.BRAND_KEY,
-            help="Administrators can look at any brand's dashboard.",
+            help=_("Administrators can look at any brand's dashboard."),
         )
         viewer = principal.acting_for(st.session_state.get(state.BRAND_KEY))
         state.set_viewer(viewer)
     else:
-        st.caption(f"Brand: {plain(brands['name'].iloc[0])} · {ROLE_LABELS[viewer.role]}")
+        st.caption(_("Brand: {brand} · {role}").format(brand=plain(brands["name"].iloc[0]),
+                                                      role=_(ROLE_LABELS[viewer.role])))
 
 state.sync_brand_param(brands, viewer)
 
@@ -159,10 +164,10 @@ for spec in PAGES:
                                                      and not viewer.can(spec.permission)):
         continue
     landing = spec is PAGES[0]
-    title = whats_new_title(viewer) if spec.url_path == "whats-new" else spec.title
+    title = whats_new_title(viewer) if spec.url_path == "whats-new" else _(spec.title)
     # The landing page is served at "/"; Streamlit keys pages by url_path, so it gets an
     # internal one, and its own address stays valid as a hidden alias below.
-    sections.setdefault(spec.section, []).append(
+    sections.setdefault(_(spec.section), []).append(
         st.Page(spec.script, title=title, icon=spec.icon,
                 url_path="home" if landing else spec.url_path, default=landing)
     )
@@ -170,19 +175,19 @@ for spec in PAGES:
 # sign-in form, and signing in keeps the URL): without this alias a signed-in browser opening
 # such a link would get Streamlit's "Page not found" dialog.
 # The sign-in form's own addresses lead to the landing page once signed in, likewise.
-sections[PAGES[0].section].extend(
-    st.Page(PAGES[0].script, title=PAGES[0].title, icon=PAGES[0].icon,
+sections[_(PAGES[0].section)].extend(
+    st.Page(PAGES[0].script, title=_(PAGES[0].title), icon=PAGES[0].icon,
             url_path=path, visibility="hidden")
     for path in (PAGES[0].url_path, "login", "sign-in"))
-account_page = st.Page(gate.render_password_page, title=ACCOUNT_TITLE, icon=ACCOUNT_ICON,
+account_page = st.Page(gate.render_password_page, title=_(ACCOUNT_TITLE), icon=ACCOUNT_ICON,
                        url_path=ACCOUNT_PATH, visibility="hidden")
-sections[PAGES[0].section].append(account_page)
+sections[_(PAGES[0].section)].append(account_page)
 # every entry visible: with What's new and Follow-up the menu passed the number Streamlit shows
 # before folding the rest under "View more" (which hid the administration pages)
 navigation = st.navigation(sections, expanded=True)
 with st.sidebar:
-    st.page_link(account_page, label="Your account and password", icon=ACCOUNT_ICON)
-    st.button("Log out", on_click=gate.logout, icon=":material/logout:", width="stretch")
+    st.page_link(account_page, label=_("Your account and password"), icon=ACCOUNT_ICON)
+    st.button(_("Log out"), on_click=gate.logout, icon=":material/logout:", width="stretch")
     language.language_picker()
 try:
     navigation.run()

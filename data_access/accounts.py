@@ -31,6 +31,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,7 @@ from data_access.viewer import (
     Viewer,
     normalise_role,
 )
+from reference.translation import N_, Translate, identity
 
 #: a temporary password (new account, reset) stops working after this many hours
 TEMPORARY_PASSWORD_HOURS = 72
@@ -90,7 +92,18 @@ class UsersFileError(ValueError):
 
 
 class AccountError(ValueError):
-    """An administration request that cannot be done as asked; the message says why."""
+    """An administration request that cannot be done as asked; the message says why.
+
+    ``message`` is a text marked for the catalogues, with ``{placeholders}`` filled from
+    ``values``; :meth:`translated` gives it in the interface's language."""
+
+    def __init__(self, message: str, **values: str) -> None:
+        super().__init__(message.format(**values) if values else message)
+        self.template, self.values = message, values
+
+    def translated(self, translate: Translate) -> str:
+        text = translate(self.template)
+        return text.format(**self.values) if self.values else text
 
 
 # ---- the users file ---------------------------------------------------------------------------
@@ -312,10 +325,12 @@ def record_successful_login(engine: Engine, username: str, now: dt.datetime | No
 
 def change_own_password(engine: Engine, username: str, new_password: str, *,
                         current_password: str | None, session_id: str | None,
-                        now: dt.datetime | None = None) -> list[str]:
+                        now: dt.datetime | None = None,
+                        translate: Translate = identity) -> list[str]:
     """A user sets their own password. ``current_password`` is required unless the account
     must change a temporary password it has just signed in with. Returns the problems (empty:
-    done); on success every other session of the account ends."""
+    done), in the language ``translate`` gives (English by default); on success every other
+    session of the account ends."""
     now = now or utcnow()
     name = normalise_username(username)
     with system_connection(engine) as conn:
@@ -324,14 +339,15 @@ def change_own_password(engine: Engine, username: str, new_password: str, *,
                            .where(AppUser.username == name, AppUser.disabled.is_(False))
                            ).first()
     if row is None:
-        return ["Your account is no longer active."]
+        return [translate(N_("Your account is no longer active."))]
     if not row.must_change_password and not passwords.verify_password(
             row.password_hash, current_password or ""):
-        return ["Your current password is not correct."]
+        return [translate(N_("Your current password is not correct."))]
     problems = passwords.problems_with(new_password,
-                                       user_inputs=(name, row.display_name, row.email or ""))
+                                       user_inputs=(name, row.display_name, row.email or ""),
+                                       translate=translate)
     if not problems and passwords.verify_password(row.password_hash, new_password):
-        problems.append("Choose a password different from the current one.")
+        problems.append(translate(N_("Choose a password different from the current one.")))
     if problems:
         return problems
     with system_connection(engine) as conn:
@@ -385,12 +401,12 @@ def _enabled_admins(conn: Connection) -> set[str]:
 
 def _check_brand(conn: Connection, role: str, brand_id: int | None) -> int | None:
     if role not in ROLES:
-        raise AccountError("Choose a role.")
+        raise AccountError(N_("Choose a role."))
     if role == "admin":
         return None
     if brand_id is None or conn.execute(select(Brand.id).where(Brand.id == brand_id)
                                         ).scalar() is None:
-        raise AccountError("Choose the brand this account belongs to.")
+        raise AccountError(N_("Choose the brand this account belongs to."))
     return brand_id
 
 
@@ -412,13 +428,13 @@ def create_account(engine: Engine, actor: Viewer, username: str, display_name: s
     now = now or utcnow()
     name = normalise_username(username)
     if not _USERNAME.match(name):
-        raise AccountError("A username has 2 to 80 characters: letters a–z, digits and "
-                           ". _ @ - (it is not case-sensitive).")
+        raise AccountError(N_("A username has 2 to 80 characters: letters a–z, digits and "
+                              ". _ @ - (it is not case-sensitive)."))
     if not display_name.strip():
-        raise AccountError("Enter the person's name.")
+        raise AccountError(N_("Enter the person's name."))
     with system_connection(engine) as conn:
         if conn.execute(select(AppUser.username).where(AppUser.username == name)).first():
-            raise AccountError(f"The username {name!r} is already taken.")
+            raise AccountError(N_("The username {name} is already taken."), name=repr(name))
         brand_id = _check_brand(conn, role, brand_id)
         conn.execute(insert(AppUser).values(
             username=name, display_name=display_name.strip()[:200],
@@ -439,9 +455,9 @@ def set_disabled(engine: Engine, actor: Viewer, username: str, disabled: bool, *
         row = _account(conn, username)
         if disabled:
             if row.username == actor.username:
-                raise AccountError("You cannot disable your own account.")
+                raise AccountError(N_("You cannot disable your own account."))
             if row.role == "admin" and _enabled_admins(conn) == {row.username}:
-                raise AccountError("This is the last active administrator account.")
+                raise AccountError(N_("This is the last active administrator account."))
             if not row.disabled:
                 _disable(conn, row.username, "admin", actor.username, row.brand_id, now)
         elif row.disabled:
@@ -505,9 +521,9 @@ def change_role(engine: Engine, actor: Viewer, username: str, role: str, brand_i
         brand_id = _check_brand(conn, role, brand_id)
         if row.role == "admin" and role != "admin":
             if row.username == actor.username:
-                raise AccountError("You cannot take away your own administrator role.")
+                raise AccountError(N_("You cannot take away your own administrator role."))
             if _enabled_admins(conn) == {row.username}:
-                raise AccountError("This is the last active administrator account.")
+                raise AccountError(N_("This is the last active administrator account."))
         if (row.role, row.brand_id) == (role, brand_id):
             return
         conn.execute(update(AppUser).where(AppUser.username == row.username)
@@ -532,7 +548,7 @@ def revoke_sessions(engine: Engine, username: str, now: dt.datetime | None = Non
 # ---- reading accounts and their audit -----------------------------------------------------
 
 
-SOURCE_LABELS = {"users_file": "Users file", "app": "Created here", "demo": "Demo"}
+SOURCE_LABELS = {"users_file": N_("Users file"), "app": N_("Created here"), "demo": N_("Demo")}
 
 
 def list_accounts(engine: Engine, viewer: Viewer,
@@ -562,58 +578,102 @@ def list_accounts(engine: Engine, viewer: Viewer,
     return frame
 
 
+#: the change in words, for the audit log (marked for the catalogues, translated by the caller's
+#: ``translate``)
 _ACTION_TEXT = {
-    "created": "created the account",
-    "updated": "updated the account from the users file",
-    "disabled": "disabled the account",
-    "enabled": "enabled the account",
-    "unlocked": "cleared the failed sign-ins",
-    "signed_out": "signed the account out everywhere",
-    "password_reset": "reset the password (temporary password)",
-    "password_changed": "changed the password",
-    "role_changed": "changed the role or brand",
-    "api_token_issued": "issued the API token",
-    "api_token_revoked": "revoked the API token",
+    "created": N_("Created the account"),
+    "updated": N_("Updated the account from the users file"),
+    "disabled": N_("Disabled the account"),
+    "enabled": N_("Enabled the account"),
+    "unlocked": N_("Cleared the failed sign-ins"),
+    "signed_out": N_("Signed the account out everywhere"),
+    "password_reset": N_("Reset the password (temporary password)"),
+    "password_changed": N_("Changed the password"),
+    "role_changed": N_("Changed the role or brand"),
+    "api_token_issued": N_("Issued the API token"),
+    "api_token_revoked": N_("Revoked the API token"),
 }
-_TOKEN_REVOKED_TEXT = {"issuer_disabled": "the account that issued it was disabled",
-                       "issuer_role_changed": "the role or brand of the account that issued "
-                                              "it changed"}
-_REASON_TEXT = {"admin": "by an administrator", "removed_from_file": "no longer in the users "
-                "file", "demo": "a demo account outside demo mode"}
+_TOKEN_REVOKED_TEXT = {"issuer_disabled": N_("the account that issued it was disabled"),
+                       "issuer_role_changed": N_("the role or brand of the account that issued "
+                                                 "it changed")}
+_REASON_TEXT = {"admin": N_("by an administrator"),
+                "removed_from_file": N_("no longer in the users file"),
+                "demo": N_("a demo account outside demo mode")}
+
+def _label(text: str, translate: Translate) -> str:
+    """A marked label in ``translate``'s language (an empty text stays empty: gettext would
+    answer it with the catalogue's header)."""
+    return translate(text) if text else text
 
 
-def describe_change(action: str, details: dict[str, Any], brands: dict[int, str]) -> str:
-    """One audit row in words, e.g. "changed the role or brand: Brand manager → Brand viewer"."""
-    text = _ACTION_TEXT.get(action, action.replace("_", " "))
+#: ``ngettext(singular, plural, n)``: the interface passes ``ui.i18n.ngettext``
+NGettext = Callable[[str, str, int], str]
+
+
+def english_ngettext(singular: str, plural: str, n: int) -> str:
+    """The :data:`NGettext` that keeps the English texts."""
+    return singular if n == 1 else plural
+
+
+def describe_change(action: str, details: dict[str, Any], brands: dict[int, str], *,
+                    translate: Translate = identity,
+                    ngettext: NGettext = english_ngettext) -> str:
+    """One audit row in words, e.g. "Changed the role or brand: Brand manager → Brand viewer",
+    in the language of ``translate`` / ``ngettext`` (English by default)."""
+
+    def role_label(role: str | None) -> str:
+        return translate(ROLE_LABELS[role]) if role in ROLE_LABELS else (role or "—")
+
+    if action not in _ACTION_TEXT:
+        text = action.replace("_", " ")
+        return text[0].upper() + text[1:]
+    text = translate(_ACTION_TEXT[action])
     if action == "created" and details.get("role"):
-        text += f" as {ROLE_LABELS.get(details['role'], details['role'])}"
-    elif action == "disabled" and details.get("reason"):
-        text += f" ({_REASON_TEXT.get(details['reason'], details['reason'])})"
-    elif action == "updated" and details.get("changed"):
-        text += ": " + ", ".join(details["changed"]) + " changed"
-    elif action == "role_changed":
+        return translate(N_("Created the account as {role}")).format(
+            role=role_label(details["role"]))
+    if action == "disabled" and details.get("reason"):
+        reason = details["reason"]
+        return translate(N_("{change} ({detail})")).format(
+            change=text, detail=translate(_REASON_TEXT[reason]) if reason in _REASON_TEXT
+            else reason)
+    if action == "updated" and details.get("changed"):
+        return translate(N_("Updated the account from the users file: {fields} changed")).format(
+            fields=", ".join(details["changed"]))
+    if action == "role_changed":
         def side(role: str | None, brand: int | None) -> str:
-            label = ROLE_LABELS.get(role or "", role or "—")
-            return f"{label} of {brands.get(brand, 'a removed brand')}" if brand else label
-        text += (f": {side(details.get('from_role'), details.get('from_brand'))} → "
-                 f"{side(details.get('to_role'), details.get('to_brand'))}")
-    elif action == "signed_out":
+            if not brand:
+                return role_label(role)
+            return translate(N_("{role} of {brand}")).format(
+                role=role_label(role),
+                brand=brands.get(brand) or translate(N_("a removed brand")))
+        return translate(N_("Changed the role or brand: {before} → {after}")).format(
+            before=side(details.get("from_role"), details.get("from_brand")),
+            after=side(details.get("to_role"), details.get("to_brand")))
+    if action == "signed_out":
         count = int(details.get("sessions_ended", 0))
-        text += f" ({count} session{'s' if count != 1 else ''} ended)"
-    elif action == "password_reset" and details.get("valid_hours"):
-        text += f", valid {details['valid_hours']} hours"
-    elif action == "password_changed" and details.get("temporary"):
-        text += " (replacing a temporary password)"
-    elif action == "api_token_issued":
-        text += (f" for {api_tokens.scope_label(details.get('scope', '')).lower()}, valid "
-                 f"until {details.get('expires_at', '?')}")
-    elif action == "api_token_revoked" and details.get("reason") in _TOKEN_REVOKED_TEXT:
-        text += f" ({_TOKEN_REVOKED_TEXT[details['reason']]})"
-    return text[0].upper() + text[1:]
+        return ngettext("Signed the account out everywhere ({n} session ended)",
+                        "Signed the account out everywhere ({n} sessions ended)",
+                        count).format(n=count)
+    if action == "password_reset" and details.get("valid_hours"):
+        return translate(N_("Reset the password (temporary password), valid {hours} hours")
+                         ).format(hours=details["valid_hours"])
+    if action == "password_changed" and details.get("temporary"):
+        return translate(N_("Changed the password (replacing a temporary password)"))
+    if action == "api_token_issued":
+        return translate(N_("Issued the API token for {scope}, valid until {date}")).format(
+            scope=_label(api_tokens.scope_label(details.get("scope", "")), translate).lower(),
+            date=details.get("expires_at", "?"))
+    if action == "api_token_revoked" and details.get("reason") in _TOKEN_REVOKED_TEXT:
+        return translate(N_("{change} ({detail})")).format(
+            change=text, detail=translate(_TOKEN_REVOKED_TEXT[details["reason"]]))
+    return text
 
 
-def list_account_changes(engine: Engine, viewer: Viewer, *, limit: int = 500) -> pd.DataFrame:
-    """The account audit, newest first, in words (administrators only).
+def list_account_changes(engine: Engine, viewer: Viewer, *, limit: int = 500,
+                         translate: Translate = identity,
+                         ngettext: NGettext = english_ngettext) -> pd.DataFrame:
+    """The account audit, newest first, in words (administrators only; ``translate`` and
+    ``ngettext`` give the words' language, English by default).
 
     Columns: ``created_at, actor, target, brand, change``.
     """
@@ -627,7 +687,8 @@ def list_account_changes(engine: Engine, viewer: Viewer, *, limit: int = 500) ->
             .limit(limit)).all()
     records = [{"created_at": r.created_at, "actor": r.actor, "target": r.target,
                 "brand": brands.get(r.brand_id, ""),
-                "change": describe_change(r.action, json.loads(r.details or "{}"), brands)}
+                "change": describe_change(r.action, json.loads(r.details or "{}"), brands,
+                                          translate=translate, ngettext=ngettext)}
                for r in rows]
     return pd.DataFrame(records, columns=["created_at", "actor", "target", "brand", "change"])
 

@@ -44,12 +44,13 @@ from data_access.schema import AccountAudit, ApiToken, Brand
 from data_access.scope import system_connection
 from data_access.throttle import utcnow
 from data_access.viewer import ROLE_LABELS, Viewer
+from reference.translation import N_
 
 TOKEN_MARK = "scd"  # noqa: S105 - the public mark of a token, not a secret
 #: the brand roles a token can read as
 TOKEN_SCOPES: tuple[str, ...] = ("brand_viewer", "brand_manager")
-SCOPE_LABELS = {"brand_viewer": "Summary extracts (as a brand viewer)",
-                "brand_manager": "Every extract (as a brand manager)"}
+SCOPE_LABELS = {"brand_viewer": N_("Summary extracts (as a brand viewer)"),
+                "brand_manager": N_("Every extract (as a brand manager)")}
 MAX_DAYS = 365
 EXPIRY_CHOICES_DAYS: tuple[int, ...] = (30, 90, 180, 365)
 MAX_NAME_LENGTH = 100
@@ -58,7 +59,7 @@ MAX_NAME_LENGTH = 100
 TOUCH_INTERVAL = dt.timedelta(seconds=60)
 _FORMAT = re.compile(rf"{TOKEN_MARK}_([0-9a-f]{{12}})_([A-Za-z0-9_-]{{43}})")
 _DUMMY_DIGEST = hashlib.sha256(b"no such token").hexdigest()
-NO_SUCH_TOKEN = "There is no such API token."  # noqa: S105 - a message
+NO_SUCH_TOKEN = N_("There is no such API token.")
 
 
 class TokenError(ValueError):
@@ -127,15 +128,15 @@ def issue_token(engine: Engine, actor: Viewer, brand_id: int, name: str, *,
     """
     actor.require("manage_api_tokens")
     if not actor.is_admin and brand_id != actor.brand_id:
-        raise PermissionDenied("Brand managers can issue API tokens for their own brand only.")
+        raise PermissionDenied(N_("Brand managers can issue API tokens for their own brand only."))
     clean = " ".join(str(name or "").split())
     if not clean:
-        raise TokenError("Give the token a name that says what it is for (e.g. “Power BI "
-                         "refresh”).")
+        raise TokenError(N_("Give the token a name that says what it is for (e.g. “Power BI "
+                            "refresh”)."))
     if len(clean) > MAX_NAME_LENGTH:
         raise TokenError(f"A token's name has at most {MAX_NAME_LENGTH} characters.")
     if scope not in TOKEN_SCOPES:
-        raise TokenError("Choose what the token may read.")
+        raise TokenError(N_("Choose what the token may read."))
     if not 1 <= int(days) <= MAX_DAYS:
         raise TokenError(f"A token is valid for 1 to {MAX_DAYS} days.")
     now = now or utcnow()
@@ -143,7 +144,7 @@ def issue_token(engine: Engine, actor: Viewer, brand_id: int, name: str, *,
     prefix, token = _new_token()
     with system_connection(engine) as conn:
         if conn.execute(select(Brand.id).where(Brand.id == brand_id)).scalar() is None:
-            raise TokenError("Choose the brand the token belongs to.")
+            raise TokenError(N_("Choose the brand the token belongs to."))
         token_id = conn.execute(insert(ApiToken).values(
             prefix=prefix, secret_sha256=digest(token), brand_id=brand_id, name=clean,
             scope=scope, created_by=actor.username[:80], created_at=now, expires_at=expires,
@@ -195,8 +196,8 @@ def revoke_issued_by(conn: Connection, username: str, reason: str, actor: str,
 
 def token_status(revoked_at: Any, expires_at: Any, now: dt.datetime) -> str:
     if revoked_at is not None and not pd.isna(revoked_at):
-        return "Revoked"
-    return "Expired" if pd.Timestamp(expires_at) <= pd.Timestamp(now) else "Active"
+        return N_("Revoked")
+    return N_("Expired") if pd.Timestamp(expires_at) <= pd.Timestamp(now) else N_("Active")
 
 
 TOKEN_LIST_COLUMNS = ["token_id", "prefix", "name", "brand_id", "brand", "scope", "scope_label",

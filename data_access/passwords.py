@@ -29,6 +29,8 @@ import string
 import bcrypt
 from zxcvbn import zxcvbn
 
+from reference.translation import N_, Translate, identity
+
 MIN_LENGTH = 12
 MAX_LENGTH = 128
 #: a password longer than this at sign-in is not even hashed (it cannot be right)
@@ -85,26 +87,30 @@ def _check(stored: str, password: str) -> bool:
         return False
 
 
-def problems_with(password: str, *, user_inputs: tuple[str, ...] = ()) -> list[str]:
+def problems_with(password: str, *, user_inputs: tuple[str, ...] = (),
+                  translate: Translate = identity) -> list[str]:
     """Why ``password`` cannot be used as a new password (empty: it can). ``user_inputs``:
-    the username, name and e-mail address, which a password must not be built on."""
+    the username, name and e-mail address, which a password must not be built on.
+    ``translate``: the interface's ``gettext`` (English by default; zxcvbn's own feedback
+    stays English)."""
     problems = []
     if len(password) < MIN_LENGTH:
-        problems.append(f"Use at least {MIN_LENGTH} characters (a few unrelated words are "
-                        "easy to remember).")
+        problems.append(translate(N_("Use at least {n} characters (a few unrelated words are "
+                                     "easy to remember).")).format(n=MIN_LENGTH))
         return problems
     if len(password) > MAX_LENGTH:
-        problems.append(f"Use at most {MAX_LENGTH} characters.")
+        problems.append(translate(N_("Use at most {n} characters.")).format(n=MAX_LENGTH))
         return problems
     if password != password.strip():
-        problems.append("Do not start or end the password with a space.")
+        problems.append(translate(N_("Do not start or end the password with a space.")))
     inputs = [part for value in user_inputs if value
               for part in {value, *value.replace("@", " ").replace(".", " ").split()}]
     result = zxcvbn(password, user_inputs=inputs, max_length=MAX_LENGTH)
     if result["score"] < MIN_SCORE:
-        reason = result["feedback"].get("warning") or "It is too easy to guess."
-        problems.append(f"This password is too easy to guess. {reason} Add a few unrelated "
-                        "words.".replace("..", "."))
+        reason = result["feedback"].get("warning") or translate(N_("It is too easy to guess."))
+        problems.append(translate(N_("This password is too easy to guess. {reason} Add a few "
+                                     "unrelated words.")).format(reason=reason)
+                        .replace("..", "."))
     return problems
 
 

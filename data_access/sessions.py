@@ -32,19 +32,21 @@ from data_access.schema import AppUser, UserSession
 from data_access.scope import system_connection
 from data_access.throttle import normalise_username, utcnow
 from data_access.viewer import Viewer
+from reference.translation import N_
 
 TOUCH_SECONDS = 15
 #: ended sessions are kept this long (for the administrator's view), then deleted
 KEEP_ENDED_DAYS = 30
 
+#: why a session ended, as the sign-in page says it (translated where shown)
 REASONS = {
-    "signed_out": "You have signed out.",
-    "idle": "You were signed out after a period without activity.",
-    "expired": "Your session reached its maximum length. Please sign in again.",
-    "forced": "An administrator signed you out. Please sign in again.",
-    "password_changed": "Your password was changed. Please sign in again.",
-    "role_changed": "Your account was changed by an administrator. Please sign in again.",
-    "disabled": "Your session has ended. Please sign in again.",
+    "signed_out": N_("You have signed out."),
+    "idle": N_("You were signed out after a period without activity."),
+    "expired": N_("Your session reached its maximum length. Please sign in again."),
+    "forced": N_("An administrator signed you out. Please sign in again."),
+    "password_changed": N_("Your password was changed. Please sign in again."),
+    "role_changed": N_("Your account was changed by an administrator. Please sign in again."),
+    "disabled": N_("Your session has ended. Please sign in again."),
 }
 
 

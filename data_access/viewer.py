@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from data_access.errors import NoBrandSelected, PermissionDenied
+from reference.translation import N_
 
 Role = Literal["brand_viewer", "brand_manager", "admin"]
 BRAND_ROLES: tuple[str, ...] = ("brand_viewer", "brand_manager")
@@ -26,8 +27,9 @@ ROLES: tuple[str, ...] = (*BRAND_ROLES, "admin")
 #: which can do everything a brand account could do then
 LEGACY_BRAND_ROLE = "brand"
 
-ROLE_LABELS = {"brand_viewer": "Brand viewer", "brand_manager": "Brand manager",
-               "admin": "Programme administrator"}
+#: shown to users: marked for the catalogues, translated where shown (``_(ROLE_LABELS[role])``)
+ROLE_LABELS = {"brand_viewer": N_("Brand viewer"), "brand_manager": N_("Brand manager"),
+               "admin": N_("Programme administrator")}
 
 #: action -> what it lets a user do, in the users' words (docs/users.md, refusals)
 ACTIONS: dict[str, str] = {
@@ -41,6 +43,28 @@ ACTIONS: dict[str, str] = {
     "manage_accounts": "manage accounts",
     "view_audit_log": "see the audit logs",
 }
+
+#: action -> the refusal a role without it gets (the sentence :meth:`Viewer.require` raises
+#: with), marked for the catalogues so that the interface can show it translated
+REFUSALS: dict[str, str] = {
+    "view_brand_pages": N_("Your account cannot see the brand's pages. Ask your brand's "
+                           "manager or a programme administrator if you need to."),
+    "download_summary_extracts": N_("Your account cannot download summary extracts. Ask your "
+                                    "brand's manager or a programme administrator if you need "
+                                    "to."),
+    "download_raw_extracts": N_("Your account cannot download order-, finding- and plan-level "
+                                "extracts. Ask your brand's manager or a programme "
+                                "administrator if you need to."),
+    "manage_engagement_log": N_("Your account cannot manage the brand's engagement log. Ask "
+                                "your brand's manager or a programme administrator if you "
+                                "need to."),
+    "manage_api_tokens": N_("Your account cannot issue and revoke the brand's API tokens. Ask "
+                            "your brand's manager or a programme administrator if you need "
+                            "to."),
+}
+#: an action missing from :data:`REFUSALS` (the administrators' own are refused as such)
+REFUSED = N_("Your account cannot do this. Ask your brand's manager or a programme "
+             "administrator if you need to.")
 
 #: role -> the actions it may perform: the one place that says who may do what
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -89,25 +113,23 @@ class Viewer:
         """Raise :class:`PermissionDenied` unless the viewer may perform ``action``."""
         if not self.can(action):
             if action in PERMISSIONS["admin"] - PERMISSIONS["brand_manager"]:
-                raise PermissionDenied("This is only available to programme administrators.")
-            raise PermissionDenied(
-                f"Your account cannot {ACTIONS.get(action, 'do this')}. Ask your brand's "
-                "manager or a programme administrator if you need to.")
+                raise PermissionDenied(N_("This is only available to programme administrators."))
+            raise PermissionDenied(REFUSALS.get(action, REFUSED))
 
     def acting_for(self, brand_id: int | None) -> Viewer:
         """An administrator's view of another brand. Brand users cannot switch brands."""
         if not self.is_admin:
             if brand_id == self.brand_id:
                 return self
-            raise PermissionDenied("Brand users can only see their own brand.")
+            raise PermissionDenied(N_("Brand users can only see their own brand."))
         return replace(self, brand_id=brand_id)
 
     def require_brand(self) -> int:
         """The brand id every tenant-scoped query filters on."""
         if self.brand_id is None:
-            raise NoBrandSelected("Choose a brand in the sidebar to see its data.")
+            raise NoBrandSelected(N_("Choose a brand in the sidebar to see its data."))
         return self.brand_id
 
     def require_admin(self) -> None:
         if not self.is_admin:
-            raise PermissionDenied("This is only available to programme administrators.")
+            raise PermissionDenied(N_("This is only available to programme administrators."))

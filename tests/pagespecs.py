@@ -28,11 +28,19 @@ class Spec:
         return Path(self.script).stem
 
 
+def _unmarked(node: ast.expr) -> ast.expr:
+    """``N_("Overview")`` → the literal ``"Overview"``; anything else unchanged."""
+    if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "N_" and node.args:
+        return node.args[0]
+    return node
+
+
 def page_specs() -> list[Spec]:
     specs = []
     for node in ast.walk(ast.parse(APP_SOURCE.read_text())):
         if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "PageSpec":
-            args = [a.value for a in node.args if isinstance(a, ast.Constant)]
+            # a title or section marked for translation, N_("…"), is read as its text
+            args = [a.value for a in map(_unmarked, node.args) if isinstance(a, ast.Constant)]
             flags = {k.arg: k.value for k in node.keywords}
             admin = flags.get("admin_only")
             permission = flags.get("permission")

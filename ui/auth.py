@@ -41,7 +41,8 @@ from data_access import accounts, passwords, sessions
 from data_access.settings import Settings
 from data_access.viewer import ROLE_LABELS, Viewer
 from ui.components import plain
-from ui.i18n import LOCALE_KEY
+from ui.formatting import fmt_int, fmt_number
+from ui.i18n import LOCALE_KEY, _, ngettext
 
 COOKIE_NAME = "scd_auth"
 # session-state keys owned by this module
@@ -113,13 +114,13 @@ def session_policy_from(settings: Settings) -> sessions.SessionPolicy:
 
 def _minutes(seconds: int) -> str:
     minutes = max(1, round(seconds / 60))
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return ngettext("{n} minute", "{n} minutes", minutes).format(n=fmt_int(minutes))
 
 
 def _wait(seconds: int) -> str:
     if seconds >= 90:
         return _minutes(seconds)
-    return f"{seconds} second{'s' if seconds != 1 else ''}"
+    return ngettext("{n} second", "{n} seconds", seconds).format(n=fmt_int(seconds))
 
 
 def client_address(settings: Settings) -> str:
@@ -137,13 +138,17 @@ def client_address(settings: Settings) -> str:
 
 def _end_message(reason: str, settings: Settings) -> tuple[str, str]:
     if reason == "idle":
-        return ("info", "You were signed out after "
-                f"{_minutes(settings.session_idle_minutes * 60)} without activity.")
+        return ("info", _("You were signed out after {duration} without activity.").format(
+            duration=_minutes(settings.session_idle_minutes * 60)))
     if reason == "expired":
         hours = settings.session_max_hours
-        shown = f"{hours:g} hour{'s' if hours != 1 else ''}"
-        return ("info", f"Sessions last at most {shown}. Please sign in again.")
-    return ("info", sessions.REASONS.get(reason, "Your session has ended. Please sign in again."))
+        shown = ngettext("{n} hour", "{n} hours", 1 if hours == 1 else 2).format(
+            n=fmt_number(hours, 0 if float(hours).is_integer() else 1))
+        return ("info", _("Sessions last at most {duration}. Please sign in again.").format(
+            duration=shown))
+    if reason in sessions.REASONS:
+        return ("info", _(sessions.REASONS[reason]))
+    return ("info", _("Your session has ended. Please sign in again."))
 
 
 # ---- server-side actions outside a script run ----------------------------------------------
@@ -178,7 +183,7 @@ def require_live_session(*, pending_password_change: bool = False) -> Viewer:
     try:
         return session_guard(pending_password_change=pending_password_change)()
     except SessionEnded:
-        st.error("Your session has ended. Reload the page and sign in again.",
+        st.error(_("Your session has ended. Reload the page and sign in again."),
                  icon=":material/lock:")
         st.stop()
         raise
@@ -310,7 +315,8 @@ class AuthGate:
         password = str(st.session_state.get(FORM_PASSWORD, ""))
         st.session_state[FORM_PASSWORD] = ""
         if not username or not password:
-            st.session_state[LOGIN_MESSAGE] = ("warning", "Enter your username and password.")
+            st.session_state[LOGIN_MESSAGE] = ("warning",
+                                               _("Enter your username and password."))
             return
         client = client_address(self.settings)
         outcome = accounts.authenticate(self.engine, username, password, self.policy,
@@ -333,21 +339,22 @@ class AuthGate:
 
     def _failure_message(self, outcome: accounts.SignIn) -> str:
         if outcome.status == "locked":
-            return ("Too many failed sign-in attempts. Try again in "
-                    f"{_minutes(outcome.lock.retry_after_seconds)}, or ask an administrator "
-                    "to unlock the account.")
+            return _("Too many failed sign-in attempts. Try again in {duration}, or ask an "
+                     "administrator to unlock the account.").format(
+                duration=_minutes(outcome.lock.retry_after_seconds))
         if outcome.status == "backoff":
-            return ("Too many failed sign-in attempts for this username. Wait "
-                    f"{_wait(outcome.lock.retry_after_seconds)} before trying again.")
+            return _("Too many failed sign-in attempts for this username. Wait {duration} "
+                     "before trying again.").format(
+                duration=_wait(outcome.lock.retry_after_seconds))
         if outcome.status == "expired":
-            return ("This temporary password has expired. Ask an administrator for a new "
-                    "one.")
-        return "Username or password is incorrect."
+            return _("This temporary password has expired. Ask an administrator for a new "
+                     "one.")
+        return _("Username or password is incorrect.")
 
     def logout(self) -> None:
         """Sign-out callback: revoke this session server-side, clear the session, delete the
         cookie."""
-        self._end_session("You have signed out.", level="success")
+        self._end_session(_("You have signed out."), level="success")
 
     def _end_session(self, message: str, level: str = "info") -> None:
         sessions.end_session(self.engine, st.session_state.get(SESSION_ID), "signed_out")
@@ -366,32 +373,32 @@ class AuthGate:
         """The only page a signed-out visitor can reach."""
         left, centre, right = st.columns([1, 2, 1])
         with centre:
-            st.title("Supply-chain conditions dashboard", anchor=False)
-            st.caption(
+            st.title(_("Supply-chain conditions dashboard"), anchor=False)
+            st.caption(_(
                 "Visibility, factory compliance and purchasing practices for your brand's "
                 "suppliers, from Better Work assessments and your own orders."
-            )
+            ))
             message = st.session_state.get(LOGIN_MESSAGE)
             if message:
                 getattr(st, message[0])(message[1])
             with st.form("login", clear_on_submit=False, enter_to_submit=True):
-                st.subheader("Sign in", anchor=False)
-                st.text_input("Username", key=FORM_USER, autocomplete="username",
+                st.subheader(_("Sign in"), anchor=False)
+                st.text_input(_("Username"), key=FORM_USER, autocomplete="username",
                               max_chars=200)
-                st.text_input("Password", type="password", key=FORM_PASSWORD,
+                st.text_input(_("Password"), type="password", key=FORM_PASSWORD,
                               autocomplete="current-password",
                               max_chars=passwords.MAX_SIGN_IN_LENGTH)
-                st.form_submit_button("Login", type="primary", on_click=self.submit_login,
+                st.form_submit_button(_("Login"), type="primary", on_click=self.submit_login,
                                       width="stretch")
             if self.settings.demo_mode:
-                st.info(
+                st.info(_(
                     "**Demo mode.** Sign in as `nordwind` / `nordwind-demo-2026` (a large "
                     "brand's manager), `lena` / `lena-demo-2026` (the same brand, view only), "
                     "`maple` / `maple-demo-2026` (a small brand) or `admin` / "
-                    "`admin-demo-2026` (programme administrator). More in the README.",
+                    "`admin-demo-2026` (programme administrator). More in the README."),
                     icon=":material/science:",
                 )
-        _ = (left, right)
+        del left, right
         _load_landing_page_code()
 
     # ---- changing one's password ---------------------------------------------------------
@@ -402,38 +409,40 @@ class AuthGate:
         forced = self.must_change_password
         username = st.session_state.get("username") or ""
         left, centre, right = st.columns([1, 2, 1])
-        _ = (left, right)
+        del left, right
         with centre:
-            st.title("Choose a new password" if forced else "Your account", anchor=False)
+            st.title(_("Choose a new password") if forced else _("Your account"), anchor=False)
             if not forced:
                 role = ROLE_LABELS.get(str((st.session_state.get("roles") or [""])[0]), "")
-                st.caption(plain(f"Signed in as {st.session_state.get('name') or username}"
-                                 f" ({username}) · {role}"))
+                st.caption(_("Signed in as {name} ({username}) · {role}").format(
+                    name=plain(st.session_state.get("name") or username),
+                    username=plain(username), role=_(role) if role else ""))
             else:
-                st.info("You signed in with a temporary password. Choose your own password "
-                        "to continue.", icon=":material/key:")
+                st.info(_("You signed in with a temporary password. Choose your own password "
+                          "to continue."), icon=":material/key:")
             message = st.session_state.pop(PASSWORD_MESSAGE, None)
             if message:
                 getattr(st, message[0])(message[1])
             with st.form("change_password", clear_on_submit=True):
                 if not forced:
-                    st.subheader("Change your password", anchor=False)
-                    current = st.text_input("Current password", type="password",
+                    st.subheader(_("Change your password"), anchor=False)
+                    current = st.text_input(_("Current password"), type="password",
                                             autocomplete="current-password",
                                             max_chars=passwords.MAX_SIGN_IN_LENGTH)
                 else:
                     current = None
-                new = st.text_input("New password", type="password",
+                new = st.text_input(_("New password"), type="password",
                                     autocomplete="new-password",
                                     max_chars=passwords.MAX_LENGTH + 1)
-                repeat = st.text_input("New password again", type="password",
+                repeat = st.text_input(_("New password again"), type="password",
                                        autocomplete="new-password",
                                        max_chars=passwords.MAX_LENGTH + 1)
-                st.caption(f"At least {passwords.MIN_LENGTH} characters — a few unrelated "
-                           "words are easy to remember and hard to guess. Any characters, "
-                           f"up to {passwords.MAX_LENGTH}; no rules about digits or symbols. "
-                           "Common passwords and your own name are refused.")
-                submitted = st.form_submit_button("Change password", type="primary")
+                st.caption(_("At least {min} characters — a few unrelated words are easy to "
+                             "remember and hard to guess. Any characters, up to {max}; no rules "
+                             "about digits or symbols. Common passwords and your own name are "
+                             "refused.").format(min=fmt_int(passwords.MIN_LENGTH),
+                                                max=fmt_int(passwords.MAX_LENGTH)))
+                submitted = st.form_submit_button(_("Change password"), type="primary")
             if submitted:
                 self._change_password(current, new, repeat, forced)
 
@@ -442,16 +451,17 @@ class AuthGate:
         # the session may have ended while the form was open
         require_live_session(pending_password_change=forced)
         if new != repeat:
-            st.session_state[PASSWORD_MESSAGE] = ("error", "The two new passwords differ.")
+            st.session_state[PASSWORD_MESSAGE] = ("error", _("The two new passwords differ."))
             st.rerun()
         problems = accounts.change_own_password(
             self.engine, str(st.session_state.get("username") or ""), new,
-            current_password=current, session_id=st.session_state.get(SESSION_ID))
+            current_password=current, session_id=st.session_state.get(SESSION_ID),
+            translate=_)
         if problems:
             st.session_state[PASSWORD_MESSAGE] = ("error", " ".join(problems))
         else:
             st.session_state[PASSWORD_MESSAGE] = (
-                "success", "Your password was changed. Your other sessions were signed out.")
+                "success", _("Your password was changed. Your other sessions were signed out."))
         st.rerun()
 
 

@@ -47,6 +47,7 @@ from data_access.importing.common import (
 from data_access.importing.matching import facility_key
 from data_access.importing.reading import Column, FileSpec, ParsedFile, Row
 from data_access.schema import Factory, FactoryAttributeSource, SourcingRelationship
+from reference.translation import N_
 
 SPEC = FileSpec(
     kind="facilities",
@@ -306,7 +307,7 @@ def _check_row(parsed: ParsedFile, row: Row, today: dt.date) -> None:
     v = row.values
     if row.is_valid("lat", "lng") and (v["lat"] is None) != (v["lng"] is None):
         missing = "lng" if v["lng"] is None else "lat"
-        parsed.problem(row.number, missing, "lat and lng must be given together")
+        parsed.problem(row.number, missing, N_("lat and lng must be given together"))
     if v["start_date"] is not None and v["start_date"] > today:
         parsed.problem(row.number, "start_date", f"{v['start_date']} is in the future")
     if v["status_date"] is not None and v["status_date"] > today:
@@ -314,12 +315,12 @@ def _check_row(parsed: ParsedFile, row: Row, today: dt.date) -> None:
     if row.is_valid("status") and v["status"] in (None, "active"):
         if v["moved_to_os_id"] is not None:
             parsed.problem(row.number, "moved_to_os_id",
-                           "is only meaningful when the status is moved")
+                           N_("is only meaningful when the status is moved"))
         if v["status_date"] is not None:
             parsed.problem(row.number, "status_date",
-                           "is the date a facility closed or moved; the status says neither")
+                           N_("is the date a facility closed or moved; the status says neither"))
     if v["moved_to_os_id"] is not None and v["moved_to_os_id"] == v["os_id"]:
-        parsed.problem(row.number, "moved_to_os_id", "is the facility's own OS ID")
+        parsed.problem(row.number, "moved_to_os_id", N_("is the facility's own OS ID"))
 
 
 def _match(parsed: ParsedFile, row: Row, key, factories, by_os_id, by_key) -> int | bool | None:

@@ -33,6 +33,7 @@ from data_access.importing.common import (
 from data_access.importing.reading import Column, FileSpec, ParsedFile
 from data_access.schema import Assessment, Finding, ImprovementPlanItem
 from data_access.summaries import refresh_summaries
+from reference.translation import N_
 
 STATUSES = {"pending": "Pending", "open": "Pending", "not started": "Pending",
             "in progress": "In Progress", "ongoing": "In Progress", "started": "In Progress",
@@ -169,7 +170,7 @@ def _find_assessment(parsed: ParsedFile, row, factory_id: int, by_cycle, by_date
     cycle, date = row.values["cycle"], row.values["assessment_date"]
     if cycle is None and date is None:
         parsed.problem(row.number, "cycle" if "cycle" in parsed.present else "assessment_date",
-                       "the assessment is required (cycle or assessment_date)")
+                       N_("the assessment is required (cycle or assessment_date)"))
         return None
     if cycle is not None:
         found = by_cycle.get((factory_id, cycle))

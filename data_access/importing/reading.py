@@ -21,6 +21,7 @@ from typing import Any
 from data_access.importing import workbook
 from data_access.importing.cleaners import Cleaner
 from data_access.importing.report import ImportProblem, ProgressCallback
+from reference.translation import N_
 
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
 DEFAULT_MAX_ROWS = 250_000
@@ -167,8 +168,8 @@ def decode(data: bytes, file_name: str) -> tuple[str | None, ImportProblem | Non
     """UTF-8 with or without a byte-order mark; anything else is refused with a clear reason."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None, ImportProblem(file_name, None, None,
-                                   "The file is UTF-16 text. Save it from the spreadsheet as "
-                                   "“CSV UTF-8 (comma delimited)” and upload it again.")
+                                   N_("The file is UTF-16 text. Save it from the spreadsheet "
+                                      "as “CSV UTF-8 (comma delimited)” and upload it again."))
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
@@ -255,7 +256,7 @@ def read_csv(
         return parsed
     assert text is not None
     if not text.strip():
-        return parsed.fail("The file is empty.")
+        return parsed.fail(N_("The file is empty."))
 
     delimiter = _delimiter(text.split("\n", 1)[0].rstrip("\r"))
     if delimiter != ",":
@@ -283,7 +284,7 @@ def read_csv(
 def _match_header(parsed: ParsedFile, header: list[str], spec: FileSpec) -> bool:
     parsed.header = header
     if not any(h.strip() for h in header):
-        parsed.fail("The first row must be the header row with the column names.")
+        parsed.fail(N_("The first row must be the header row with the column names."))
         return False
     by_name: dict[str, Column] = {}
     for column in spec.columns:
@@ -377,7 +378,7 @@ def _clean_column(cells: Sequence[str], cleaner: Cleaner,
         def __missing__(self, cell: str) -> Any:
             stripped = cell.strip()
             if not stripped:
-                value, error = None, ("a value is required" if required else None)
+                value, error = None, (N_("a value is required") if required else None)
             else:
                 value, error = cleaner(stripped)
                 if error is not None:

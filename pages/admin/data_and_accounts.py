@@ -19,27 +19,29 @@ from ui import data, state
 from ui.api_tokens import token_management
 from ui.auth import require_live_session, session_policy_from
 from ui.components import accounts_brand_column, fmt_int, plain, table_label
+from ui.formatting import fmt_date
+from ui.i18n import N_, _, ngettext
 from ui.runtime import STARTUP_WARNINGS, get_engine, get_settings
 
 FLASH = "admin_accounts_flash"
 ACTIONS = {
-    "unlock": "Clear the failed sign-ins (unlock)",
-    "sign_out": "Sign the account out everywhere",
-    "reset": "Reset the password (a temporary password, shown once)",
-    "disable": "Disable the account (signs it out at once)",
-    "enable": "Enable the account",
+    "unlock": N_("Clear the failed sign-ins (unlock)"),
+    "sign_out": N_("Sign the account out everywhere"),
+    "reset": N_("Reset the password (a temporary password, shown once)"),
+    "disable": N_("Disable the account (signs it out at once)"),
+    "enable": N_("Enable the account"),
 }
 
 viewer = state.viewer()
 state.keep_only_params()
-st.title("Data & accounts")
+st.title(_("Data & accounts"))
 try:
     viewer.require("manage_accounts")
     engine = get_engine()
     summary = installation_summary(engine, viewer)
     users = accounts.list_accounts(engine, viewer, session_policy_from(get_settings()))
 except PermissionDenied as exc:
-    st.error(str(exc), icon=":material/lock:")
+    st.error(_(str(exc)), icon=":material/lock:")
     st.stop()
 
 for warning in STARTUP_WARNINGS:
@@ -51,9 +53,9 @@ if flash:
     getattr(st, level)(message)
     if secret:
         st.code(secret, language=None)
-        st.caption("Give this temporary password to the person by a separate channel. It is "
-                   f"shown only now, works for {accounts.TEMPORARY_PASSWORD_HOURS} hours and "
-                   "must be changed at the first sign-in.")
+        st.caption(_("Give this temporary password to the person by a separate channel. It "
+                     "is shown only now, works for {hours} hours and must be changed at the "
+                     "first sign-in.").format(hours=fmt_int(accounts.TEMPORARY_PASSWORD_HOURS)))
 
 
 def _done(message: str, secret: str | None = None, level: str = "success") -> None:
@@ -66,8 +68,10 @@ def _attempt(action, success: str, *, secret: bool = False) -> None:
     actor = require_live_session()
     try:
         result = action(actor)
-    except (accounts.AccountError, NotFound, PermissionDenied) as exc:
-        _done(plain(str(exc)), level="error")
+    except accounts.AccountError as exc:
+        _done(plain(exc.translated(_)), level="error")
+    except (NotFound, PermissionDenied) as exc:
+        _done(plain(_(str(exc))), level="error")
     else:
         _done(success, result if secret else None)
 
@@ -75,119 +79,134 @@ def _attempt(action, success: str, *, secret: bool = False) -> None:
 brands = data.visible_brands(viewer, data.data_version())
 brand_names = dict(zip(brands["brand_id"], brands["name"], strict=True))
 
-st.subheader("Accounts")
-st.caption("Accounts come from the users file (applied at every start) or are created here. "
-           "Changes made here to a users-file account stay until its entry in the file "
-           "changes; accounts created here are never changed by the file.")
+role_labels = {code: _(label) for code, label in ROLE_LABELS.items()}
+source_labels = {code: _(label) for code, label in accounts.SOURCE_LABELS.items()}
+st.subheader(_("Accounts"))
+st.caption(_("Accounts come from the users file (applied at every start) or are created here. "
+             "Changes made here to a users-file account stay until its entry in the file "
+             "changes; accounts created here are never changed by the file."))
 st.dataframe(
-    users.assign(brand=accounts_brand_column(users)), hide_index=True, width="stretch",
+    users.assign(brand=accounts_brand_column(users), role_label=users["role"].map(role_labels),
+                 source=users["provisioned_from"].map(source_labels)),
+    hide_index=True, width="stretch",
     column_order=["username", "display_name", "role_label", "brand", "source", "disabled",
                   "locked", "must_change_password", "sessions", "last_login_at"],
     column_config={
-        "username": "Username", "display_name": "Name", "role_label": "Role",
-        "brand": "Brand", "source": "Source", "disabled": "Disabled", "locked": "Locked out",
-        "must_change_password": "Temporary password",
-        "sessions": st.column_config.NumberColumn("Signed in (sessions)"),
-        "last_login_at": st.column_config.DatetimeColumn("Last sign-in (UTC)",
+        "username": _("Username"), "display_name": _("Name"), "role_label": _("Role"),
+        "brand": _("Brand"), "source": _("Source"), "disabled": _("Disabled"),
+        "locked": _("Locked out"), "must_change_password": _("Temporary password"),
+        "sessions": st.column_config.NumberColumn(_("Signed in (sessions)")),
+        "last_login_at": st.column_config.DatetimeColumn(_("Last sign-in (UTC)"),
                                                          format="D MMM YYYY, HH:mm"),
     },
 )
 
-manage, create = st.tabs(["Manage an account", "Create an account"])
+manage, create = st.tabs([_("Manage an account"), _("Create an account")])
 
 with manage:
     names = dict(zip(users["username"], users["display_name"], strict=True))
-    chosen = st.selectbox("Account", list(names), index=None, key="admin_account",
+    chosen = st.selectbox(_("Account"), list(names), index=None, key="admin_account",
                           format_func={u: f"{u} — {n}" for u, n in names.items()}.get,
-                          placeholder="Choose an account…")
+                          placeholder=_("Choose an account…"))
     if chosen is not None:
         row = users.loc[users["username"] == chosen].iloc[0]
-        facts = [f"Role: {row['role_label']}", f"Source: {row['source']}",
-                 f"Signed in now: {fmt_int(row['sessions'])} session"
-                 f"{'s' if row['sessions'] != 1 else ''}"]
+        sessions = int(row["sessions"])
+        facts = [_("Role: {role}").format(role=role_labels.get(row["role"], row["role"])),
+                 _("Source: {source}").format(source=source_labels.get(row["provisioned_from"],
+                                                                       "—")),
+                 ngettext("Signed in now: {n} session", "Signed in now: {n} sessions",
+                          sessions).format(n=fmt_int(sessions))]
         if row["brand"]:
-            facts.insert(1, f"Brand: {row['brand']}")
+            facts.insert(1, _("Brand: {brand}").format(brand=row["brand"]))
         if row["disabled"]:
-            facts.append("Disabled")
+            facts.append(_("Disabled"))
         if row["locked"]:
-            facts.append("Locked out after failed sign-ins")
+            facts.append(_("Locked out after failed sign-ins"))
         st.text(" · ".join(facts))
 
         left, right = st.columns(2)
         with left.form("admin_role"):
-            st.markdown("**Role and brand**")
-            role = st.selectbox("Role", ROLES, index=ROLES.index(row["role"]),
-                                format_func=ROLE_LABELS.get, key="admin_role")
+            st.markdown(_("**Role and brand**"))
+            role = st.selectbox(_("Role"), ROLES, index=ROLES.index(row["role"]),
+                                format_func=role_labels.get, key="admin_role")
             brand_ids = list(brand_names)
             current = row["brand_id"] if row["brand_id"] in brand_names else None
-            brand_id = st.selectbox("Brand (for brand roles)", brand_ids,
+            brand_id = st.selectbox(_("Brand (for brand roles)"), brand_ids,
                                     index=brand_ids.index(current) if current is not None
                                     else None, format_func=brand_names.get,
-                                    placeholder="Choose a brand…", key="admin_brand")
-            st.caption("Changing the role or brand signs the account out; it signs in again "
-                       "as what it now is.")
-            if st.form_submit_button("Save role and brand"):
+                                    placeholder=_("Choose a brand…"), key="admin_brand")
+            st.caption(_("Changing the role or brand signs the account out; it signs in again "
+                         "as what it now is."))
+            if st.form_submit_button(_("Save role and brand")):
                 _attempt(lambda actor: accounts.change_role(
                     engine, actor, chosen, role, None if role == "admin" else brand_id),
-                    f"Saved: {plain(chosen)} is now {ROLE_LABELS[role]}.")
+                    _("Saved: {account} is now {role}.").format(account=plain(chosen),
+                                                                 role=role_labels[role]))
         with right.form("admin_action"):
-            st.markdown("**Other changes**")
-            action = st.radio("What to do", list(ACTIONS), format_func=ACTIONS.get,
+            st.markdown(_("**Other changes**"))
+            action_labels = {code: _(label) for code, label in ACTIONS.items()}
+            action = st.radio(_("What to do"), list(ACTIONS), format_func=action_labels.get,
                               label_visibility="collapsed", key="admin_action")
-            sure = st.checkbox(f"Yes, do this to {plain(chosen)}", key="admin_confirm")
-            if st.form_submit_button("Apply", type="primary"):
+            sure = st.checkbox(_("Yes, do this to {account}").format(account=plain(chosen)),
+                               key="admin_confirm")
+            if st.form_submit_button(_("Apply"), type="primary"):
                 if not sure:
-                    _done("Tick the box to confirm first.", level="warning")
+                    _done(_("Tick the box to confirm first."), level="warning")
                 if action == "unlock":
                     _attempt(lambda actor: accounts.unlock_account(engine, actor, chosen),
-                             f"The failed sign-ins of {plain(chosen)} were cleared.")
+                             _("The failed sign-ins of {account} were cleared.").format(
+                                 account=plain(chosen)))
                 elif action == "sign_out":
                     _attempt(lambda actor: accounts.force_sign_out(engine, actor, chosen),
-                             f"{plain(chosen)} was signed out everywhere.")
+                             _("{account} was signed out everywhere.").format(
+                                 account=plain(chosen)))
                 elif action == "reset":
                     _attempt(lambda actor: accounts.reset_password(engine, actor, chosen),
-                             f"New temporary password for {plain(chosen)} (every session "
-                             "was signed out):", secret=True)
+                             _("New temporary password for {account} (every session was "
+                               "signed out):").format(account=plain(chosen)), secret=True)
                 elif action in ("disable", "enable"):
                     _attempt(lambda actor: accounts.set_disabled(
                         engine, actor, chosen, action == "disable"),
-                        f"{plain(chosen)} was {action}d.")
+                        (_("{account} was disabled.") if action == "disable"
+                         else _("{account} was enabled.")).format(account=plain(chosen)))
 
 with create, st.form("admin_create", clear_on_submit=True):
-    st.markdown("**A new account**")
-    username = st.text_input("Username", max_chars=80, key="new_username",
-                             help="Letters a–z, digits and . _ @ - (not case-sensitive).")
-    display_name = st.text_input("Name", max_chars=200, key="new_name")
-    email = st.text_input("E-mail (optional)", max_chars=200, key="new_email")
-    new_role = st.selectbox("Role", ROLES, index=0, format_func=ROLE_LABELS.get,
+    st.markdown(_("**A new account**"))
+    username = st.text_input(_("Username"), max_chars=80, key="new_username",
+                             help=_("Letters a–z, digits and . _ @ - (not case-sensitive)."))
+    display_name = st.text_input(_("Name"), max_chars=200, key="new_name")
+    email = st.text_input(_("E-mail (optional)"), max_chars=200, key="new_email")
+    new_role = st.selectbox(_("Role"), ROLES, index=0, format_func=role_labels.get,
                             key="new_role")
-    new_brand = st.selectbox("Brand (for brand roles)", list(brand_names), index=None,
-                             format_func=brand_names.get, placeholder="Choose a brand…",
+    new_brand = st.selectbox(_("Brand (for brand roles)"), list(brand_names), index=None,
+                             format_func=brand_names.get, placeholder=_("Choose a brand…"),
                              key="new_brand")
-    st.caption("Brand viewers see their brand's pages and download summary extracts; brand "
-               "managers also download order-, finding- and plan-level extracts.")
-    if st.form_submit_button("Create account", type="primary"):
+    st.caption(_("Brand viewers see their brand's pages and download summary extracts; brand "
+                 "managers also download order-, finding- and plan-level extracts."))
+    if st.form_submit_button(_("Create account"), type="primary"):
         _attempt(lambda actor: accounts.create_account(
             engine, actor, username, display_name, email, new_role,
             None if new_role == "admin" else new_brand),
-            f"Account {plain(accounts.normalise_username(username))} created. Its temporary "
-            "password:", secret=True)
+            _("Account {account} created. Its temporary password:").format(
+                account=plain(accounts.normalise_username(username))), secret=True)
 
-st.subheader("API tokens")
-st.caption("Read-only tokens for the HTTP API, one brand each, shown once when issued. Brand "
-           "managers issue and revoke their own brand's on the API access page. Disabling an "
-           "account, or changing its role or brand, revokes the tokens it issued.")
+st.subheader(_("API tokens"))
+st.caption(_("Read-only tokens for the HTTP API, one brand each, shown once when issued. Brand "
+             "managers issue and revoke their own brand's on the API access page. Disabling "
+             "an account, or changing its role or brand, revokes the tokens it issued."))
 token_management(engine, viewer, {int(k): str(v) for k, v in brand_names.items()}, key="admin")
 
-st.subheader("Database")
+st.subheader(_("Database"))
 st.text(f"{summary['database']} ({summary['dialect']})")
 state_ = summary["state"]
 if state_["updated_at"]:
-    st.text(f"Data version {fmt_int(state_['data_version'])}, last changed "
-            f"{state_['updated_at']:%d %b %Y %H:%M} UTC — {state_['source']}")
+    st.text(_("Data version {version}, last changed {date} {time} UTC — {source}").format(
+        version=fmt_int(state_["data_version"]), date=fmt_date(state_["updated_at"]),
+        time=f"{state_['updated_at']:%H:%M}", source=state_["source"]))
 else:
-    st.text("No data loaded yet.")
+    st.text(_("No data loaded yet."))
 st.dataframe(summary["row_counts"].assign(table=lambda f: f["table"].map(table_label)),
              hide_index=True, width="stretch",
-             column_config={"table": "Table",
-                            "rows": st.column_config.NumberColumn("Rows", format="localized")})
+             column_config={"table": _("Table"),
+                            "rows": st.column_config.NumberColumn(_("Rows"),
+                                                                  format="localized")})

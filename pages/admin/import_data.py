@@ -21,13 +21,17 @@ from data_access.importing.workbook import sheet_names
 from ui import data, state
 from ui.auth import require_live_session, session_guard
 from ui.components import fmt_int, plain
+from ui.i18n import N_, _, ngettext
 from ui.runtime import get_engine
 
-KIND_LABELS = {"facilities": "Facility list (Open Supply Hub columns)",
-               "assessments": "Assessments with question-level findings",
-               "plans": "Improvement-plan items", "orders": "Purchase orders"}
-LIST_SOURCES = {"brand_list": "A brand's facility list", "better_work": "Better Work",
+KIND_LABELS = {"facilities": N_("Facility list (Open Supply Hub columns)"),
+               "assessments": N_("Assessments with question-level findings"),
+               "plans": N_("Improvement-plan items"), "orders": N_("Purchase orders")}
+#: Better Work and Open Supply Hub are names, not translated
+LIST_SOURCES = {"brand_list": N_("A brand's facility list"), "better_work": "Better Work",
                 "open_supply_hub": "Open Supply Hub"}
+#: the import's stages (data_access.importing.report.ProgressCallback)
+STAGES = {"validating": N_("Validating"), "writing": N_("Writing"), "done": N_("Done")}
 BRAND_KINDS = {"facilities", "orders"}
 PROBLEM_COLUMNS = (ExtractColumn("file"), ExtractColumn("row", "int"),
                    ExtractColumn("column"), ExtractColumn("message"))
@@ -52,73 +56,108 @@ def _problems_xlsx(problems: tuple) -> bytes:
     return out.getvalue()
 
 
+def _rows(n: int) -> str:
+    return ngettext("{n} row", "{n} rows", n).format(n=fmt_int(n))
+
+
+def _problem_sentence(report) -> str:
+    """What went wrong, in words that fit: "1 problem with the file as a whole", "3 problems
+    in 2 of 40 rows" (``ImportReport.problem_sentence``, in the session's language)."""
+    n = len(report.errors)
+    if report.file_problem:
+        rows = len({p.row for p in report.errors if p.row is not None})
+        if not rows:
+            return ngettext("{n} problem with the file as a whole",
+                            "{n} problems with the file as a whole", n).format(n=fmt_int(n))
+        return ngettext("{n} problem, with the file as a whole and in {rows}",
+                        "{n} problems, with the file as a whole and in {rows}", n).format(
+            n=fmt_int(n), rows=_rows(rows))
+    return ngettext("{n} problem in {rejected} of {rows}", "{n} problems in {rejected} of {rows}",
+                    n).format(n=fmt_int(n), rejected=fmt_int(report.rejected),
+                              rows=_rows(report.rows))
+
+
 def _show_notes(report) -> None:
     """How the file was read, and what was merged or differs (not problems)."""
     if report.notes:
-        st.caption("Read as: " + plain("; ".join(report.notes)) + ".")
+        st.caption(_("Read as: {notes}.").format(notes=plain("; ".join(report.notes))))
     if report.warnings:
-        st.warning(f"{fmt_int(len(report.warnings))} note{'s' if len(report.warnings) != 1 else ''}"
-                   " about rows (merged duplicates, values that differ between them):",
+        count = len(report.warnings)
+        st.warning(ngettext("{n} note about rows (merged duplicates, values that differ "
+                            "between them):",
+                            "{n} notes about rows (merged duplicates, values that differ "
+                            "between them):", count).format(n=fmt_int(count)),
                    icon=":material/info:")
-        st.dataframe([{"row": w.row, "column": w.column, "note": w.message}
-                      for w in report.warnings[:5000]], hide_index=True, width="stretch")
+        st.dataframe([{"row": w.row, "column": w.column, "note": _(w.message)}
+                      for w in report.warnings[:5000]], hide_index=True, width="stretch",
+                     column_config={"row": st.column_config.NumberColumn(_("Row")),
+                                    "column": _("Column"), "note": _("Note")})
 
 
 viewer = state.viewer()
 state.keep_only_params()
-st.title("Import data")
+st.title(_("Import data"))
 try:
     viewer.require("import_data")
 except PermissionDenied as exc:
-    st.error(str(exc), icon=":material/lock:")
+    st.error(_(str(exc)), icon=":material/lock:")
     st.stop()
-st.caption("Check a CSV file or an Excel workbook, then import it. Every problem is listed at "
-           "once with its row and column; a file with any problem writes nothing. Importing "
-           "the same file again changes nothing.")
+st.caption(_("Check a CSV file or an Excel workbook, then import it. Every problem is listed "
+             "at once with its row and column; a file with any problem writes nothing. "
+             "Importing the same file again changes nothing."))
 
 version = data.data_version()
 brands = data.visible_brands(viewer, version)
 left, right = st.columns(2)
-kind = left.selectbox("What are you importing?", list(KINDS), format_func=KIND_LABELS.get,
+kind_labels = {code: _(label) for code, label in KIND_LABELS.items()}
+kind = left.selectbox(_("What are you importing?"), list(KINDS), format_func=kind_labels.get,
                       key="import_kind")
 list_source = "brand_list"
 if kind == "facilities":
-    list_source = left.radio("Whose list?", list(LIST_SOURCES), format_func=LIST_SOURCES.get,
-                             key="import_list_source", horizontal=True,
-                             help="Better Work's and Open Supply Hub's lists describe factories "
-                                  "for every brand; a brand's list also links the factories "
-                                  "to that brand.")
+    source_labels = {code: _(label) for code, label in LIST_SOURCES.items()}
+    list_source = left.radio(_("Whose list?"), list(LIST_SOURCES),
+                             format_func=source_labels.get, key="import_list_source",
+                             horizontal=True,
+                             help=_("Better Work's and Open Supply Hub's lists describe "
+                                    "factories for every brand; a brand's list also links the "
+                                    "factories to that brand."))
 brand_code = None
 if kind in BRAND_KINDS and list_source == "brand_list":
     codes = list(brands["code"])
     names = dict(zip(brands["code"], brands["name"], strict=True))
-    brand_code = right.selectbox("For brand", codes, format_func=names.get, index=None,
-                                 placeholder="Choose the brand…", key="import_brand")
-with st.expander("Expected columns"):
+    brand_code = right.selectbox(_("For brand"), codes, format_func=names.get, index=None,
+                                 placeholder=_("Choose the brand…"), key="import_brand")
+with st.expander(_("Expected columns")):
     st.dataframe(expected_columns(kind), hide_index=True, width="stretch",
-                 column_config={"name": "Column", "required": "Required",
-                                "aliases": "Also accepted as"})
-upload = st.file_uploader("File", type=["csv", "txt", "xlsx", "xlsm", "xls"], key="import_file",
-                          help="CSV (UTF-8, with or without BOM; comma, semicolon or tab "
-                               "separated) or an Excel workbook (.xlsx, .xls). Up to 25 MB "
-                               "here; larger files: the command line.")
+                 column_config={"name": _("Column"), "required": _("Required"),
+                                "aliases": _("Also accepted as")})
+upload = st.file_uploader(_("File"), type=["csv", "txt", "xlsx", "xlsm", "xls"],
+                          key="import_file",
+                          help=_("CSV (UTF-8, with or without BOM; comma, semicolon or tab "
+                                 "separated) or an Excel workbook (.xlsx, .xls). Up to 25 MB "
+                                 "here; larger files: the command line."))
 sheet = None
 if upload is not None:
     sheets = sheet_names(upload.getvalue())
     if len(sheets) > 1:
-        sheet = st.selectbox("Sheet", sheets, key="import_sheet",
-                             help="The worksheet that holds the rows (the first by default).")
-dry_run = st.toggle("Dry run: check and count only, write nothing", value=True,
+        sheet = st.selectbox(_("Sheet"), sheets, key="import_sheet",
+                             help=_("The worksheet that holds the rows (the first by "
+                                    "default)."))
+dry_run = st.toggle(_("Dry run: check and count only, write nothing"), value=True,
                     key="import_dry_run")
 ready = upload is not None and (kind not in BRAND_KINDS or list_source != "brand_list"
                                 or brand_code)
-if st.button("Check file" if dry_run else "Import file", type="primary", disabled=not ready,
+if st.button(_("Check file") if dry_run else _("Import file"), type="primary",
+             disabled=not ready,
              icon=":material/fact_check:" if dry_run else ":material/upload:"):
-    bar = st.progress(0.0, text="Reading the file…")
+    bar = st.progress(0.0, text=_("Reading the file…"))
 
     def progress(done: int, total: int, stage: str) -> None:
         bar.progress(min(1.0, done / total) if total else 1.0,
-                     text=f"{stage.capitalize()}: {fmt_int(done)} of {fmt_int(total)} rows")
+                     text=ngettext("{stage}: {done} of {total} row",
+                                   "{stage}: {done} of {total} rows", total).format(
+                         stage=_(STAGES[stage]) if stage in STAGES else stage.capitalize(),
+                         done=fmt_int(done), total=fmt_int(total)))
 
     require_live_session()  # the session may have ended since the page was drawn
     name = plain(upload.name)
@@ -131,12 +170,17 @@ if st.button("Check file" if dry_run else "Import file", type="primary", disable
         bar.empty()
         rejected = exc.report
         problems = rejected.errors
-        st.error(f"**{name} was not imported**: {rejected.problem_sentence()}. Nothing was "
-                 "written. Fix "
-                 + ("it" if len(problems) == 1 else "them all")
-                 + " and upload the file again.", icon=":material/block:")
-        st.dataframe([{"row": p.row, "column": p.column, "problem": p.message}
-                      for p in problems[:5000]], hide_index=True, width="stretch")
+        st.error(ngettext("**{file} was not imported**: {problems}. Nothing was written. Fix "
+                          "it and upload the file again.",
+                          "**{file} was not imported**: {problems}. Nothing was written. Fix "
+                          "them all and upload the file again.", len(problems)).format(
+                     file=name, problems=_problem_sentence(rejected)),
+                 icon=":material/block:")
+        # constant messages are marked in data_access.importing; the others stay as written
+        st.dataframe([{"row": p.row, "column": p.column, "problem": _(p.message)}
+                      for p in problems[:5000]], hide_index=True, width="stretch",
+                     column_config={"row": st.column_config.NumberColumn(_("Row")),
+                                    "column": _("Column"), "problem": _("Problem")})
         live = session_guard()
 
         def problems_file(problems: tuple = problems, excel: bool = False) -> bytes:
@@ -145,50 +189,69 @@ if st.button("Check file" if dry_run else "Import file", type="primary", disable
 
         left, right = st.columns(2)
         left.download_button(
-            "Download the list of problems (CSV)",
+            _("Download the list of problems (CSV)"),
             data=problems_file, file_name="import-problems.csv",
             mime="text/csv", on_click="ignore", icon=":material/download:")
         right.download_button(
-            "Download the list of problems (Excel)",
+            _("Download the list of problems (Excel)"),
             data=partial(problems_file, excel=True), file_name="import-problems.xlsx",
             mime=XLSX_MIME, on_click="ignore", icon=":material/table_view:")
         _show_notes(rejected)
     except (ImportFailed, DatabaseUnavailable) as exc:
         bar.empty()
-        st.error(f"**{name} was not imported.** {exc}", icon=":material/cloud_off:")
+        st.error(_("**{file} was not imported.** {reason}").format(file=name, reason=exc),
+                 icon=":material/cloud_off:")
     except (NotFound, ValueError) as exc:
         bar.empty()
-        st.error(plain(str(exc)))
+        st.error(plain(_(str(exc))))
     else:
         bar.empty()
-        verb = "would insert" if report.dry_run else "inserted"
-        merged = (f", merged {fmt_int(report.merged)} into an earlier row"
-                  if report.merged else "")
-        st.success(f"**{name}**: {fmt_int(report.rows)} row{'s' if report.rows != 1 else ''} "
-                   f"— {verb} {fmt_int(report.inserted)}, "
-                   f"{'would update' if report.dry_run else 'updated'} "
-                   f"{fmt_int(report.updated)}, unchanged {fmt_int(report.unchanged)}{merged}."
-                   + (" Nothing was written (dry run)." if report.dry_run else ""),
-                   icon=":material/check_circle:")
+        counts = {"file": name, "rows": _rows(report.rows),
+                  "inserted": fmt_int(report.inserted), "updated": fmt_int(report.updated),
+                  "unchanged": fmt_int(report.unchanged), "merged": fmt_int(report.merged)}
+        if report.dry_run and report.merged:
+            message = ngettext(
+                "**{file}**: {rows} — would insert {inserted}, would update {updated}, "
+                "unchanged {unchanged}, merged {merged} into an earlier row. Nothing was "
+                "written (dry run).",
+                "**{file}**: {rows} — would insert {inserted}, would update {updated}, "
+                "unchanged {unchanged}, merged {merged} into an earlier row. Nothing was "
+                "written (dry run).", report.merged)
+        elif report.dry_run:
+            message = _("**{file}**: {rows} — would insert {inserted}, would update "
+                        "{updated}, unchanged {unchanged}. Nothing was written (dry run).")
+        elif report.merged:
+            message = ngettext(
+                "**{file}**: {rows} — inserted {inserted}, updated {updated}, unchanged "
+                "{unchanged}, merged {merged} into an earlier row.",
+                "**{file}**: {rows} — inserted {inserted}, updated {updated}, unchanged "
+                "{unchanged}, merged {merged} into an earlier row.", report.merged)
+        else:
+            message = _("**{file}**: {rows} — inserted {inserted}, updated {updated}, "
+                        "unchanged {unchanged}.")
+        st.success(message.format(**counts), icon=":material/check_circle:")
         if report.ignored_columns:
-            st.warning("Ignored columns (not part of the format): "
-                       + plain(", ".join(report.ignored_columns)))
+            st.warning(_("Ignored columns (not part of the format): {columns}").format(
+                columns=plain(", ".join(report.ignored_columns))))
         if report.details:
             st.dataframe([{"what": k.replace("_", " "), "rows": v}
-                          for k, v in report.details.items()], hide_index=True)
+                          for k, v in report.details.items()], hide_index=True,
+                         column_config={"what": _("What"),
+                                        "rows": st.column_config.NumberColumn(_("Rows"))})
         _show_notes(report)
 
-st.subheader("Recent imports")
+st.subheader(_("Recent imports"))
 try:
     runs = list_import_runs(get_engine(), viewer)
 except DatabaseUnavailable as exc:
     st.error(str(exc), icon=":material/cloud_off:")
     st.stop()
 if runs.empty:
-    st.caption("No import yet.")
+    st.caption(_("No import yet."))
 else:
     st.dataframe(runs, hide_index=True, width="stretch", column_config={
-        "started_at": st.column_config.DatetimeColumn("Started (UTC)", format="D MMM YYYY HH:mm"),
-        "finished_at": None, "kind": "Kind", "file_name": "File", "brand_code": "Brand",
-        "username": "By", "rows": "Rows", "inserted": "Inserted", "updated": "Updated",
-        "unchanged": "Unchanged", "status": "Status"})
+        "started_at": st.column_config.DatetimeColumn(_("Started (UTC)"),
+                                                      format="D MMM YYYY HH:mm"),
+        "finished_at": None, "kind": _("Kind"), "file_name": _("File"), "brand_code": _("Brand"),
+        "username": _("By"), "rows": _("Rows"), "inserted": _("Inserted"),
+        "updated": _("Updated"), "unchanged": _("Unchanged"), "status": _("Status")})
