@@ -88,3 +88,41 @@ def test_follow_up_and_whats_new_speak_spanish(app_env):
     assert at.title[0].value == "Novedades"
     shown = " ".join(texts_shown(at))
     assert "primera visita" in shown or "última visita" in shown
+
+
+def test_the_profiles_risk_reasons_are_written_in_the_chosen_language(app_env):
+    """The "why" of the profile's risk level: the ranking's reasons written again in Spanish
+    (metrics.risk.reason_sentences), not the English sentences the ranking stores."""
+    from data_access.viewer import Viewer
+    from services import analysis
+    from tests.apphelpers import brand_id, reference_for
+
+    factory = _suppliers(app_env, "nordwind")[0]
+    at = _in(app_env, "es", FACTORY_PAGE, id=str(factory))
+    why = [e for e in at.expander if e.label.startswith("Nivel de riesgo: ")]
+    assert len(why) == 1
+    shown = " ".join(m.value for m in why[0].markdown)
+    viewer = Viewer("x", "brand", brand_id(app_env, "nordwind"))
+    ranking = analysis.risk_table(app_env, viewer, reference_for(app_env, viewer).figures)
+    mine = ranking[ranking["factory_id"] == factory]
+    english = list(mine.iloc[0]["reason_list"])
+    assert english and all(sentence not in shown for sentence in english)
+    assert shown.count("- ") >= len(english)  # as many sentences, in Spanish
+
+
+def test_benchmark_cells_and_their_notes_follow_the_language():
+    """A country benchmark cell on the profile and Compare: the disclosure note in the
+    session's language with the country's name in it, numbers in the locale's format."""
+    from metrics.disclosure import BANDED, SHOWN, SUPPRESSED
+    from ui.i18n import use_locale
+    from ui.insights import published_rate
+
+    nan = float("nan")
+    assert published_rate(41.6, 41.6, SHOWN, "KH") == "42 %"
+    assert published_rate(41.6, 43.4, BANDED, "KH") == "42–43 %"
+    assert published_rate(nan, nan, SUPPRESSED, "KH").startswith("not shown: fewer than")
+    assert published_rate(nan, nan, SHOWN, "KH", missing="none") == "none"
+    with use_locale("fr"):
+        note = published_rate(nan, nan, SUPPRESSED, "KH")
+        assert "Cambodge" in note and "not shown" not in note
+        assert published_rate(nan, nan, SHOWN, "KH") != "not shown"

@@ -16,9 +16,13 @@ import streamlit as st
 
 from data_access import factories
 from data_access.viewer import Viewer
+from metrics import disclosure
 from metrics.purchasing import monthly_trend, order_measures
 from services import analysis
 from ui import data
+from ui.components import country_display_name
+from ui.formatting import fmt_number, fmt_pct
+from ui.i18n import _
 from ui.runtime import get_engine
 
 TTL_SECONDS = 600
@@ -112,3 +116,16 @@ def visibility_view(viewer: Viewer, version: int, today: dt.date,
         suppliers = suppliers[suppliers["country_code"].isin(countries)]
     return analysis.visibility_view(suppliers, assessment_history(viewer, version), today,
                                     data.data_dates(viewer, version).facility_list)
+
+
+def published_rate(low_pct: float, high_pct: float, publication: str, country_code: str,
+                   missing: str | None = None) -> str:
+    """A benchmark cell as the page shows it, in the session's language: "42 %" or
+    "41–43 %" (numbers in the locale's format), else why it is not shown — the disclosure
+    note for the country, or ``missing`` (default "not shown") when there is no cell."""
+    if publication == disclosure.SUPPRESSED or pd.isna(low_pct):
+        note = disclosure.note(publication, country_display_name(country_code), translate=_) \
+            if publication == disclosure.SUPPRESSED else ""
+        return note or (missing if missing is not None else _("not shown"))
+    low, high = round(float(low_pct)), round(float(high_pct))
+    return fmt_pct(low) if low == high else f"{fmt_number(low)}–{fmt_pct(high)}"

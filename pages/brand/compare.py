@@ -12,7 +12,6 @@ from data_access.factories import DirectoryFilters
 from metrics import zero_tolerance
 from metrics.compliance import cluster_results
 from metrics.countries import country_name
-from metrics.disclosure import format_published
 from metrics.portfolio import REPORTING_WINDOW_MONTHS, within_reporting_window
 from services import analysis
 from ui import charts, data, insights, reference, state
@@ -89,10 +88,10 @@ clusters = cluster_results(latest_cp)
 countries = tuple(sorted(brief["country_code"].unique()))
 cells = insights.country_benchmark(viewer, countries, today, "cluster", version)
 cells = cells.assign(country_rate=[
-    format_published(lo, hi, pub, _(note) if isinstance(note, str) and note else note)
-    for lo, hi, pub, note in
-    zip(cells["rate_low_pct"], cells["rate_high_pct"], cells["publication"], cells["note"],
-        strict=True)])
+    insights.published_rate(lo, hi, pub, code)
+    for lo, hi, pub, code in
+    zip(cells["rate_low_pct"], cells["rate_high_pct"], cells["publication"],
+        cells["country_code"], strict=True)])
 cluster_ref = data.clusters(version)
 zero = zero_tolerance.per_factory(analysis.zero_tolerance_states(
     data.zero_tolerance_findings(viewer, tuple(chosen), today, version)))

@@ -17,11 +17,10 @@ from metrics.compliance import (
     cluster_results,
 )
 from metrics.countries import country_name
-from metrics.disclosure import format_published
 from metrics.portfolio import REPORTING_WINDOW_MONTHS, within_reporting_window
 from metrics.risk import HIGH, UNKNOWN, ZERO_TOLERANCE
 from services import analysis
-from ui import charts, data, insights, reference, state
+from ui import charts, data, insights, reference, state, tables
 from ui.components import (
     Kpi,
     bar_column,
@@ -166,7 +165,7 @@ if not mine.empty:  # active suppliers only: the ranking covers those
                      expanded=urgent,
                      icon=":material/priority_high:" if urgent else ":material/info:"):
         st.markdown("\n".join(f"- {plain(sentence)}"
-                               for sentence in ranked["reason_list"]))
+                               for sentence in tables.localised_reasons(mine).iloc[0]))
         st.caption(_("The Risk ranking page lists every supplier this way."))
 
 tab_latest, tab_trend, tab_plan, tab_orders = st.tabs(
@@ -230,9 +229,10 @@ with tab_latest:
             status=latest_clusters["non_compliant"].map({1: _("Non-compliant"),
                                                          0: _("Compliant")}),
             country_value=[
-                format_published(cells["rate_low_pct"].get(code), cells["rate_high_pct"].get(code),
-                                 cells["publication"].get(code, "suppressed"),
-                                 cells["note"].get(code, no_cell))
+                insights.published_rate(cells["rate_low_pct"].get(code),
+                                        cells["rate_high_pct"].get(code),
+                                        cells["publication"].get(code, "suppressed"),
+                                        profile["country_code"], missing=no_cell)
                 for code in latest_clusters["cluster_code"]],
             found=[_("{found} of {assessed}").format(found=fmt_int(f), assessed=fmt_int(a))
                    for f, a in zip(latest_clusters["questions_non_compliant"],
@@ -276,10 +276,10 @@ with tab_latest:
                     published = (cp_cells["publication"].get(code, "suppressed")
                                  != "suppressed" and not pd.isna(
                                      cp_cells["rate_low_pct"].get(code)))
-                    country_value = format_published(
+                    country_value = insights.published_rate(
                         cp_cells["rate_low_pct"].get(code), cp_cells["rate_high_pct"].get(code),
                         cp_cells["publication"].get(code, "suppressed"),
-                        cp_cells["note"].get(code, no_cell))
+                        profile["country_code"], missing=no_cell)
                     st.markdown(ngettext(
                         "**{point}** — {found} of {n} question non-compliant · country: "
                         "{country}",
