@@ -48,13 +48,6 @@ def test_one_date_style():
     assert f.fmt_month(day) == "Nov 2026"
 
 
-def test_singular_and_plural():
-    assert f.plural(1, "supplier") == "1 supplier"
-    assert f.plural(0, "supplier") == "0 suppliers"
-    assert f.plural(1204, "order") == "1,204 orders"
-    assert f.plural(2, "factory", "factories") == "2 factories"
-
-
 def test_another_locale_is_honoured():
     assert f.fmt_int(1234567, locale="de") == "1.234.567"
     assert f.fmt_date(dt.date(2026, 3, 9), locale="fr").startswith("9 mars")
@@ -64,7 +57,8 @@ def test_components_reexports_the_same_functions():
     from ui import components
 
     assert components.fmt_int is f.fmt_int and components.fmt_pct is f.fmt_pct
-    assert components.plural is f.plural and components.fmt_compact is f.fmt_compact
+    assert components.fmt_compact is f.fmt_compact
+    assert not hasattr(f, "plural")  # counts go through ngettext: the catalogue's plural rule
 
 
 def test_formatters_follow_the_sessions_language_when_given_none():

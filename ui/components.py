@@ -23,7 +23,7 @@ from metrics.countries import country_name
 from metrics.risk import HIGH, LOW, MEDIUM, UNKNOWN, ZERO_TOLERANCE
 
 # the formatters live in ui.formatting; pages may import them from here too
-from ui.formatting import fmt_compact, fmt_date, fmt_int, fmt_pct, plural  # noqa: F401
+from ui.formatting import fmt_compact, fmt_date, fmt_int, fmt_pct  # noqa: F401
 from ui.i18n import _, current_language, current_locale, ngettext
 
 #: the characters that start Markdown (or Streamlit's extensions of it) anywhere in a line:

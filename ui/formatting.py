@@ -134,14 +134,6 @@ def fmt_month(value: dt.date | pd.Timestamp | None, *, locale: str | None = None
     return format_date(value, format=MONTH_PATTERN, locale=_locale(locale))
 
 
-def plural(count: int, noun: str, nouns: str | None = None, *,
-           locale: str | None = None) -> str:
-    """"1 supplier", "3 suppliers", "1,204 orders" (``nouns`` when the plural is not
-    noun + "s")."""
-    word = noun if count == 1 else (nouns or noun + "s")
-    return f"{fmt_int(count, locale=locale)} {word}"
-
-
 def fmt_text(value: object, missing: str = MISSING) -> str:
     """A data value as text for a table cell: None / NaN become ``missing``, numbers are
     formatted, everything else is ``str``."""
