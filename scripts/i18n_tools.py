@@ -190,9 +190,9 @@ TEXT_KEYWORD_SUFFIXES = ("_title", "_label")
 #: titles (``alt.X("rate:Q", title=…)``, ``.properties(title=…)``)
 UI_LIBRARIES = ("st", "alt")
 #: our own display helpers → the positions of their arguments that are text the user reads
-#: (phase 2 of issue 19 keeps this in step with ui/components.py and ui/charts.py)
+#: (keep this in step with ui/components.py and ui/charts.py)
 HELPER_TEXT_ARGS: dict[str, tuple[int, ...]] = {
-    "empty_state": (0, 1), "not_found": (0,), "Kpi": (0, 2), "plural": (1, 2),
+    "empty_state": (0, 1), "not_found": (0,), "Kpi": (0, 2), "bar_column": (0,),
     "cluster_comparison": (1, 2), "monthly_trend": (1, 2), "practice_scatter": (2, 4),
 }
 #: a line carrying this comment is left alone (a literal that is not for people to read)

@@ -267,12 +267,13 @@ alt.Chart(frame).mark_bar().properties(title="By cluster")
 chart.properties(title="By country", width=300)
 empty_state("No data yet.", _("Import some."))
 Kpi("Suppliers", fmt(n), "Active relationships.")
+bar_column("Compliance", higher_is="better")
 '''
     assert _unmarked(source) == [
         "Suppliers", "Log out", "Ends your session.", "Workers", "Download", "Brand",
         "Choose a brand…", "Orders", "Share (%)", "Non-compliant (%)", "By cluster",
         "By country",
-        "No data yet.", "Suppliers", "Active relationships."]
+        "No data yet.", "Suppliers", "Active relationships.", "Compliance"]
 
 
 def test_f_strings_and_concatenations_count_as_unmarked():
