@@ -14,6 +14,7 @@ import json
 import re
 
 import pytest
+from sqlalchemy import text
 
 from tests.apphelpers import sign_in
 from tests.pagespecs import admin_pages, page_specs
@@ -106,4 +107,27 @@ def test_every_page_in_the_pseudo_locale(app_env, monkeypatch, who):
         found = english_left(_interface_texts(at))
         if found:
             left[spec.script] = found
+    if who == "brand":
+        # the two longest pages with something chosen: a profile, and three factories compared
+        ids = _suppliers(app_env, "nordwind", 3)
+        for script, params in (("pages/brand/factory.py", {"id": str(ids[0])}),
+                               ("pages/brand/compare.py", {"ids": ",".join(map(str, ids))})):
+            for name, value in params.items():
+                at.query_params[name] = value
+            at.switch_page(script)
+            at.run()
+            assert not at.exception, (script, at.exception)
+            texts = _interface_texts(at)
+            assert len(texts) > 20, (script, len(texts))  # the page itself, not its empty state
+            found = english_left(texts)
+            if found:
+                left[f"{script} {params}"] = found
     assert not left, left
+
+
+def _suppliers(engine, code: str, n: int) -> list[int]:
+    with engine.connect() as conn:
+        return list(conn.execute(text(
+            "SELECT r.factory_id FROM sourcing_relationship r JOIN brand b ON b.id = r.brand_id "
+            "WHERE b.code = :c AND r.active ORDER BY r.factory_id LIMIT :n"),
+            {"c": code, "n": n}).scalars())
