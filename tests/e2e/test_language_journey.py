@@ -38,16 +38,19 @@ def test_browser_language_first_then_the_users_choice(browser, app_server):
         expect(_picker(page).locator("input")).to_have_value("Español")
         expect(_picker(page)).to_contain_text("Idioma")
 
+        # its sign-in form too
+        expect(page.get_by_label("Nombre de usuario")).to_be_visible()
         sign_in_and_wait(page, app_server.url, "maple", "maple-demo-2026",
-                         re.compile("overview"))
+                         re.compile(": resumen$"), language="es")
         expect(_picker(page).locator("input")).to_have_value("Español")
         _choose(page, "Français")
         expect(_picker(page)).to_contain_text("Langue")
+        expect(page.get_by_role("heading", name=re.compile("— vue d'ensemble$"))).to_be_visible()
 
         # a new session of the same account (the re-login cookie) comes back in French,
         # whatever the browser says
         page.reload()
-        expect(page.get_by_role("heading", name=re.compile("overview"))).to_be_visible()
+        expect(page.get_by_role("heading", name=re.compile("— vue d'ensemble$"))).to_be_visible()
         expect(_picker(page).locator("input")).to_have_value("Français")
         _choose(page, "English")  # leave the shared demo account as it was
     finally:
