@@ -62,8 +62,14 @@ def test_download_supplier_list_matches_the_database(page: Page, app_server):
     page.get_by_role("link", name="Downloads").click()
     expect(page.get_by_role("heading", name="Downloads", exact=True)).to_be_visible()
     wait_until_settled(page)  # the data dictionaries under each extract have been drawn
+    # the supplier list's own box (its title, then its buttons), not whichever button the
+    # page happens to hold first while it is still being drawn
+    box = page.get_by_test_id("stHorizontalBlock").filter(
+        has=page.get_by_text("Supplier list", exact=True))
+    button = box.get_by_role("button", name="Download CSV")
+    expect(button).to_be_enabled()
     with page.expect_download() as info:
-        page.get_by_role("button", name="Download CSV").first.click()
+        button.click()
     download = info.value
     # named by the date the figures are computed as of, not the calendar date
     as_of = reference.figures.isoformat()
