@@ -51,6 +51,32 @@ LAYOUT = """() => {
 }"""
 
 
+def width_context(browser, width_name: str):
+    """A new browser context and page at one of :data:`WIDTHS` (a phone as Streamlit tells
+    one), with the patience a cold page on a 2-core machine needs."""
+    width, height = WIDTHS[width_name]
+    context = browser.new_context(viewport={"width": width, "height": height},
+                                  **(PHONE if width_name == "phone" else {}))
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    expect.set_options(timeout=60_000)
+    return context, page
+
+
+def layout_problems(page, width_name: str) -> list[str]:
+    """What does not fit on the page shown: a page wider than the window, a cut heading and,
+    at desktop width, a cut metric or widget label."""
+    layout = page.evaluate(LAYOUT)
+    problems = []
+    if layout["pageWidth"] > layout["viewport"]:
+        problems.append(f"page {layout['pageWidth']} px wide in a {layout['viewport']} px window")
+    if layout["headings"]:
+        problems.append(f"cut headings {layout['headings']}")
+    if width_name == "desktop" and layout["labels"]:
+        problems.append(f"cut labels {layout['labels']}")
+    return problems
+
+
 def serious(results: dict) -> list[str]:
     return [f"{v['id']} ({len(v['nodes'])}×): {v['nodes'][0]['target']}"
             for v in results["violations"] if v["impact"] in ("serious", "critical")]
@@ -82,25 +108,13 @@ def test_every_page_fits_both_widths_and_passes_axe(browser, app_server, role):
     specs = [s for s in page_specs() if s.admin_only == (role == "admin")]
     axe = Axe()
     problems: dict[str, list[str]] = {}
-    for width_name, (width, height) in WIDTHS.items():
-        context = browser.new_context(viewport={"width": width, "height": height},
-                                      **(PHONE if width_name == "phone" else {}))
-        page = context.new_page()
-        page.set_default_timeout(60_000)
-        expect.set_options(timeout=60_000)
+    for width_name in WIDTHS:
+        context, page = width_context(browser, width_name)
         signed_in(page, app_server.url, role)
         for spec in specs:
             visit(page, app_server.url, spec.url_path)
-            layout = page.evaluate(LAYOUT)
             where = f"{spec.url_path} at {width_name}"
-            if layout["pageWidth"] > layout["viewport"]:
-                problems.setdefault(where, []).append(
-                    f"page {layout['pageWidth']} px wide in a {layout['viewport']} px window")
-            if layout["headings"]:
-                problems.setdefault(where, []).append(f"cut headings {layout['headings']}")
-            if width_name == "desktop" and layout["labels"]:
-                problems.setdefault(where, []).append(f"cut labels {layout['labels']}")
-            found = axe_problems(axe, page)
+            found = layout_problems(page, width_name) + axe_problems(axe, page)
             if found:
                 problems.setdefault(where, []).extend(found)
             if width_name == "phone" and spec is specs[0]:

@@ -17,11 +17,16 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import expect
 
-from tests.browserhelpers import EXCEPTION, sign_in
+from tests.browserhelpers import sign_in
 from tests.e2e.conftest import StreamlitServer, wait_until_settled
-from tests.e2e.test_layout_and_accessibility import LAYOUT, PHONE, USERS, WIDTHS
+from tests.e2e.test_layout_and_accessibility import (
+    USERS,
+    WIDTHS,
+    layout_problems,
+    visit,
+    width_context,
+)
 from tests.pagespecs import page_specs
 from ui.i18n import PSEUDO_ENV, PSEUDO_LOCALE
 
@@ -57,32 +62,20 @@ def pseudo_server(browser, sqlite_demo_path, tmp_path_factory) -> Iterator[Strea
 def test_every_page_takes_longer_texts_at_both_widths(browser, pseudo_server, role):
     specs = [s for s in page_specs() if s.admin_only == (role == "admin")]
     problems: dict[str, list[str]] = {}
-    for width_name, (width, height) in WIDTHS.items():
-        context = browser.new_context(viewport={"width": width, "height": height},
-                                      **(PHONE if width_name == "phone" else {}))
-        page = context.new_page()
-        page.set_default_timeout(60_000)
-        expect.set_options(timeout=60_000)
+    for width_name in WIDTHS:
+        context, page = width_context(browser, width_name)
         sign_in(page, pseudo_server.url, *USERS[role])
         # the landing page, in the account's stored language
         page.locator("h1").filter(has_text=ACCENTED).first.wait_for()
         wait_until_settled(page)
         for spec in specs:
-            page.goto(f"{pseudo_server.url}/{spec.url_path}")
+            visit(page, pseudo_server.url, spec.url_path)
             heading = page.locator("h1").first
-            heading.wait_for()
-            wait_until_settled(page, quiet_ms=1_000, timeout_ms=60_000)
             where = f"{spec.url_path} at {width_name}"
-            assert not page.locator(EXCEPTION).count(), where
             if spec.stem != "factory":  # a factory profile's title is the factory's name
                 assert ACCENTED.search(heading.inner_text()), (where, heading.inner_text())
-            layout = page.evaluate(LAYOUT)
-            if layout["pageWidth"] > layout["viewport"]:
-                problems.setdefault(where, []).append(
-                    f"page {layout['pageWidth']} px wide in a {layout['viewport']} px window")
-            if layout["headings"]:
-                problems.setdefault(where, []).append(f"cut headings {layout['headings']}")
-            if width_name == "desktop" and layout["labels"]:
-                problems.setdefault(where, []).append(f"cut labels {layout['labels']}")
+            found = layout_problems(page, width_name)
+            if found:
+                problems[where] = found
         context.close()
     assert not problems, problems
