@@ -44,6 +44,15 @@ def brand_id(engine, code: str) -> int:
         return conn.execute(text("SELECT id FROM brand WHERE code = :c"), {"c": code}).scalar_one()
 
 
+def active_supplier_ids(engine, code: str, n: int = 1) -> list[int]:
+    """The ids of the first ``n`` factories brand ``code`` actively sources from."""
+    with engine.connect() as conn:
+        return list(conn.execute(text(
+            "SELECT r.factory_id FROM sourcing_relationship r JOIN brand b ON b.id = r.brand_id "
+            "WHERE b.code = :c AND r.active ORDER BY r.factory_id LIMIT :n"),
+            {"c": code, "n": n}).scalars())
+
+
 def figures_shown(at: AppTest) -> list:
     """The metrics a run shows, leaving out the sign-in page's hidden, empty placeholder that
     only makes the browser load the metric element's code early (ui/auth.py)."""

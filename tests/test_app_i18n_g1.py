@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
-from tests.apphelpers import ROOT, seeded_sign_in, texts_shown
+from tests.apphelpers import ROOT, active_supplier_ids, seeded_sign_in, texts_shown
 from ui.components import plain
 from ui.formatting import fmt_int
 from ui.state import filter_key
@@ -17,12 +17,6 @@ FOLLOW_UP_PAGE = str(ROOT / "pages" / "brand" / "follow_up.py")
 WHATS_NEW_PAGE = str(ROOT / "pages" / "brand" / "whats_new.py")
 
 
-def _suppliers(engine, code: str, n: int = 1) -> list[int]:
-    with engine.connect() as conn:
-        return list(conn.execute(text(
-            "SELECT r.factory_id FROM sourcing_relationship r JOIN brand b ON b.id = r.brand_id "
-            "WHERE b.code = :c AND r.active ORDER BY r.factory_id LIMIT :n"),
-            {"c": code, "n": n}).scalars())
 
 
 def _in(engine, locale: str, page: str, **params: str) -> AppTest:
@@ -37,7 +31,7 @@ def _in(engine, locale: str, page: str, **params: str) -> AppTest:
 
 
 def test_the_factory_profile_speaks_spanish_with_spanish_figures(app_env):
-    factory = _suppliers(app_env, "nordwind")[0]
+    factory = active_supplier_ids(app_env, "nordwind")[0]
     at = _in(app_env, "es", FACTORY_PAGE, id=str(factory))
     assert [t.label for t in at.tabs][:4] == ["Última evaluación", "Tendencia y cambios",
                                               "Plan de mejora", "Sus pedidos"]
@@ -57,7 +51,7 @@ def test_the_factory_profile_speaks_spanish_with_spanish_figures(app_env):
 
 
 def test_an_engagement_error_of_the_data_layer_is_shown_in_french(app_env):
-    factory = _suppliers(app_env, "nordwind")[0]
+    factory = active_supplier_ids(app_env, "nordwind")[0]
     at = _in(app_env, "fr", FACTORY_PAGE, id=str(factory))
     assert any(e.label == "Ajouter une entrée" for e in at.expander)
     at.selectbox(key="engagement_kind").set_value("commitment")
@@ -68,7 +62,7 @@ def test_an_engagement_error_of_the_data_layer_is_shown_in_french(app_env):
 
 
 def test_compare_speaks_french(app_env):
-    ids = _suppliers(app_env, "nordwind", 2)
+    ids = active_supplier_ids(app_env, "nordwind", 2)
     at = _in(app_env, "fr", COMPARE_PAGE, ids=",".join(map(str, ids)))
     assert at.title[0].value == "Comparer des usines"
     assert at.multiselect(key="compare_ids").label == "Usines"
@@ -97,7 +91,7 @@ def test_the_profiles_risk_reasons_are_written_in_the_chosen_language(app_env):
     from services import analysis
     from tests.apphelpers import brand_id, reference_for
 
-    factory = _suppliers(app_env, "nordwind")[0]
+    factory = active_supplier_ids(app_env, "nordwind")[0]
     at = _in(app_env, "es", FACTORY_PAGE, id=str(factory))
     why = [e for e in at.expander if e.label.startswith("Nivel de riesgo: ")]
     assert len(why) == 1

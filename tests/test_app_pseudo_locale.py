@@ -14,9 +14,8 @@ import json
 import re
 
 import pytest
-from sqlalchemy import text
 
-from tests.apphelpers import sign_in
+from tests.apphelpers import active_supplier_ids, sign_in
 from tests.pagespecs import admin_pages, page_specs
 from ui.i18n import LOCALE_KEY, PSEUDO_ENV, PSEUDO_LOCALE
 
@@ -109,7 +108,7 @@ def test_every_page_in_the_pseudo_locale(app_env, monkeypatch, who):
             left[spec.script] = found
     if who == "brand":
         # the two longest pages with something chosen: a profile, and three factories compared
-        ids = _suppliers(app_env, "nordwind", 3)
+        ids = active_supplier_ids(app_env, "nordwind", 3)
         for script, params in (("pages/brand/factory.py", {"id": str(ids[0])}),
                                ("pages/brand/compare.py", {"ids": ",".join(map(str, ids))})):
             for name, value in params.items():
@@ -123,11 +122,3 @@ def test_every_page_in_the_pseudo_locale(app_env, monkeypatch, who):
             if found:
                 left[f"{script} {params}"] = found
     assert not left, left
-
-
-def _suppliers(engine, code: str, n: int) -> list[int]:
-    with engine.connect() as conn:
-        return list(conn.execute(text(
-            "SELECT r.factory_id FROM sourcing_relationship r JOIN brand b ON b.id = r.brand_id "
-            "WHERE b.code = :c AND r.active ORDER BY r.factory_id LIMIT :n"),
-            {"c": code, "n": n}).scalars())
