@@ -31,7 +31,6 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,7 +60,7 @@ from data_access.viewer import (
     Viewer,
     normalise_role,
 )
-from reference.translation import N_, Translate, identity
+from reference.translation import N_, Ngettext, Translate, english_ngettext, identity
 
 #: a temporary password (new account, reset) stops working after this many hours
 TEMPORARY_PASSWORD_HOURS = 72
@@ -606,18 +605,9 @@ def _label(text: str, translate: Translate) -> str:
     return translate(text) if text else text
 
 
-#: ``ngettext(singular, plural, n)``: the interface passes ``ui.i18n.ngettext``
-NGettext = Callable[[str, str, int], str]
-
-
-def english_ngettext(singular: str, plural: str, n: int) -> str:
-    """The :data:`NGettext` that keeps the English texts."""
-    return singular if n == 1 else plural
-
-
 def describe_change(action: str, details: dict[str, Any], brands: dict[int, str], *,
                     translate: Translate = identity,
-                    ngettext: NGettext = english_ngettext) -> str:
+                    ngettext: Ngettext = english_ngettext) -> str:
     """One audit row in words, e.g. "Changed the role or brand: Brand manager → Brand viewer",
     in the language of ``translate`` / ``ngettext`` (English by default)."""
 
@@ -671,7 +661,7 @@ def describe_change(action: str, details: dict[str, Any], brands: dict[int, str]
 
 def list_account_changes(engine: Engine, viewer: Viewer, *, limit: int = 500,
                          translate: Translate = identity,
-                         ngettext: NGettext = english_ngettext) -> pd.DataFrame:
+                         ngettext: Ngettext = english_ngettext) -> pd.DataFrame:
     """The account audit, newest first, in words (administrators only; ``translate`` and
     ``ngettext`` give the words' language, English by default).
 

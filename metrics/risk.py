@@ -59,7 +59,7 @@ import pandas as pd
 
 from metrics.portfolio import REPORTING_WINDOW_DAYS, REPORTING_WINDOW_MONTHS
 from metrics.stats import wilson_interval
-from reference.translation import N_, Translate, identity
+from reference.translation import N_, Ngettext, Translate, english_ngettext, identity
 
 # the level names are the values of ``risk_level`` (extracts, API: English); the interface
 # translates them at display (``_(level)``)
@@ -137,15 +137,8 @@ COMPONENT_LABELS = {
     "leverage": N_("Your share of capacity"),
 }
 
-#: picks the singular or plural message for a count (``ui.i18n.ngettext`` in the interface)
-Ngettext = Callable[[str, str, int], str]
 #: writes a date in the reader's language (``ui.formatting.fmt_date`` in the interface)
 FormatDate = Callable[[object], str]
-
-
-def english_ngettext(singular: str, plural: str, n: int) -> str:
-    """The :data:`Ngettext` of English (the default: command line, API, extracts)."""
-    return singular if n == 1 else plural
 
 
 def _numbers(frame: pd.DataFrame, column: str) -> pd.Series:

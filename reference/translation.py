@@ -17,10 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-__all__ = ["N_", "Translate", "identity"]
+__all__ = ["N_", "Ngettext", "Translate", "english_ngettext", "identity"]
 
 #: translates one catalogue message (``ui.i18n.gettext`` in the interface)
 Translate = Callable[[str], str]
+#: picks the singular or plural message for a count (``ui.i18n.ngettext`` in the interface)
+Ngettext = Callable[[str, str, int], str]
 
 
 def N_(message: str) -> str:
@@ -32,3 +34,9 @@ def N_(message: str) -> str:
 def identity(message: str) -> str:
     """The :data:`Translate` that keeps the English text (command line, HTTP API, tests)."""
     return message
+
+
+def english_ngettext(singular: str, plural: str, n: int) -> str:
+    """The :data:`Ngettext` of English: the singular for 1, else the plural (command line,
+    HTTP API, extracts, tests)."""
+    return singular if n == 1 else plural

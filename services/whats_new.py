@@ -19,17 +19,13 @@ from data_access.viewer import Viewer
 from metrics.engagement import DUE_SOON_DAYS, change_direction
 from metrics.portfolio import REPORTING_WINDOW_DAYS, REPORTING_WINDOW_MONTHS
 from metrics.reference import fmt_date
-from reference.translation import N_, Translate, identity
+from reference.translation import N_, Translate, english_ngettext, identity
 
 #: chooses the singular or plural message for a count (``ui.i18n.ngettext`` in the interface)
 Plural = Callable[[str, str, int], str]
 #: writes a date for people (``ui.formatting.fmt_date`` in the interface)
 DateWords = Callable[[dt.date], str]
 
-
-def english_plural(singular: str, plural: str, n: int) -> str:
-    """The :data:`Plural` of English (command line, digest, tests)."""
-    return singular if n == 1 else plural
 
 #: an assessment listed as "about to lapse" leaves the reporting window within this many days
 LAPSE_DAYS = 60
@@ -79,7 +75,7 @@ class Words:
     messages, ``date`` writes a date (English by default: command line, digest, tests)."""
 
     translate: Translate = identity
-    plural: Plural = english_plural
+    plural: Plural = english_ngettext
     date: DateWords = fmt_date
 
     def d(self, value) -> str:

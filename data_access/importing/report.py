@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
+from reference.translation import Ngettext, english_ngettext
+
 ImportKind = Literal["facilities", "assessments", "plans", "orders"]
 KINDS: tuple[ImportKind, ...] = ("facilities", "assessments", "plans", "orders")
 
@@ -84,17 +86,27 @@ class ImportReport:
         """A problem with the whole file (its encoding, size, header…), not with rows."""
         return any(p.row is None for p in self.errors)
 
-    def problem_sentence(self) -> str:
+    def problem_sentence(self, *, ngettext: Ngettext = english_ngettext,
+                         number: Callable[[int], str] = "{:,}".format) -> str:
         """What went wrong, in words that fit: "1 problem with the file as a whole", "3
-        problems in 2 of 40 rows"."""
+        problems in 2 of 40 rows". English by default; the import page passes its language's
+        ``ngettext`` and number format."""
         n = len(self.errors)
-        problems = plural(n, "problem")
+
+        def rows(k: int) -> str:
+            return ngettext("{n} row", "{n} rows", k).format(n=number(k))
+
         if self.file_problem:
-            rows = len({p.row for p in self.errors if p.row is not None})
-            if not rows:
-                return f"{problems} with the file as a whole"
-            return f"{problems}, with the file as a whole and in {plural(rows, 'row')}"
-        return f"{problems} in {self.rejected:,} of {plural(self.rows, 'row')}"
+            bad_rows = len({p.row for p in self.errors if p.row is not None})
+            if not bad_rows:
+                return ngettext("{n} problem with the file as a whole",
+                                "{n} problems with the file as a whole", n).format(n=number(n))
+            return ngettext("{n} problem, with the file as a whole and in {rows}",
+                            "{n} problems, with the file as a whole and in {rows}", n).format(
+                n=number(n), rows=rows(bad_rows))
+        return ngettext("{n} problem in {rejected} of {rows}",
+                        "{n} problems in {rejected} of {rows}", n).format(
+            n=number(n), rejected=number(self.rejected), rows=rows(self.rows))
 
     def summary(self) -> str:
         """One sentence for a page message or the CLI."""

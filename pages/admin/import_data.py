@@ -60,23 +60,6 @@ def _rows(n: int) -> str:
     return ngettext("{n} row", "{n} rows", n).format(n=fmt_int(n))
 
 
-def _problem_sentence(report) -> str:
-    """What went wrong, in words that fit: "1 problem with the file as a whole", "3 problems
-    in 2 of 40 rows" (``ImportReport.problem_sentence``, in the session's language)."""
-    n = len(report.errors)
-    if report.file_problem:
-        rows = len({p.row for p in report.errors if p.row is not None})
-        if not rows:
-            return ngettext("{n} problem with the file as a whole",
-                            "{n} problems with the file as a whole", n).format(n=fmt_int(n))
-        return ngettext("{n} problem, with the file as a whole and in {rows}",
-                        "{n} problems, with the file as a whole and in {rows}", n).format(
-            n=fmt_int(n), rows=_rows(rows))
-    return ngettext("{n} problem in {rejected} of {rows}", "{n} problems in {rejected} of {rows}",
-                    n).format(n=fmt_int(n), rejected=fmt_int(report.rejected),
-                              rows=_rows(report.rows))
-
-
 def _show_notes(report) -> None:
     """How the file was read, and what was merged or differs (not problems)."""
     if report.notes:
@@ -174,7 +157,8 @@ if st.button(_("Check file") if dry_run else _("Import file"), type="primary",
                           "it and upload the file again.",
                           "**{file} was not imported**: {problems}. Nothing was written. Fix "
                           "them all and upload the file again.", len(problems)).format(
-                     file=name, problems=_problem_sentence(rejected)),
+                     file=name,
+                     problems=rejected.problem_sentence(ngettext=ngettext, number=fmt_int)),
                  icon=":material/block:")
         # constant messages are marked in data_access.importing; the others stay as written
         st.dataframe([{"row": p.row, "column": p.column, "problem": _(p.message)}
