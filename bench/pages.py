@@ -44,6 +44,7 @@ from metrics.purchasing import TREND_INDICATORS, orders_known_on, per_factory_pr
 from services import analysis
 from services.analysis import OrderView, orders_in_view
 from ui import charts, data, insights
+from ui.tables import attention_list
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,9 @@ def overview(ctx: PageContext) -> dict[str, Any]:
     data.data_dates(ctx.viewer, version)  # the page's as-of line
     suppliers = data.suppliers(ctx.viewer, version)
     figures = headline_figures(suppliers, ctx.today)
+    # "suppliers needing attention": the top of the risk ranking
+    ranking = insights.risk_table(ctx.viewer, ctx.today, version)
+    attention_list(ranking[ranking["factory_id"].isin(suppliers["factory_id"])])
     status = data.latest_cluster_status(ctx.viewer, version)
     status = status[status["factory_id"].isin(suppliers["factory_id"])]
     current = status[within_reporting_window(status["assessed_on"], ctx.today)]
@@ -102,6 +106,7 @@ def overview(ctx: PageContext) -> dict[str, Any]:
 def suppliers(ctx: PageContext) -> dict[str, Any]:
     version = data.data_version()
     data.current_brand(ctx.viewer, version)
+    data.data_dates(ctx.viewer, version)  # the page's as-of line
     everything = data.supplier_directory(ctx.viewer, DirectoryFilters(include_inactive=True),
                                          ctx.today, version)
     data.clusters(version)
@@ -123,6 +128,7 @@ def suppliers(ctx: PageContext) -> dict[str, Any]:
 def factory(ctx: PageContext) -> dict[str, Any]:
     version = data.data_version()
     data.current_brand(ctx.viewer, version)
+    data.data_dates(ctx.viewer, version)  # the page's as-of line
     data.supplier_directory(ctx.viewer, DirectoryFilters(include_inactive=True), ctx.today,
                             version)
     factory_id = ctx.factory_id
@@ -170,6 +176,7 @@ def factory(ctx: PageContext) -> dict[str, Any]:
 def compare(ctx: PageContext) -> dict[str, Any]:
     version = data.data_version()
     data.current_brand(ctx.viewer, version)
+    data.data_dates(ctx.viewer, version)  # the page's as-of line
     data.supplier_directory(ctx.viewer, DirectoryFilters(include_inactive=True), ctx.today,
                             version)
     chosen = ctx.compare_ids
@@ -196,6 +203,9 @@ def compare(ctx: PageContext) -> dict[str, Any]:
     summary["compliance_pct"] = 100 * (summary["questions"] - summary["violations"]) \
         / summary["questions"]
     summary["open_items"] = plans[plans["status"] != "Completed"].groupby("factory_id").size()
+    ranking = insights.risk_table(ctx.viewer, ctx.today, version)  # risk beside compliance
+    if not ranking.empty:
+        summary.join(ranking.set_index("factory_id")[["risk_level", "risk_score"]])
     _frame(summary.reset_index())
     grid = pd.MultiIndex.from_product([list(chosen), list(cluster_ref["cluster_code"])],
                                       names=["factory_id", "cluster_code"]).to_frame(index=False)
@@ -220,6 +230,7 @@ def compare(ctx: PageContext) -> dict[str, Any]:
 def visibility(ctx: PageContext) -> dict[str, Any]:
     version = data.data_version()
     data.current_brand(ctx.viewer, version)
+    data.data_dates(ctx.viewer, version)  # the page's as-of line
     data.suppliers(ctx.viewer, version)  # the country filter's options
     view = insights.visibility_view(ctx.viewer, version, ctx.today, ())
     _chart(charts.tier_and_type(view.tier_and_type))
@@ -265,6 +276,7 @@ def purchasing(ctx: PageContext) -> dict[str, Any]:
 def risk(ctx: PageContext) -> dict[str, Any]:
     version = data.data_version()
     data.current_brand(ctx.viewer, version)
+    data.data_dates(ctx.viewer, version)  # the page's as-of line
     ranking = insights.risk_table(ctx.viewer, ctx.today, version)
     if not ranking.empty:
         ranking["risk_level"].value_counts()

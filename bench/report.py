@@ -26,7 +26,8 @@ TARGETS: dict[tuple[str, str], dict[str, float]] = {
                           "import_rows_per_s": 50_000},
 }
 PAGE_COLUMNS = ["cold_s", "warm_cache_s", "warm_db_s", "cold_best_s", "warm_cache_best_s",
-                "warm_db_best_s", "cold_benchmark_miss_s", "benchmark_refresh_s",
+                "warm_db_best_s", "cold_unstored_s", "cold_unstored_best_s",
+                "cold_benchmark_miss_s", "benchmark_refresh_s",
                 "cold_first_after_import_s", "rss_mb", "baseline_read_s",
                 "baseline_compute_s", "baseline_s", "ratio_vs_cold", "ratio_vs_warm_db",
                 "same_numbers"]
@@ -81,20 +82,26 @@ def print_table(meta: dict[str, Any], result: dict[str, Any], targets: list[dict
     if meta.get("calibration"):
         out(describe(meta["calibration"]))
     out("median of the runs (best run in brackets), seconds")
-    header = (f"{'page':<11} {'cold':>15} {'warm (cache)':>15} {'warm DB':>15} {'naive':>8} "
-              f"{'× cold':>7} {'× warmDB':>8} {'same':>5}")
+    header = (f"{'page':<11} {'cold':>15} {'warm (cache)':>15} {'warm DB':>15} "
+              f"{'cold, not stored':>17} {'naive':>8} {'× cold':>7} {'× warmDB':>8} {'same':>5}")
     out(header)
     out("-" * len(header))
     for page, row in result["pages"].items():
         cells = [f"{row[k]:.3f} ({row.get(k.replace('_s', '_best_s'), row[k]):.3f})"
-                 for k in ("cold_s", "warm_cache_s", "warm_db_s")]
-        out(f"{page:<11} {cells[0]:>15} {cells[1]:>15} {cells[2]:>15} "
+                 if k in row else "-"
+                 for k in ("cold_s", "warm_cache_s", "warm_db_s", "cold_unstored_s")]
+        out(f"{page:<11} {cells[0]:>15} {cells[1]:>15} {cells[2]:>15} {cells[3]:>17} "
             f"{_fmt(row.get('baseline_s'), 8, 2)} {_fmt(row.get('ratio_vs_cold'), 7, 0)} "
             f"{_fmt(row.get('ratio_vs_warm_db'), 8, 0)} "
             f"{('yes' if row.get('same_numbers') else 'NO') if 'same_numbers' in row else '-':>5}")
     memory = result["app_memory"]
     out(f"app memory: peak RSS {memory['peak_rss_mb']:.0f} MB (RSS now {memory['rss_mb']:.0f} MB)"
         f"; startup (migrations check, accounts) {result['startup_s']:.2f} s")
+    if result.get("stored_analyses"):
+        pre = result["stored_analyses"]
+        out(f"stored analyses after a data change: largest brand {pre['largest_brand_s']:.2f} s "
+            f"({pre['largest_brand_analyses']}), every brand {pre['all_brands_s']:.1f} s "
+            f"({pre['all_brands_analyses']})")
     out(f"extract: {result['extract']}")
     out(f"import:  {result['import']}")
     if targets:

@@ -587,7 +587,7 @@ class BrandOrderSnapshot(Base):
     IPC stream, so a cold page reads one row instead of up to 100 k orders (issue 17).
 
     Derived tenant data (``brand_id``; row-level security on PostgreSQL, migration 0012):
-    rebuilt by ``data_access.order_snapshots.refresh_order_snapshots`` in the transaction that
+    rebuilt by ``data_access.orders.refresh_order_snapshots`` in the transaction that
     writes the brand's orders. ``order_count`` / ``max_order_id``: what it was built from — a
     reader that finds other figures in ``purchase_order`` ignores the snapshot.
     """
@@ -602,6 +602,33 @@ class BrandOrderSnapshot(Base):
     format_version: Mapped[int] = mapped_column(Integer)
     frame: Mapped[bytes] = mapped_column(LargeBinary)
     built_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class BrandAnalysis(Base):
+    """A brand's analysis as a page shows it, computed once per data version (issue 17): the
+    risk ranking, the Purchasing page's figures for its whole order book. Stored by
+    ``data_access.analyses`` — after every import for every brand (a background job of the
+    services layer), and by the first view that had to compute one — so a first view reads one
+    row instead of recomputing from orders and findings.
+
+    Derived tenant data (``brand_id``; row-level security on PostgreSQL, migration 0014).
+    A row is used only while ``data_version`` is the current data version and ``code_version``
+    the running code's (another release may compute it differently); ``payload`` is an Arrow
+    IPC stream (``payload_format`` ``arrow``) or JSON (``json``) — never a pickle.
+    """
+
+    __tablename__ = "brand_analysis"
+
+    brand_id: Mapped[int] = mapped_column(
+        ForeignKey("brand.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    data_version: Mapped[int] = mapped_column(Integer)
+    code_version: Mapped[str] = mapped_column(String(16))
+    payload_format: Mapped[str] = mapped_column(String(8))
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
 class FactoryOpenPlanItems(Base):

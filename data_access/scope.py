@@ -38,7 +38,7 @@ from data_access.viewer import Viewer
 
 #: tables whose rows belong to one brand (tenant data)
 TENANT_TABLES = ("sourcing_relationship", "purchase_order", "factory_attribute_source",
-                 "brand_order_snapshot")
+                 "brand_order_snapshot", "brand_analysis")
 #: the engagement log and "what's new" (issue 16, migration 0011): a brand's own rows only
 ENGAGEMENT_TABLES = ("engagement_entry", "engagement_revision", "engagement_link",
                      "user_visit", "whats_new_seen")

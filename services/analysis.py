@@ -123,6 +123,16 @@ def benchmark_choice(view: OrderView) -> tuple[bool, str | None, str]:
     return True, (view.countries[0] if view.countries else None), ""
 
 
+#: the indicators of payments: their trend places an order in the month of its invoice
+PAYMENT_INDICATORS = frozenset({"median_days_late", "on_time_in_full_pct"})
+
+
+def trend_date_column(indicator: str) -> str:
+    """The date that places an order in a month of ``indicator``'s trend: the invoice date
+    for payment indicators, else the confirmation date."""
+    return "invoiced_on" if indicator in PAYMENT_INDICATORS else "confirmed_on"
+
+
 def purchasing_summary(all_orders: pd.DataFrame, relationships: pd.DataFrame,
                        view: OrderView) -> dict[str, float]:
     """The Purchasing page's headline figures (metrics.purchasing.brand_summary) for ``view``."""

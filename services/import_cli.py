@@ -37,9 +37,11 @@ from data_access.scope import use_system_engine
 from data_access.settings import ConfigurationError, load_settings
 from data_access.viewer import Viewer
 
-# the command line is an entry point like the app: importing the analysis registers the refresh
-# of the stored purchasing benchmark run after an import (data_access.summaries.after_data_change)
+# the command line is an entry point like the app: importing these registers the refreshes run
+# after an import (data_access.summaries.after_data_change): the stored purchasing benchmark,
+# every brand's stored analyses
 from services import analysis as _analysis  # noqa: F401
+from services import stored
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_DATABASE = 0, 1, 2, 3
 #: --source values -> the list source of import_csv
@@ -128,6 +130,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                             list_source=SOURCES.get(args.source or ""), sheet=args.sheet,
                             dry_run=args.dry_run, progress=None if args.quiet else _Progress(),
                             via="command line")
+        # every brand's stored analyses are refreshed in the background: finish before exiting
+        stored.wait_for_refresh()
     except ImportRejected as exc:
         print(exc.report.summary())
         for problem in exc.report.errors:

@@ -27,6 +27,12 @@ from sqlalchemy import Engine, text
 
 from data_access.db import create_db_engine, prepare_database, upgrade_schema
 from demo import generate_demo_data
+from services.stored import refresh_brand_analyses
+
+# No background refresh of the stored analyses after the tests' imports (a thread outliving its
+# test's database): the demo databases get theirs once, below; tests/test_stored_analyses.py
+# runs the refresh in each mode.
+os.environ.setdefault("DASHBOARD_PRECOMPUTE", "off")
 
 IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 DEMO_AS_OF = dt.date(2026, 11, 1)
@@ -118,6 +124,7 @@ def new_postgres_database(server: PostgresServer | str, name: str) -> str:
 def _fill(engine: Engine) -> Engine:
     upgrade_schema(engine)
     generate_demo_data(engine, size="demo", as_of=DEMO_AS_OF)
+    refresh_brand_analyses(engine)  # as the app's background job leaves them after a change
     return engine
 
 

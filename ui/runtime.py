@@ -27,7 +27,11 @@ from data_access.errors import DatabaseUnavailable
 from data_access.settings import DEMO_USERS_FILE, ConfigurationError, Settings, load_settings
 from data_access.startup import open_database
 from demo import prepare_demo_database
-from services import analysis as _analysis  # noqa: F401 - registers the refresh after imports
+
+# the refreshes after every import (data_access.summaries.after_data_change) register on import:
+# the stored purchasing benchmark, every brand's stored analyses
+from services import analysis as _analysis  # noqa: F401
+from services import stored as _stored  # noqa: F401
 
 log = logging.getLogger(__name__)
 

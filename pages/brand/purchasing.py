@@ -35,7 +35,6 @@ from ui.indicators import band_text, compare_with_band, format_value, unit_word
 
 PERIODS = {"12": N_("Last 12 months"), "24": N_("Last 24 months"), "36": N_("Last 36 months"),
            "all": N_("All orders")}
-PAYMENT_INDICATORS = {"median_days_late", "on_time_in_full_pct"}
 KINDS = ("orders", "assessments", "facility_list")
 
 viewer = state.viewer()
@@ -188,7 +187,7 @@ def trend_section() -> None:
     key = st.selectbox(_("Indicator"), list(TREND_INDICATORS),
                        format_func=labels.get, key="trend_indicator")
     spec = INDICATORS[key]
-    date_column = "invoiced_on" if key in PAYMENT_INDICATORS else "confirmed_on"
+    date_column = analysis.trend_date_column(key)
     trend = insights.order_trend(viewer, view, key, date_column, version)
     if trend["value"].notna().sum() == 0:
         empty_state(_("No values in this period."), _("Choose a longer period."))
@@ -198,8 +197,8 @@ def trend_section() -> None:
     st.altair_chart(charts.monthly_trend(trend, _(spec.label), unit_word(spec.unit), band),
                     width="stretch")
     placed = (_("Payments are placed in the month of the invoice.")
-              if key in PAYMENT_INDICATORS else _("Orders are placed in their confirmation "
-                                                   "month."))
+              if date_column == "invoiced_on"
+              else _("Orders are placed in their confirmation month."))
     stage = FINAL_WHEN[key]
     incomplete = int((~trend["complete"] & trend["value"].notna()).sum())
     if stage is None:
