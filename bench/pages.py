@@ -26,23 +26,20 @@ import pandas as pd
 
 from data_access.factories import DirectoryFilters
 from data_access.viewer import Viewer
-from metrics import zero_tolerance
 from metrics.association import describe_link
 from metrics.compliance import (
     changes_between,
     cluster_results,
-    portfolio_vs_benchmark,
 )
 from metrics.countries import country_name
 from metrics.disclosure import format_published
 from metrics.portfolio import (
     headline_figures,
     suppliers_by_country_status,
-    within_reporting_window,
 )
-from metrics.purchasing import TREND_INDICATORS, orders_known_on, per_factory_practices
+from metrics.purchasing import TREND_INDICATORS
 from services import analysis
-from services.analysis import OrderView, orders_in_view
+from services.analysis import OrderView
 from ui import charts, data, insights
 from ui.tables import attention_list
 
@@ -88,13 +85,7 @@ def overview(ctx: PageContext) -> dict[str, Any]:
     # "suppliers needing attention": the top of the risk ranking
     ranking = insights.risk_table(ctx.viewer, ctx.today, version)
     attention_list(ranking[ranking["factory_id"].isin(suppliers["factory_id"])])
-    status = data.latest_cluster_status(ctx.viewer, version)
-    status = status[status["factory_id"].isin(suppliers["factory_id"])]
-    current = status[within_reporting_window(status["assessed_on"], ctx.today)]
-    assessed_countries = tuple(sorted(current["country_code"].unique()))
-    cells = insights.country_benchmark(ctx.viewer, assessed_countries, ctx.today, "cluster",
-                                       version)
-    table = portfolio_vs_benchmark(current, cells, data.clusters(version))
+    _, _, table = insights.portfolio_comparison(ctx.viewer, (), ctx.today, version)
     _chart(charts.cluster_comparison(table, "Your suppliers", "Same countries, all factories"))
     _frame(table)
     by_country = suppliers_by_country_status(suppliers, ctx.today)
@@ -165,10 +156,9 @@ def factory(ctx: PageContext) -> dict[str, Any]:
                                       both[both["assessment_id"] == latest["assessment_id"]])
             _frame(changes)
     _frame(plan)
-    orders = data.purchase_orders(ctx.viewer, (factory_id,), None, None, None, version)
-    practices = None if orders.empty else per_factory_practices(
-        orders_known_on(orders, ctx.order_date), ctx.order_date,
-        data.relationships(ctx.viewer, version))
+    practices = insights.factory_purchasing(ctx.viewer, factory_id,
+                                            min(ctx.today, ctx.order_date), version)
+    practices = None if practices.empty else practices
     return {"latest_clusters": latest_clusters, "open_plan_items": len(open_plan),
             "other_buyers": others, "practices": practices}
 
@@ -193,8 +183,7 @@ def compare(ctx: PageContext) -> dict[str, Any]:
         format_published(lo, hi, pub, note) for lo, hi, pub, note in
         zip(cells["rate_low_pct"], cells["rate_high_pct"], cells["publication"], cells["note"],
             strict=True)])
-    zero_tolerance.per_factory(analysis.zero_tolerance_states(
-        data.zero_tolerance_findings(ctx.viewer, chosen, ctx.today, version)))
+    insights.zero_tolerance_per_factory(ctx.viewer, chosen, ctx.today, version)
     cluster_ref = data.clusters(version)
     per_factory = clusters.groupby("factory_id").agg(
         questions=("questions_assessed", "sum"), violations=("questions_non_compliant", "sum"),
@@ -261,8 +250,7 @@ def purchasing(ctx: PageContext) -> dict[str, Any]:
     trend = insights.order_trend(ctx.viewer, view, key, "confirmed_on", version)
     _chart(charts.monthly_trend(trend, key, "days", None))
     measures = insights.order_measures_for(ctx.viewer, view, version)
-    orders = orders_in_view(all_orders, view)
-    required = orders.drop_duplicates("factory_id")["required_lead_time_days"].median()
+    required = insights.required_lead_time(ctx.viewer, view, version)
     _chart(charts.lead_time_histogram(measures, required))
     linked = insights.practices_and_conditions(ctx.viewer, version)
     if not linked.empty:

@@ -17,8 +17,10 @@ import streamlit as st
 
 from data_access import factories
 from data_access.viewer import Viewer
-from metrics import disclosure
-from metrics.purchasing import order_measures
+from metrics import disclosure, zero_tolerance
+from metrics.compliance import portfolio_vs_benchmark
+from metrics.portfolio import within_reporting_window
+from metrics.purchasing import order_measures, orders_known_on, per_factory_practices
 from services import analysis, stored
 from ui import data
 from ui.components import country_display_name
@@ -45,6 +47,26 @@ def country_benchmark(viewer: Viewer, countries: tuple[str, ...], as_of: dt.date
     point. Keyed by the viewer: what is suppressed depends on the brand's own factories."""
     _ = version
     return analysis.country_benchmark(get_engine(), viewer, countries, as_of, level=level)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+def portfolio_comparison(viewer: Viewer, countries: tuple[str, ...], as_of: dt.date,
+                         version: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
+    """The overview's cluster comparison for the brand's active suppliers (in ``countries``,
+    or all): ``(status, current, table)`` — their latest cluster results, those inside the
+    reporting window, and ``metrics.compliance.portfolio_vs_benchmark`` of the current ones
+    against their countries' benchmark (None when none is current)."""
+    suppliers = data.suppliers(viewer, version)
+    if countries:
+        suppliers = suppliers[suppliers["country_code"].isin(countries)]
+    status = data.latest_cluster_status(viewer, version)
+    status = status[status["factory_id"].isin(suppliers["factory_id"])]
+    current = status[within_reporting_window(status["assessed_on"], as_of)]
+    if current.empty:
+        return status, current, None
+    assessed = tuple(sorted(current["country_code"].unique()))
+    cells = country_benchmark(viewer, assessed, as_of, "cluster", version)
+    return status, current, portfolio_vs_benchmark(current, cells, data.clusters(version))
 
 
 @st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
@@ -101,12 +123,42 @@ def order_measures_for(viewer: Viewer, view: analysis.OrderView, version: int) -
 
 
 @st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+def required_lead_time(viewer: Viewer, view: analysis.OrderView, version: int) -> float:
+    """The median lead time the factories of the orders in ``view`` say they need (days; NaN
+    when none says) — the line across the lead-time histogram."""
+    orders = analysis.orders_in_view(_all_orders(viewer, version), view)
+    return float(orders.drop_duplicates("factory_id")["required_lead_time_days"].median())
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
 def order_trend(viewer: Viewer, view: analysis.OrderView, indicator: str, date_column: str,
                 version: int) -> pd.DataFrame:
     """``metrics.purchasing.monthly_trend`` of the same orders for one indicator, with each
     month's completeness."""
     return stored.order_trend(get_engine(), viewer, view, indicator, date_column,
                               partial(_all_orders, viewer, version))
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+def factory_purchasing(viewer: Viewer, factory_id: int, as_of: dt.date,
+                       version: int) -> pd.DataFrame:
+    """The brand's purchasing practices with one factory over all its orders with it, as of
+    ``as_of`` (``metrics.purchasing.per_factory_practices``: one row; empty without orders) —
+    the factory profile's purchasing panel, computed once per factory, date and version."""
+    orders = data.purchase_orders(viewer, (factory_id,), None, None, None, version)
+    if orders.empty:
+        return pd.DataFrame()
+    return per_factory_practices(orders_known_on(orders, as_of), as_of,
+                                 data.relationships(viewer, version))
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+def zero_tolerance_per_factory(viewer: Viewer, factory_ids: tuple[int, ...], as_of: dt.date,
+                               version: int) -> pd.DataFrame:
+    """Per factory: its zero-tolerance issues by state (``metrics.zero_tolerance.per_factory``
+    of the findings' states as of ``as_of``) — the comparison's column."""
+    return zero_tolerance.per_factory(analysis.zero_tolerance_states(
+        data.zero_tolerance_findings(viewer, factory_ids, as_of, version)))
 
 
 @st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)

@@ -10,8 +10,7 @@ import datetime as dt
 import streamlit as st
 
 from data_access.viewer import Viewer
-from metrics.purchasing import orders_known_on, per_factory_practices
-from ui import data, reference
+from ui import insights, reference
 from ui.components import Kpi, empty_state, fmt_int, fmt_pct, kpi_row
 from ui.formatting import fmt_date
 from ui.i18n import _, ngettext
@@ -22,14 +21,13 @@ def purchasing_relationship(viewer: Viewer, factory_id: int, profile: dict, toda
                             version: int) -> None:
     """All the brand's orders with the factory, as of the order data's own as-of date when
     that is earlier than the page's reference date ``today``."""
-    orders = data.purchase_orders(viewer, (factory_id,), None, None, None, version)
-    if orders.empty:
+    as_of = min(today, reference.order_figures_date(viewer, version))
+    practices = insights.factory_purchasing(viewer, factory_id, as_of, version)
+    if practices.empty:
         empty_state(_("No purchase orders with this factory."),
                     _("Order figures appear once your purchase orders are imported."))
         return
-    as_of = min(today, reference.order_figures_date(viewer, version))
-    row = per_factory_practices(orders_known_on(orders, as_of), as_of,
-                                data.relationships(viewer, version)).iloc[0]
+    row = practices.iloc[0]
     required = profile.get("required_lead_time_days")
     lead_help = _("Ex-factory date minus order confirmation, median over shipped orders.")
     if required:

@@ -9,11 +9,9 @@ import streamlit as st
 
 from data_access.errors import NotFound
 from data_access.factories import DirectoryFilters
-from metrics import zero_tolerance
 from metrics.compliance import cluster_results
 from metrics.countries import country_name
 from metrics.portfolio import REPORTING_WINDOW_MONTHS, within_reporting_window
-from services import analysis
 from ui import charts, data, insights, reference, state
 from ui.components import (
     bar_column,
@@ -93,8 +91,7 @@ cells = cells.assign(country_rate=[
     zip(cells["rate_low_pct"], cells["rate_high_pct"], cells["publication"],
         cells["country_code"], strict=True)])
 cluster_ref = data.clusters(version)
-zero = zero_tolerance.per_factory(analysis.zero_tolerance_states(
-    data.zero_tolerance_findings(viewer, tuple(chosen), today, version)))
+zero = insights.zero_tolerance_per_factory(viewer, tuple(chosen), today, version)
 
 # ---- summary table -------------------------------------------------------------------------
 open_items = plans[plans["status"] != "Completed"].groupby("factory_id").size()

@@ -13,7 +13,6 @@ from metrics.compliance import (
     COMPARE_NO_BENCHMARK,
     COMPARE_TOO_FEW,
     COMPARE_UNCLEAR,
-    portfolio_vs_benchmark,
 )
 from metrics.countries import country_name
 from metrics.disclosure import MIN_OTHER_FACTORIES, format_published
@@ -21,7 +20,6 @@ from metrics.portfolio import (
     REPORTING_WINDOW_MONTHS,
     headline_figures,
     suppliers_by_country_status,
-    within_reporting_window,
 )
 from metrics.stats import MIN_GROUP_FOR_RATE, format_range
 from ui import charts, data, insights, reference, state
@@ -132,9 +130,7 @@ st.caption(
       "an exact figure so that no other brand's factory can be worked out from it.").format(
         months=REPORTING_WINDOW_MONTHS)
 )
-status = data.latest_cluster_status(viewer, version)
-status = status[status["factory_id"].isin(suppliers["factory_id"])]
-current = status[within_reporting_window(status["assessed_on"], today)]
+status, current, table = insights.portfolio_comparison(viewer, tuple(selected), today, version)
 outdated = status.loc[~status.index.isin(current.index), "factory_id"].nunique()
 if status.empty:
     empty_state(_("None of these suppliers has been assessed yet."),
@@ -145,10 +141,7 @@ elif current.empty:
                 _("Older assessments may no longer describe the factories, so they are not "
                   "compared. Ask Better Work when they are next due."))
 else:
-    assessed_countries = tuple(sorted(current["country_code"].unique()))
-    cells = insights.country_benchmark(viewer, assessed_countries, today, "cluster", version)
-    table = localise_framework_names(
-        portfolio_vs_benchmark(current, cells, data.clusters(version)))
+    table = localise_framework_names(table)
     st.altair_chart(
         charts.cluster_comparison(table, _("Your suppliers"), _("Same countries, all factories")),
         width="stretch",

@@ -232,8 +232,7 @@ trend_section()
 
 st.subheader(_("Lead times"))
 measures = insights.order_measures_for(viewer, view, version)
-orders = analysis.orders_in_view(all_orders, view)
-required = orders.drop_duplicates("factory_id")["required_lead_time_days"].median()
+required = insights.required_lead_time(viewer, view, version)
 st.altair_chart(charts.lead_time_histogram(measures, required), width="stretch")
 st.caption(_("Shipped orders only. Red dashed line: the median lead time your factories say "
              "they need. Orders to the left of it leave the factory less time than it asked "
