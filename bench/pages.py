@@ -170,48 +170,37 @@ def compare(ctx: PageContext) -> dict[str, Any]:
     data.supplier_directory(ctx.viewer, DirectoryFilters(include_inactive=True), ctx.today,
                             version)
     chosen = ctx.compare_ids
-    brief = data.factories_brief(ctx.viewer, chosen, version)
-    assessments = data.assessments_of(ctx.viewer, chosen, version)
-    cp = data.compliance_point_results(ctx.viewer, chosen, version)
-    plans = data.improvement_plans(ctx.viewer, chosen, version)
-    latest = assessments.sort_values(["assessed_on", "cycle"]).groupby("factory_id").tail(1)
-    latest_cp = cp[cp["assessment_id"].isin(set(latest["assessment_id"]))]
-    clusters = cluster_results(latest_cp)
+    compared = insights.comparison(ctx.viewer, chosen, ctx.today, version)
+    brief, labels, clusters = compared.brief, compared.labels, compared.clusters
     countries = tuple(sorted(brief["country_code"].unique()))
     cells = insights.country_benchmark(ctx.viewer, countries, ctx.today, "cluster", version)
     cells = cells.assign(country_rate=[
         format_published(lo, hi, pub, note) for lo, hi, pub, note in
         zip(cells["rate_low_pct"], cells["rate_high_pct"], cells["publication"], cells["note"],
             strict=True)])
-    insights.zero_tolerance_per_factory(ctx.viewer, chosen, ctx.today, version)
     cluster_ref = data.clusters(version)
-    per_factory = clusters.groupby("factory_id").agg(
-        questions=("questions_assessed", "sum"), violations=("questions_non_compliant", "sum"),
-        clusters_nc=("non_compliant", "sum"))
-    summary = brief.set_index("factory_id").join(per_factory)
-    summary["compliance_pct"] = 100 * (summary["questions"] - summary["violations"]) \
-        / summary["questions"]
-    summary["open_items"] = plans[plans["status"] != "Completed"].groupby("factory_id").size()
-    ranking = insights.risk_table(ctx.viewer, ctx.today, version)  # risk beside compliance
-    if not ranking.empty:
-        summary.join(ranking.set_index("factory_id")[["risk_level", "risk_score"]])
-    _frame(summary.reset_index())
+    summary = compared.summary
+    _frame(summary.assign(country=summary["country_code"].map(country_name)))
     grid = pd.MultiIndex.from_product([list(chosen), list(cluster_ref["cluster_code"])],
                                       names=["factory_id", "cluster_code"]).to_frame(index=False)
     grid = grid.merge(cluster_ref, on="cluster_code").merge(
         clusters[["factory_id", "cluster_code", "non_compliant", "questions_non_compliant",
                   "questions_assessed"]], on=["factory_id", "cluster_code"], how="left")
-    grid = grid.merge(brief[["factory_id", "country_code", "name"]], on="factory_id").merge(
+    grid = grid.merge(brief[["factory_id", "country_code"]], on="factory_id").merge(
         cells[["country_code", "cluster_code", "country_rate"]],
         on=["country_code", "cluster_code"], how="left")
     grid["status"] = grid["non_compliant"].map({1: "Non-compliant", 0: "Compliant"}).fillna(
         "Not assessed")
-    grid = grid.rename(columns={"sort_order": "cluster_order", "name": "factory"})
-    _chart(charts.comparison_heatmap(grid))
-    wide = latest_cp.pivot_table(index=["cluster_name", "cp_name"], columns="factory_id",
-                                 values="non_compliant", aggfunc="max", sort=False)
+    grid["factory"] = grid["factory_id"].map(labels)
+    grid = grid.rename(columns={"sort_order": "cluster_order"})
+    _chart(charts.comparison_heatmap(grid, [labels[i] for i in chosen]))
+    _frame(grid.pivot_table(index="cluster_name", columns="factory", values="country_rate",
+                            aggfunc="first", sort=False))
+    wide = compared.latest_cp.pivot_table(index=["cluster_name", "cp_name"],
+                                          columns="factory_id", values="non_compliant",
+                                          aggfunc="max", sort=False)
     differing = wide[wide.nunique(axis=1) > 1]
-    differing.columns = [str(c) for c in differing.columns]  # the page labels them by name
+    differing.columns = [labels[c] for c in differing.columns]  # the page labels them by name
     _frame(differing.reset_index())
     return {"summary": summary}
 

@@ -9,9 +9,8 @@ import streamlit as st
 
 from data_access.errors import NotFound
 from data_access.factories import DirectoryFilters
-from metrics.compliance import cluster_results
 from metrics.countries import country_name
-from metrics.portfolio import REPORTING_WINDOW_MONTHS, within_reporting_window
+from metrics.portfolio import REPORTING_WINDOW_MONTHS
 from ui import charts, data, insights, reference, state
 from ui.components import (
     bar_column,
@@ -66,23 +65,13 @@ if len(chosen) < MIN_FACTORIES:
     st.stop()
 
 try:
-    brief = data.factories_brief(viewer, tuple(chosen), version)
-    assessments = data.assessments_of(viewer, tuple(chosen), version)
-    cp = data.compliance_point_results(viewer, tuple(chosen), version)
-    plans = data.improvement_plans(viewer, tuple(chosen), version)
+    compared = insights.comparison(viewer, tuple(chosen), today, version)
 except NotFound as exc:
     not_found(_(str(exc)))
     st.stop()
-
-# label factories by name; disambiguate equal names with the city
-labels = dict(zip(brief["factory_id"], brief["name"], strict=True))
-if brief["name"].duplicated().any():
-    labels = dict(zip(brief["factory_id"], brief["name"] + " (" + brief["city"].fillna("")
-                      + ")", strict=True))
-latest = assessments.sort_values(["assessed_on", "cycle"]).groupby("factory_id").tail(1)
-latest_ids = set(latest["assessment_id"])
-latest_cp = cp[cp["assessment_id"].isin(latest_ids)]
-clusters = cluster_results(latest_cp)
+brief, labels, latest, latest_cp, clusters, summary = (
+    compared.brief, compared.labels, compared.latest, compared.latest_cp, compared.clusters,
+    compared.summary)
 countries = tuple(sorted(brief["country_code"].unique()))
 cells = insights.country_benchmark(viewer, countries, today, "cluster", version)
 cells = cells.assign(country_rate=[
@@ -91,39 +80,9 @@ cells = cells.assign(country_rate=[
     zip(cells["rate_low_pct"], cells["rate_high_pct"], cells["publication"],
         cells["country_code"], strict=True)])
 cluster_ref = data.clusters(version)
-zero = insights.zero_tolerance_per_factory(viewer, tuple(chosen), today, version)
+order = [labels[i] for i in chosen]
 
 # ---- summary table -------------------------------------------------------------------------
-open_items = plans[plans["status"] != "Completed"].groupby("factory_id").size()
-overdue = plans[(plans["status"] != "Completed")
-                & (plans["due_date"] < pd.Timestamp(today))].groupby("factory_id").size()
-done = plans[plans["status"] == "Completed"].groupby("factory_id").size()
-total = plans.groupby("factory_id").size()
-per_factory = clusters.groupby("factory_id").agg(
-    questions=("questions_assessed", "sum"), violations=("questions_non_compliant", "sum"),
-    clusters_nc=("non_compliant", "sum"))
-summary = brief.set_index("factory_id").join(
-    latest.set_index("factory_id")[["assessed_on", "cycle"]]).join(per_factory)
-summary["compliance_pct"] = 100 * (summary["questions"] - summary["violations"]) \
-    / summary["questions"]
-summary["non_compliant_cps"] = latest_cp.groupby("factory_id")["non_compliant"].sum()
-summary["open_items"] = open_items
-summary["overdue_items"] = overdue
-summary["plan_done_pct"] = 100 * done.reindex(summary.index).fillna(0) / total
-live = zero.set_index("factory_id")[["zt_open", "zt_reported_fixed"]].sum(axis=1)
-summary["zero_tolerance"] = live.reindex(summary.index).fillna(0).astype(int)
-summary["outdated"] = summary["assessed_on"].notna() & ~within_reporting_window(
-    summary["assessed_on"], today)
-summary = summary.reindex(chosen).reset_index()  # the chosen order, in every table and chart
-summary["factory"] = summary["factory_id"].map(labels)
-order = [labels[i] for i in chosen]
-# risk and purchasing figures beside the assessment ones (the Risk ranking's figures)
-ranking = insights.risk_table(viewer, today, version)
-risk_cols = ["risk_level", "risk_score", "late_change_share_pct", "below_cost_share_pct",
-             "share_of_capacity_pct"]
-summary = summary.merge(ranking[["factory_id", *risk_cols]] if not ranking.empty else
-                        pd.DataFrame(columns=["factory_id", *risk_cols]),
-                        on="factory_id", how="left")
 summary["risk"] = summary["risk_level"].map(risk_label, na_action=None)
 summary["country"] = summary["country_code"].map(country_name)
 st.dataframe(
