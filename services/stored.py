@@ -37,10 +37,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from data_access import analyses, orders, summaries
-from data_access.schema import Brand
+from data_access.schema import Brand, PurchaseOrder
 from data_access.scope import system_connection
 from data_access.viewer import Viewer
 from metrics.purchasing import TREND_INDICATORS, monthly_trend
@@ -163,15 +163,21 @@ def order_trend(engine: Engine, viewer: Viewer, view: analysis.OrderView, indica
 def refresh_brand_analyses(engine: Engine, brand_ids: Iterable[int] | None = None, *,
                            today: dt.date | None = None) -> int:
     """Compute and store the analyses a first view shows, for ``brand_ids`` (every brand when
-    None), at the current data version; those already stored are skipped. Stops early when
+    None, those with the most orders first), at the current data version; those already stored
+    are skipped. Stops early when
     the data changes meanwhile (another import: its own refresh follows). Returns how many
     analyses were stored."""
     version = summaries.current_data_version(engine)
     done = {(b, kind, key) for b, kind, key in analyses.stored_keys(engine, version,
                                                                      CODE_VERSION)}
     if brand_ids is None:
+        # the brands with the most orders first: their views are the slowest to compute
+        orders_of = (select(PurchaseOrder.brand_id, func.count().label("n"))
+                     .group_by(PurchaseOrder.brand_id).subquery())
         with system_connection(engine) as conn:
-            brand_ids = list(conn.execute(select(Brand.id).order_by(Brand.id)).scalars())
+            brand_ids = list(conn.execute(
+                select(Brand.id).outerjoin(orders_of, orders_of.c.brand_id == Brand.id)
+                .order_by(func.coalesce(orders_of.c.n, 0).desc(), Brand.id)).scalars())
     stored = 0
     for brand_id in brand_ids:
         if summaries.current_data_version(engine) != version:
