@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+from sqlalchemy import Engine
 
 from data_access.factories import DirectoryFilters
 from data_access.viewer import Viewer
@@ -40,6 +41,7 @@ from metrics.portfolio import (
 from metrics.purchasing import TREND_INDICATORS
 from services import analysis
 from services.analysis import OrderView
+from services.reference_dates import brand_reference_dates
 from ui import charts, data, insights
 from ui.tables import attention_list
 
@@ -57,6 +59,19 @@ class PageContext:
     @property
     def order_date(self) -> dt.date:
         return self.orders_as_of or self.today
+
+
+def largest_brand_context(engine: Engine) -> PageContext:
+    """The pages' context for the brand with the most active suppliers, as it signs in: its
+    reference dates from its data (``metrics.reference``), the factory profile's factory and
+    the factories compared (``bench.dataset.page_factories``)."""
+    from bench.dataset import largest_brand, page_factories
+
+    brand_id = largest_brand(engine)
+    factory_id, compare_ids = page_factories(engine, brand_id)
+    viewer = Viewer("bench", "brand", brand_id)
+    dates = brand_reference_dates(engine, viewer, dt.date.today())
+    return PageContext(viewer, dates.figures, factory_id, compare_ids, dates.order_figures)
 
 
 def _chart(chart: Any) -> None:

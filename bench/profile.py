@@ -13,7 +13,6 @@ a ``python -m bench`` run of that scale). Not part of the test suite.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import gc
 import os
 import sys
@@ -42,24 +41,13 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["DASHBOARD_DEMO"] = "true"
     import streamlit as st
 
-    from bench.dataset import largest_brand, page_factories
-    from bench.pages import PAGES, PageContext
+    from bench.pages import PAGES, largest_brand_context
     from bench.runner import _quiet_streamlit
-    from data_access.as_of import data_dates
-    from data_access.viewer import Viewer
-    from metrics.reference import reference_dates
     from ui.runtime import get_engine
 
     _quiet_streamlit()
     engine = get_engine()
-    brand_id = largest_brand(engine)
-    factory_id, compare_ids = page_factories(engine, brand_id)
-    viewer = Viewer("bench", "brand", brand_id)
-    found = data_dates(engine, viewer)
-    reference = reference_dates(found.assessments, found.orders, found.facility_list,
-                                fallback=dt.date.today())
-    ctx = PageContext(viewer, reference.figures, factory_id, compare_ids,
-                      reference.order_figures)
+    ctx = largest_brand_context(engine)
     render = PAGES[args.page]
     render(ctx)  # imports and one-time work out of the way
     st.cache_data.clear()

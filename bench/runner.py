@@ -20,7 +20,6 @@ work the best run is the closest to the code's own cost, the median the more con
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 import logging
 import os
@@ -33,8 +32,8 @@ from sqlalchemy import text
 
 from bench import baseline as naive
 from bench import checks, extras
-from bench.dataset import Dataset, largest_brand, page_factories
-from bench.pages import PAGES, SCRIPTS, PageContext
+from bench.dataset import Dataset
+from bench.pages import PAGES, SCRIPTS, PageContext, largest_brand_context
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -68,9 +67,6 @@ def run(dataset: Dataset, *, repeat: int, pages: list[str], with_baseline: bool,
     os.environ["DASHBOARD_DEMO"] = "true"  # the demo accounts; the data is already there
     import streamlit as st
 
-    from data_access.as_of import data_dates
-    from data_access.viewer import Viewer
-    from metrics.reference import reference_dates
     from ui.runtime import get_engine
 
     _quiet_streamlit()
@@ -79,15 +75,10 @@ def run(dataset: Dataset, *, repeat: int, pages: list[str], with_baseline: bool,
     start = time.perf_counter()
     engine = get_engine()  # migrations check, account provisioning: once per process
     startup = time.perf_counter() - start
-    brand_id = largest_brand(engine)
-    factory_id, compare_ids = page_factories(engine, brand_id)
-    viewer = Viewer("bench", "brand", brand_id)
     # the pages' reference dates: from the data (metrics.reference), not the calendar
-    found = data_dates(engine, viewer)
-    reference = reference_dates(found.assessments, found.orders, found.facility_list,
-                                fallback=dt.date.today())
-    today = reference.figures
-    ctx = PageContext(viewer, today, factory_id, compare_ids, reference.order_figures)
+    ctx = largest_brand_context(engine)
+    viewer, today = ctx.viewer, ctx.today
+    brand_id, factory_id, compare_ids = viewer.require_brand(), ctx.factory_id, ctx.compare_ids
     with engine.connect() as conn:
         brand_code, brand_name = conn.execute(
             text("SELECT code, name FROM brand WHERE id = :b"), {"b": brand_id}).one()

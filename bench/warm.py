@@ -9,7 +9,6 @@ the warm path; ``python -m bench`` remains the record.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import statistics
 import time
@@ -51,20 +50,12 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["DASHBOARD_DATABASE_URL"] = url
     os.environ["DASHBOARD_DEMO"] = "true"
 
-    from bench.dataset import largest_brand, page_factories
-    from bench.pages import PAGES, PageContext
+    from bench.pages import PAGES, largest_brand_context
     from bench.runner import _quiet_streamlit
-    from data_access.viewer import Viewer
-    from services.reference_dates import brand_reference_dates
     from ui.runtime import get_engine
 
     _quiet_streamlit()
-    engine = get_engine()
-    brand_id = largest_brand(engine)
-    factory_id, compare_ids = page_factories(engine, brand_id)
-    viewer = Viewer("bench", "brand", brand_id)
-    dates = brand_reference_dates(engine, viewer, dt.date.today())
-    ctx = PageContext(viewer, dates.figures, factory_id, compare_ids, dates.order_figures)
+    ctx = largest_brand_context(get_engine())
     names = args.pages.split(",") if args.pages else list(PAGES)
     print(f"{'page':<11} {'warm':>8} {'best':>8} {'conversions':>12}")
     for name in names:

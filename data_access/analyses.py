@@ -148,7 +148,13 @@ def _encode_frame(frame: pd.DataFrame) -> bytes:
     table = pa.Table.from_pandas(frame, preserve_index=None)
     metadata = dict(table.schema.metadata or {})
     metadata[_OBJECT_COLUMNS] = json.dumps(objects).encode()
-    table = table.replace_schema_metadata(metadata)
+    return arrow_stream(table.replace_schema_metadata(metadata))
+
+
+def arrow_stream(table: Any) -> bytes:
+    """``table`` (a ``pyarrow.Table``) as one LZ4-compressed Arrow IPC stream."""
+    import pyarrow as pa
+
     sink = pa.BufferOutputStream()
     options = pa.ipc.IpcWriteOptions(compression="lz4")
     with pa.ipc.new_stream(sink, table.schema, options=options) as writer:

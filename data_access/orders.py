@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, Float, Select, cast, delete, false, func, insert, select
 
+from data_access.analyses import arrow_stream
 from data_access.schema import BrandOrderSnapshot, Factory, PurchaseOrder, SourcingRelationship
 from data_access.scope import scoped_connection, system_connection
 from data_access.sqlutil import (
@@ -289,12 +290,7 @@ def _order_book_stmt(brand_id: int) -> Select:
 def _encode(frame: pd.DataFrame) -> bytes:
     import pyarrow as pa
 
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    sink = pa.BufferOutputStream()
-    options = pa.ipc.IpcWriteOptions(compression="lz4")
-    with pa.ipc.new_stream(sink, table.schema, options=options) as writer:
-        writer.write_table(table)
-    return sink.getvalue().to_pybytes()
+    return arrow_stream(pa.Table.from_pandas(frame, preserve_index=False))
 
 
 def _decode(blob: bytes) -> pd.DataFrame:
