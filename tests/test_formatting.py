@@ -75,3 +75,22 @@ def test_formatters_follow_the_sessions_language_when_given_none():
     with use_locale("fr"):
         assert fmt_int(1234567).replace("\u202f", " ").replace("\xa0", " ") == "1 234 567"
         assert fmt_pct(12.5, 1).startswith("12,5")
+
+
+@pytest.mark.parametrize("locale", ["en", "fr", "es"])
+def test_formatting_many_values_gives_each_value_its_own_text(locale):
+    """fmt_each (the map's labels) formats each distinct value once: same texts, in order."""
+    from babel.numbers import format_decimal
+
+    values = pd.Series([87.5, 86.5, math.nan, 0.0, -0.2, 100.0, 87.5, 1234.4])
+    texts = f.fmt_each(values, f.fmt_pct, locale=locale)
+    assert texts == [f.fmt_pct(v, locale=locale) for v in values]
+    # and the cached Babel patterns write what Babel itself writes (half to even: 86.5 → 86)
+    assert texts[1] == format_decimal(86, format="#,##0", locale=locale) + " %"
+    assert texts[2] == "—"
+    days = pd.Series(pd.to_datetime(["2026-01-02", None, "2026-01-02"]))
+    assert f.fmt_each(days, f.fmt_date, locale=locale) == [
+        f.fmt_date(d, locale=locale) for d in days]
+    counts = iter(range(100))
+    assert f.fmt_each([5, 5, 7, 5], lambda v, locale: f"{v}:{next(counts)}") == \
+        ["5:0", "5:0", "7:1", "5:0"]

@@ -13,7 +13,7 @@ from pydeck.bindings.json_tools import default_serialize
 from metrics.compliance import COMPARE_TOO_FEW
 from metrics.stats import format_range
 from metrics.visibility import NOT_REPORTED
-from ui.formatting import fmt_date, fmt_int, fmt_pct
+from ui.formatting import fmt_date, fmt_each, fmt_int, fmt_pct
 from ui.i18n import N_, _, pgettext
 
 #: Okabe & Ito's colour-blind-safe qualitative palette ("Color Universal Design", 2008)
@@ -166,6 +166,11 @@ class _CompactDeck(pdk.Deck):
         return json.dumps(self, sort_keys=True, default=default_serialize)
 
 
+def _assessed_label(value: object, locale: str | None = None) -> str:
+    return pgettext("last assessed", "never") if pd.isna(value) else fmt_date(value,
+                                                                               locale=locale)
+
+
 def supplier_map(frame: pd.DataFrame) -> pdk.Deck:
     """Factories as circles sized by workers and coloured by latest compliance %.
 
@@ -179,10 +184,9 @@ def supplier_map(frame: pd.DataFrame) -> pdk.Deck:
     ).assign(
         colour=[_compliance_colour(v) for v in frame["compliance_pct"]],
         radius=(frame["workers"].fillna(300).astype(float).clip(lower=100) ** 0.5) * 120,
-        compliance_label=[fmt_pct(v) for v in frame["compliance_pct"]],
-        workers_label=[fmt_int(v) for v in frame["workers"]],
-        assessed_label=[(pgettext("last assessed", "never") if pd.isna(v) else fmt_date(v))
-                        for v in frame["latest_assessed_on"]],
+        compliance_label=fmt_each(frame["compliance_pct"], fmt_pct),
+        workers_label=fmt_each(frame["workers"], fmt_int),
+        assessed_label=fmt_each(frame["latest_assessed_on"], _assessed_label),
     )[["lat", "lng", "name", "country", "colour", "radius", "compliance_label",
        "workers_label", "assessed_label"]]
     layer = pdk.Layer(
