@@ -28,10 +28,6 @@ from sqlalchemy import Engine
 from data_access.factories import DirectoryFilters
 from data_access.viewer import Viewer
 from metrics.association import describe_link
-from metrics.compliance import (
-    changes_between,
-    cluster_results,
-)
 from metrics.countries import country_name
 from metrics.disclosure import format_published
 from metrics.portfolio import (
@@ -144,8 +140,7 @@ def factory(ctx: PageContext) -> dict[str, Any]:
     others = data.other_buyers_count(ctx.viewer, factory_id, version)
     open_plan = plan[plan["status"] != "Completed"]
     latest = assessments.iloc[-1] if not assessments.empty else None
-    cp = data.compliance_point_results(ctx.viewer, (factory_id,), version)
-    clusters = cluster_results(cp)
+    clusters = insights.factory_cluster_results(ctx.viewer, factory_id, version)
     latest_clusters = (clusters[clusters["assessment_id"] == latest["assessment_id"]]
                        if latest is not None else clusters.iloc[0:0])
     insights.risk_table(ctx.viewer, ctx.today, version)
@@ -164,11 +159,8 @@ def factory(ctx: PageContext) -> dict[str, Any]:
         _chart(charts.cluster_trend(trend))
         if len(assessments) >= 2:
             previous = assessments.iloc[-2]
-            both = data.question_findings(
-                ctx.viewer, (int(previous["assessment_id"]), int(latest["assessment_id"])),
-                False, version)
-            changes = changes_between(both[both["assessment_id"] == previous["assessment_id"]],
-                                      both[both["assessment_id"] == latest["assessment_id"]])
+            changes = insights.changes_since(ctx.viewer, int(previous["assessment_id"]),
+                                             int(latest["assessment_id"]), version)
             _frame(changes)
     _frame(plan)
     practices = insights.factory_purchasing(ctx.viewer, factory_id,

@@ -19,7 +19,7 @@ import streamlit as st
 from data_access import factories
 from data_access.viewer import Viewer
 from metrics import disclosure, zero_tolerance
-from metrics.compliance import cluster_results, portfolio_vs_benchmark
+from metrics.compliance import changes_between, cluster_results, portfolio_vs_benchmark
 from metrics.portfolio import within_reporting_window
 from metrics.purchasing import order_measures, orders_known_on, per_factory_practices
 from services import analysis, stored
@@ -226,6 +226,23 @@ def comparison(viewer: Viewer, chosen: tuple[int, ...], as_of: dt.date,
                             pd.DataFrame(columns=["factory_id", *risk_cols]),
                             on="factory_id", how="left")
     return Comparison(brief, labels, latest, latest_cp, clusters, summary)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+def factory_cluster_results(viewer: Viewer, factory_id: int, version: int) -> pd.DataFrame:
+    """Every assessment of the factory per cluster (``metrics.compliance.cluster_results`` of
+    its compliance-point results) — the factory profile's figures and trend."""
+    return cluster_results(data.compliance_point_results(viewer, (factory_id,), version))
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+def changes_since(viewer: Viewer, previous_id: int, latest_id: int,
+                  version: int) -> pd.DataFrame:
+    """The questions that changed between two assessments of a factory
+    (``metrics.compliance.changes_between``: newly non-compliant, remediated)."""
+    both = data.question_findings(viewer, (previous_id, latest_id), False, version)
+    return changes_between(both[both["assessment_id"] == previous_id],
+                           both[both["assessment_id"] == latest_id])
 
 
 @st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)

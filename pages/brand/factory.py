@@ -13,8 +13,6 @@ from metrics import zero_tolerance
 from metrics.compliance import (
     CHANGE_NEW,
     CHANGE_REMEDIATED,
-    changes_between,
-    cluster_results,
 )
 from metrics.countries import country_name
 from metrics.portfolio import REPORTING_WINDOW_MONTHS, within_reporting_window
@@ -120,7 +118,7 @@ overdue = open_plan[open_plan["due_date"] < pd.Timestamp(today)]
 
 latest = assessments.iloc[-1] if not assessments.empty else None
 cp = data.compliance_point_results(viewer, (factory_id,), version)
-clusters = cluster_results(cp)
+clusters = insights.factory_cluster_results(viewer, factory_id, version)
 latest_clusters = (clusters[clusters["assessment_id"] == latest["assessment_id"]]
                    if latest is not None else clusters.iloc[0:0])
 questions = int(latest_clusters["questions_assessed"].sum()) if latest is not None else 0
@@ -316,12 +314,8 @@ with tab_trend:
             st.info(_("Only one assessment so far: changes appear after the next cycle."))
         else:
             previous = assessments.iloc[-2]
-            both = data.question_findings(
-                viewer, (int(previous["assessment_id"]), int(latest["assessment_id"])), False,
-                version)
-            changes = changes_between(
-                both[both["assessment_id"] == previous["assessment_id"]],
-                both[both["assessment_id"] == latest["assessment_id"]])
+            changes = insights.changes_since(viewer, int(previous["assessment_id"]),
+                                             int(latest["assessment_id"]), version)
             st.subheader(_("Changes since cycle {cycle} ({month})").format(
                 cycle=previous["cycle"], month=fmt_month(previous["assessed_on"])))
             new = changes[changes["change"] == CHANGE_NEW]
