@@ -120,10 +120,9 @@ def suppliers(ctx: PageContext) -> dict[str, Any]:
     shown = directory.assign(country=directory["country_code"].map(country_name),
                              profile="/factory?id=" + directory["factory_id"].astype(str))
     _frame(shown)
-    located = directory.dropna(subset=["lat", "lng"])
-    if not located.empty:
-        charts.supplier_map(located.assign(
-            country=located["country_code"].map(country_name))).to_json()
+    drawn = insights.supplier_map(ctx.viewer, DirectoryFilters(), ctx.today, version, "en")
+    if drawn is not None:
+        charts.prebuilt_deck(drawn.spec, charts.supplier_map_tooltip()).to_json()
     return {"directory": directory, "everything": everything}
 
 

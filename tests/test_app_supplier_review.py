@@ -39,6 +39,33 @@ def open_page(at: AppTest, page: str, **params: str) -> AppTest:
     return at
 
 
+def test_the_map_shows_every_located_supplier_of_the_filtered_directory(app_env):
+    """The map is built once per choice and version (ui.insights.supplier_map): what the
+    page sends is the deck ui.charts.supplier_map makes of the directory — one point per
+    supplier with coordinates, its tooltip — and it follows the filters."""
+    import json
+
+    at = open_page(sign_in("nordwind", "nordwind-demo-2026"), SUPPLIERS)
+    expected = own_directory(app_env, "nordwind")
+    located = expected.dropna(subset=["lat", "lng"])
+    assert len(located) > 10  # positive control
+
+    def shown_points(at: AppTest) -> list[dict]:
+        maps = at.get("deck_gl_json_chart")
+        assert len(maps) == 1
+        spec = json.loads(maps[0].proto.json)
+        assert "Compliance:" in json.loads(maps[0].proto.tooltip)["html"]
+        return spec["layers"][0]["data"]
+
+    points = shown_points(at)
+    assert len(points) == len(located)
+    assert {p["name"] for p in points} == set(located["name"])
+    at.multiselect(key="filter_assessment").set_value(["never"]).run()
+    never = located[located["latest_assessment_id"].isna()]
+    assert 0 < len(shown_points(at)) == len(never)
+    assert {p["assessed_label"] for p in shown_points(at)} == {"never"}
+
+
 def test_directory_lists_own_suppliers_and_filters_change_the_table(app_env):
     at = open_page(sign_in("nordwind", "nordwind-demo-2026"), SUPPLIERS)
     expected = own_directory(app_env, "nordwind")

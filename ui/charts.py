@@ -191,7 +191,8 @@ def supplier_map(frame: pd.DataFrame) -> pdk.Deck:
        "workers_label", "assessed_label"]]
     layer = pdk.Layer(
         "ScatterplotLayer",
-        data=points,
+        # records, not the frame: what Streamlit would convert it to (pandas 3), done once
+        data=points.to_dict("records"),
         get_position="[lng, lat]",
         get_fill_color="colour",
         get_radius="radius",
@@ -203,16 +204,35 @@ def supplier_map(frame: pd.DataFrame) -> pdk.Deck:
         line_width_min_pixels=1,
     )
     view = pdk.data_utils.compute_view(points[["lng", "lat"]].values.tolist())
-    return _CompactDeck(
-        layers=[layer],
-        initial_view_state=view,
-        map_style=None,
-        # the template's {…} are pydeck's fields, filled in the browser: the translations keep them
-        tooltip={"html": "<b>{name}</b><br/>{country}<br/>"  # i18n: ignore
-                         + _("Workers: {workers_label}") + "<br/>"
-                         + _("Compliance: {compliance_label}") + "<br/>"
-                         + _("Last assessed: {assessed_label}")},
-    )
+    return _CompactDeck(layers=[layer], initial_view_state=view, map_style=None,
+                        tooltip=supplier_map_tooltip())
+
+
+def supplier_map_tooltip() -> dict[str, str]:
+    """The supplier map's tooltip, in the session's language."""
+    # the template's {…} are pydeck's fields, filled in the browser: the translations keep them
+    return {"html": "<b>{name}</b><br/>{country}<br/>"  # i18n: ignore
+                    + _("Workers: {workers_label}") + "<br/>"
+                    + _("Compliance: {compliance_label}") + "<br/>"
+                    + _("Last assessed: {assessed_label}")}
+
+
+class _PrebuiltDeck(pdk.Deck):
+    """A deck whose JSON was written before (a cached :func:`supplier_map`): Streamlit sends
+    ``spec`` as it is, and reads the tooltip from the deck."""
+
+    def __init__(self, spec: str, tooltip: dict[str, str]) -> None:
+        super().__init__(layers=[], map_style=None, tooltip=tooltip)
+        self._spec = spec
+
+    def to_json(self) -> str:
+        return self._spec
+
+
+def prebuilt_deck(spec: str, tooltip: dict[str, str]) -> pdk.Deck:
+    """A deck for ``st.pydeck_chart`` from the JSON of a deck made earlier (``deck.to_json()``
+    of :func:`supplier_map`)."""
+    return _PrebuiltDeck(spec, tooltip)
 
 
 def cluster_trend(frame: pd.DataFrame) -> alt.Chart:

@@ -17,13 +17,15 @@ import pandas as pd
 import streamlit as st
 
 from data_access import factories
+from data_access.factories import DirectoryFilters
 from data_access.viewer import Viewer
 from metrics import disclosure, zero_tolerance
 from metrics.compliance import changes_between, cluster_results, portfolio_vs_benchmark
+from metrics.countries import country_name
 from metrics.portfolio import within_reporting_window
 from metrics.purchasing import order_measures, orders_known_on, per_factory_practices
 from services import analysis, stored
-from ui import data
+from ui import charts, data
 from ui.components import country_display_name
 from ui.formatting import fmt_number, fmt_pct
 from ui.i18n import _
@@ -243,6 +245,31 @@ def changes_since(viewer: Viewer, previous_id: int, latest_id: int,
     both = data.question_findings(viewer, (previous_id, latest_id), False, version)
     return changes_between(both[both["assessment_id"] == previous_id],
                            both[both["assessment_id"] == latest_id])
+
+
+@dataclass(frozen=True)
+class SupplierMap:
+    """The supplier map as Streamlit sends it (the deck's JSON) and how many suppliers it
+    shows."""
+
+    spec: str
+    located: int
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+def supplier_map(viewer: Viewer, filters: DirectoryFilters, as_of: dt.date, version: int,
+                 language: str) -> SupplierMap | None:
+    """The map of the suppliers the directory shows with these filters (``ui.charts.
+    supplier_map``; None when none has coordinates), built once per choice, version and
+    ``language`` (its labels are written in the session's language): thousands of labelled
+    points are too many to build on every run."""
+    _ = language
+    directory = data.supplier_directory(viewer, filters, as_of, version)
+    located = directory.dropna(subset=["lat", "lng"])
+    if located.empty:
+        return None
+    deck = charts.supplier_map(located.assign(country=located["country_code"].map(country_name)))
+    return SupplierMap(deck.to_json(), len(located))
 
 
 @st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)

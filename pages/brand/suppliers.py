@@ -15,7 +15,7 @@ from ui import charts, data, insights, reference, state
 from ui import tables as ui_tables
 from ui.components import bar_column, brand_or_stop, country_label, empty_state, fmt_int, plain
 from ui.downloads import current_context, extract_button
-from ui.i18n import _, framework_name, ngettext, pgettext
+from ui.i18n import _, current_language, framework_name, ngettext, pgettext
 from ui.tables import ASSESSMENT_LABELS, GAP_LABELS, PLAN_LABELS
 
 MAX_COMPARE = 6
@@ -192,18 +192,18 @@ with table_tab:
             extract_button(viewer, brand["code"], key, ctx)
 
 with map_tab:
-    located = directory.dropna(subset=["lat", "lng"])
-    if located.empty:
+    drawn = insights.supplier_map(viewer, filters, today, version, current_language())
+    if drawn is None:
         empty_state(_("None of these suppliers has coordinates."),
                     _("Add lat/lng to your facility list (Open Supply Hub columns) and "
                       "re-import."))
     else:
-        st.pydeck_chart(charts.supplier_map(located.assign(
-            country=located["country_code"].map(country_name))), height=520)
+        st.pydeck_chart(charts.prebuilt_deck(drawn.spec, charts.supplier_map_tooltip()),
+                        height=520)
         st.caption(ngettext("{n} of {total} supplier has coordinates. Circle size: workers; "
                             "colour: compliance in the latest assessment (grey: never "
                             "assessed).",
                             "{n} of {total} suppliers have coordinates. Circle size: workers; "
                             "colour: compliance in the latest assessment (grey: never "
                             "assessed).", len(directory)).format(
-            n=fmt_int(len(located)), total=fmt_int(len(directory))))
+            n=fmt_int(drawn.located), total=fmt_int(len(directory))))
