@@ -30,7 +30,12 @@ from data_access.schema import (
     SourcingRelationship,
 )
 from data_access.scope import scoped_connection
-from data_access.sqlutil import latest_assessment_subquery, possible_texts, read_frame
+from data_access.sqlutil import (
+    latest_assessment_subquery,
+    possible_texts,
+    read_frame,
+    read_rows_frame,
+)
 from data_access.viewer import Viewer
 
 # ---- reference data ------------------------------------------------------------------------
@@ -185,9 +190,16 @@ def latest_cluster_status(engine: Engine, viewer: Viewer) -> pd.DataFrame:
         .join(Factory, and_(Factory.id == status.c.factory_id, Factory.status == "active"))
         .order_by(status.c.factory_id, status.c.cluster_code)
     )
-    frame = read_frame(engine, stmt, viewer=viewer)
-    frame["assessed_on"] = pd.to_datetime(frame["assessed_on"])
+    # the driver's tuples straight into the frame: 8 rows per supplier (37 k at registry scale)
+    frame = read_rows_frame(engine, stmt, CLUSTER_STATUS_COLUMNS, viewer=viewer)
+    # SQLite gives ISO text, PostgreSQL dates: the same day-resolution column from both
+    frame["assessed_on"] = pd.to_datetime(frame["assessed_on"]).astype("datetime64[s]")
     return frame
+
+
+CLUSTER_STATUS_COLUMNS = ["factory_id", "country_code", "assessment_id", "assessed_on",
+                          "cluster_code", "non_compliant", "questions_non_compliant",
+                          "questions_assessed"]
 
 
 def country_cluster_benchmark(
