@@ -20,9 +20,14 @@ from data_access.viewer import Viewer
 from metrics import visibility as vis
 from metrics import zero_tolerance
 from metrics.association import compare_pairs
+from metrics.compliance import cluster_results
 from metrics.countries import country_name
 from metrics.disclosure import protect_cells
-from metrics.portfolio import assessment_age_days, reporting_window_start
+from metrics.portfolio import (
+    assessment_age_days,
+    reporting_window_start,
+    within_reporting_window,
+)
 from metrics.purchasing import (
     INDICATORS,
     OUTSIDE_BRAND,
@@ -210,6 +215,68 @@ def zero_tolerance_states(findings: pd.DataFrame) -> pd.DataFrame:
     """``metrics.zero_tolerance.classify`` of the findings, each issue named in the framework's
     plain words (``reference``: "emergency exits locked during working hours")."""
     return zero_tolerance.classify(findings, zero_tolerance_issues())
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The comparison page's figures for the chosen factories (in the chosen order)."""
+
+    brief: pd.DataFrame  # factories_brief
+    labels: dict[int, str]  # factory id -> name (with the city when two names are equal)
+    latest: pd.DataFrame  # each factory's latest assessment
+    latest_cp: pd.DataFrame  # its compliance-point results
+    clusters: pd.DataFrame  # its cluster results (metrics.compliance.cluster_results)
+    summary: pd.DataFrame  # one row per factory: assessment, plan, zero-tolerance, risk columns
+
+
+#: the risk ranking's columns the comparison shows beside the assessment ones
+COMPARISON_RISK_COLUMNS = ["risk_level", "risk_score", "late_change_share_pct",
+                           "below_cost_share_pct", "share_of_capacity_pct"]
+
+
+def compare_factories(chosen: Sequence[int], as_of: dt.date, *, brief: pd.DataFrame,
+                      assessments: pd.DataFrame, cp: pd.DataFrame, plans: pd.DataFrame,
+                      zero: pd.DataFrame, ranking: pd.DataFrame) -> Comparison:
+    """The comparison of ``chosen`` factories as of ``as_of`` from the brand's reads of them
+    (``factories_brief``, their assessments, compliance-point results and plan items), their
+    zero-tolerance issues per factory (``metrics.zero_tolerance.per_factory``) and the risk
+    ranking (:func:`risk_table`)."""
+    # label factories by name; disambiguate equal names with the city
+    labels = dict(zip(brief["factory_id"], brief["name"], strict=True))
+    if brief["name"].duplicated().any():
+        labels = dict(zip(brief["factory_id"], brief["name"] + " (" + brief["city"].fillna("")
+                          + ")", strict=True))
+    latest = assessments.sort_values(["assessed_on", "cycle"]).groupby("factory_id").tail(1)
+    latest_cp = cp[cp["assessment_id"].isin(set(latest["assessment_id"]))]
+    clusters = cluster_results(latest_cp)
+    open_items = plans[plans["status"] != "Completed"].groupby("factory_id").size()
+    overdue = plans[(plans["status"] != "Completed")
+                    & (plans["due_date"] < pd.Timestamp(as_of))].groupby("factory_id").size()
+    done = plans[plans["status"] == "Completed"].groupby("factory_id").size()
+    total = plans.groupby("factory_id").size()
+    per_factory = clusters.groupby("factory_id").agg(
+        questions=("questions_assessed", "sum"), violations=("questions_non_compliant", "sum"),
+        clusters_nc=("non_compliant", "sum"))
+    summary = brief.set_index("factory_id").join(
+        latest.set_index("factory_id")[["assessed_on", "cycle"]]).join(per_factory)
+    summary["compliance_pct"] = 100 * (summary["questions"] - summary["violations"]) \
+        / summary["questions"]
+    summary["non_compliant_cps"] = latest_cp.groupby("factory_id")["non_compliant"].sum()
+    summary["open_items"] = open_items
+    summary["overdue_items"] = overdue
+    summary["plan_done_pct"] = 100 * done.reindex(summary.index).fillna(0) / total
+    live = zero.set_index("factory_id")[["zt_open", "zt_reported_fixed"]].sum(axis=1)
+    summary["zero_tolerance"] = live.reindex(summary.index).fillna(0).astype(int)
+    summary["outdated"] = summary["assessed_on"].notna() & ~within_reporting_window(
+        summary["assessed_on"], as_of)
+    summary = summary.reindex(list(chosen)).reset_index()  # the chosen order everywhere
+    summary["factory"] = summary["factory_id"].map(labels)
+    # risk and purchasing figures beside the assessment ones (the Risk ranking's figures)
+    risk_cols = COMPARISON_RISK_COLUMNS
+    summary = summary.merge(ranking[["factory_id", *risk_cols]] if not ranking.empty else
+                            pd.DataFrame(columns=["factory_id", *risk_cols]),
+                            on="factory_id", how="left")
+    return Comparison(brief, labels, latest, latest_cp, clusters, summary)
 
 
 def country_benchmark(engine: Engine, viewer: Viewer, countries: Sequence[str], as_of: dt.date,

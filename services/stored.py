@@ -33,6 +33,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -154,7 +155,12 @@ def order_trend(engine: Engine, viewer: Viewer, view: analysis.OrderView, indica
         engine, viewer, ORDER_TREND, view,
         lambda: monthly_trend(analysis.orders_in_view(read(), view), indicator, view.as_of,
                               date_column=date_column),
-        extra=f"|{indicator}|{date_column}")
+        extra=_trend_suffix(indicator, date_column))
+
+
+def _trend_suffix(indicator: str, date_column: str) -> str:
+    """What a trend's key adds to its view's key: the indicator and the date placing orders."""
+    return f"|{indicator}|{date_column}"
 
 
 # ---- the refresh after every data change ---------------------------------------------------------
@@ -168,8 +174,7 @@ def refresh_brand_analyses(engine: Engine, brand_ids: Iterable[int] | None = Non
     the data changes meanwhile (another import: its own refresh follows). Returns how many
     analyses were stored."""
     version = summaries.current_data_version(engine)
-    done = {(b, kind, key) for b, kind, key in analyses.stored_keys(engine, version,
-                                                                     CODE_VERSION)}
+    done = analyses.stored_keys(engine, version, CODE_VERSION)
     if brand_ids is None:
         # the brands with the most orders first: their views are the slowest to compute
         orders_of = (select(PurchaseOrder.brand_id, func.count().label("n"))
@@ -191,12 +196,8 @@ def _refresh_brand(engine: Engine, brand_id: int, version: int,
                    done: set[tuple[int, str, str]], today: dt.date | None) -> int:
     viewer = Viewer("system:analyses", "brand_viewer", brand_id)
     dates = brand_reference_dates(engine, viewer, today)
-    book: list[pd.DataFrame] = []
-
-    def all_orders() -> pd.DataFrame:  # read once per brand, only if something is computed
-        if not book:
-            book.append(orders.purchase_orders(engine, viewer))
-        return book[0]
+    # the brand's orders: read once, and only if something is computed
+    all_orders = cache(partial(orders.purchase_orders, engine, viewer))
 
     view = analysis.OrderView(dates.order_figures, 12)
     indicator = next(iter(TREND_INDICATORS))
@@ -207,9 +208,9 @@ def _refresh_brand(engine: Engine, brand_id: int, version: int,
          lambda: risk_table(engine, viewer, dates.figures, all_orders))]
     if orders.order_date_range(engine, viewer)[0] is not None:  # the Purchasing page's figures
         wanted += [
-            (ORDER_SUMMARY, f"{view_key}",
+            (ORDER_SUMMARY, view_key,
              lambda: order_summary(engine, viewer, view, all_orders)),
-            (ORDER_TREND, f"{view_key}|{indicator}|{date_column}",
+            (ORDER_TREND, view_key + _trend_suffix(indicator, date_column),
              lambda: order_trend(engine, viewer, view, indicator, date_column, all_orders)),
             (PRACTICES_AND_CONDITIONS, "",
              lambda: practices_and_conditions(engine, viewer, all_orders)),

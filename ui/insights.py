@@ -164,70 +164,23 @@ def zero_tolerance_per_factory(viewer: Viewer, factory_ids: tuple[int, ...], as_
         data.zero_tolerance_findings(viewer, factory_ids, as_of, version)))
 
 
-@dataclass(frozen=True)
-class Comparison:
-    """The comparison page's figures for the chosen factories (in the chosen order)."""
-
-    brief: pd.DataFrame  # factories_brief
-    labels: dict[int, str]  # factory id -> name (with the city when two names are equal)
-    latest: pd.DataFrame  # each factory's latest assessment
-    latest_cp: pd.DataFrame  # its compliance-point results
-    clusters: pd.DataFrame  # its cluster results (metrics.compliance.cluster_results)
-    summary: pd.DataFrame  # one row per factory: assessment, plan, zero-tolerance, risk columns
-
-
 @st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
 def comparison(viewer: Viewer, chosen: tuple[int, ...], as_of: dt.date,
-               version: int) -> Comparison:
-    """The figures the comparison page shows for ``chosen`` as of ``as_of`` (words left to the
-    page, which writes them in the session's language).
+               version: int) -> analysis.Comparison:
+    """``services.analysis.compare_factories`` of the cached reads for ``chosen`` (words left
+    to the page, which writes them in the session's language).
 
     Raises:
         NotFound: a factory that is not one of the brand's suppliers.
     """
-    brief = data.factories_brief(viewer, chosen, version)
-    assessments = data.assessments_of(viewer, chosen, version)
-    cp = data.compliance_point_results(viewer, chosen, version)
-    plans = data.improvement_plans(viewer, chosen, version)
-    # label factories by name; disambiguate equal names with the city
-    labels = dict(zip(brief["factory_id"], brief["name"], strict=True))
-    if brief["name"].duplicated().any():
-        labels = dict(zip(brief["factory_id"], brief["name"] + " (" + brief["city"].fillna("")
-                          + ")", strict=True))
-    latest = assessments.sort_values(["assessed_on", "cycle"]).groupby("factory_id").tail(1)
-    latest_cp = cp[cp["assessment_id"].isin(set(latest["assessment_id"]))]
-    clusters = cluster_results(latest_cp)
-    zero = zero_tolerance_per_factory(viewer, chosen, as_of, version)
-    open_items = plans[plans["status"] != "Completed"].groupby("factory_id").size()
-    overdue = plans[(plans["status"] != "Completed")
-                    & (plans["due_date"] < pd.Timestamp(as_of))].groupby("factory_id").size()
-    done = plans[plans["status"] == "Completed"].groupby("factory_id").size()
-    total = plans.groupby("factory_id").size()
-    per_factory = clusters.groupby("factory_id").agg(
-        questions=("questions_assessed", "sum"), violations=("questions_non_compliant", "sum"),
-        clusters_nc=("non_compliant", "sum"))
-    summary = brief.set_index("factory_id").join(
-        latest.set_index("factory_id")[["assessed_on", "cycle"]]).join(per_factory)
-    summary["compliance_pct"] = 100 * (summary["questions"] - summary["violations"]) \
-        / summary["questions"]
-    summary["non_compliant_cps"] = latest_cp.groupby("factory_id")["non_compliant"].sum()
-    summary["open_items"] = open_items
-    summary["overdue_items"] = overdue
-    summary["plan_done_pct"] = 100 * done.reindex(summary.index).fillna(0) / total
-    live = zero.set_index("factory_id")[["zt_open", "zt_reported_fixed"]].sum(axis=1)
-    summary["zero_tolerance"] = live.reindex(summary.index).fillna(0).astype(int)
-    summary["outdated"] = summary["assessed_on"].notna() & ~within_reporting_window(
-        summary["assessed_on"], as_of)
-    summary = summary.reindex(list(chosen)).reset_index()  # the chosen order everywhere
-    summary["factory"] = summary["factory_id"].map(labels)
-    # risk and purchasing figures beside the assessment ones (the Risk ranking's figures)
-    ranking = risk_table(viewer, as_of, version)
-    risk_cols = ["risk_level", "risk_score", "late_change_share_pct", "below_cost_share_pct",
-                 "share_of_capacity_pct"]
-    summary = summary.merge(ranking[["factory_id", *risk_cols]] if not ranking.empty else
-                            pd.DataFrame(columns=["factory_id", *risk_cols]),
-                            on="factory_id", how="left")
-    return Comparison(brief, labels, latest, latest_cp, clusters, summary)
+    return analysis.compare_factories(
+        chosen, as_of,
+        brief=data.factories_brief(viewer, chosen, version),
+        assessments=data.assessments_of(viewer, chosen, version),
+        cp=data.compliance_point_results(viewer, chosen, version),
+        plans=data.improvement_plans(viewer, chosen, version),
+        zero=zero_tolerance_per_factory(viewer, chosen, as_of, version),
+        ranking=risk_table(viewer, as_of, version))
 
 
 @st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
